@@ -1,0 +1,1 @@
+"""Rasa SDK actions: read the tracker, call ``bot``, return events. No business rules here."""

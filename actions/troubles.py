@@ -1,0 +1,130 @@
+"""Actions for reporting a trouble: acknowledge, collect details, record, hand over."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.config import load_settings
+from bot.store.db import session_scope
+from bot.support import ISSUE_TYPES, complete_trouble, format_deadline, open_trouble
+from bot.text import normalise, parse_order_number_reply, says_unknown
+from bot.triage import NluResult, triage
+
+ORDER_NUMBER_UNKNOWN = "unknown"
+# A first message this long already says what happened; asking again would annoy.
+DETAIL_ALREADY_GIVEN_CHARS = 20
+
+
+def _nlu_result(tracker: Tracker) -> NluResult:
+    message = tracker.latest_message or {}
+    ranking = message.get("intent_ranking") or [message.get("intent") or {}]
+    return NluResult(
+        text=message.get("text") or "",
+        intent_ranking=tuple((i.get("name", ""), float(i.get("confidence") or 0.0)) for i in ranking if i),
+        entities=tuple(message.get("entities") or ()),
+    )
+
+
+def _open(tracker: Tracker, issue_type: str, confidence: float | None) -> tuple[str, str]:
+    settings = load_settings()
+    with session_scope() as session:
+        trouble = open_trouble(
+            session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "",
+            issue_type=issue_type, confidence=confidence, now=datetime.now(timezone.utc),
+            business_hours=settings.business_hours,
+        )
+        return trouble.reference, format_deadline(trouble.reply_due)
+
+
+class ActionStartTrouble(Action):
+    """Classify, record at once, acknowledge; pre-fill what the first message already said."""
+
+    def name(self) -> Text:
+        return "action_start_trouble"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        nlu = _nlu_result(tracker)
+        result = triage(nlu)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        issue_type = intent if intent in ISSUE_TYPES else result.issue_type
+        reference, due = _open(tracker, issue_type, result.confidence)
+        dispatcher.utter_message(response=f"utter_ack_{issue_type}")
+
+        order_numbers = [e["value"] for e in nlu.entities if e.get("entity") == "order_number"]
+        detail = nlu.text if len(normalise(nlu.text).strip()) >= DETAIL_ALREADY_GIVEN_CHARS else None
+        return [
+            SlotSet("issue_type", issue_type),
+            SlotSet("trouble_reference", reference),
+            SlotSet("reply_due", due),
+            SlotSet("order_number", order_numbers[0] if order_numbers else None),
+            SlotSet("trouble_detail", detail),
+        ]
+
+
+class ValidateTroubleForm(FormValidationAction):
+    """Accept an order number in any width or spacing, or an honest 「わからない」."""
+
+    def name(self) -> Text:
+        return "validate_trouble_form"
+
+    def validate_order_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        text = str(value or "")
+        order_number = parse_order_number_reply(text)
+        if order_number:
+            return {"order_number": order_number}
+        if says_unknown(text):
+            return {"order_number": ORDER_NUMBER_UNKNOWN}
+        dispatcher.utter_message(response="utter_order_number_not_recognised")
+        return {"order_number": None}
+
+    def validate_trouble_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        text = str(value or "").strip()
+        return {"trouble_detail": text or None}
+
+
+class ActionRecordTrouble(Action):
+    """Queue the completed trouble for a person and tell the customer by when."""
+
+    def name(self) -> Text:
+        return "action_record_trouble"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        reference = tracker.get_slot("trouble_reference")
+        order_number = tracker.get_slot("order_number")
+        with session_scope() as session:
+            complete_trouble(
+                session, reference,
+                order_number=None if order_number == ORDER_NUMBER_UNKNOWN else order_number,
+                detail=tracker.get_slot("trouble_detail") or "", now=datetime.now(timezone.utc),
+            )
+        dispatcher.utter_message(response="utter_trouble_recorded")
+        return [SlotSet("trouble_detail", None)]
+
+
+class ActionRequestHuman(Action):
+    """A customer who asks for a person gets one: the trouble is queued for an agent."""
+
+    def name(self) -> Text:
+        return "action_request_human"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        reference = tracker.get_slot("trouble_reference")
+        due = tracker.get_slot("reply_due")
+        if not reference:
+            reference, due = _open(tracker, "other", None)
+        with session_scope() as session:
+            complete_trouble(session, reference, order_number=None,
+                             detail=tracker.latest_message.get("text") or "",
+                             now=datetime.now(timezone.utc), status="human_requested")
+        dispatcher.utter_message(response="utter_human_requested", trouble_reference=reference, reply_due=due)
+        return [SlotSet("trouble_reference", reference), SlotSet("reply_due", due)]

@@ -1,0 +1,245 @@
+"""`python -m bot …`: set up, train, run, triage and chat.
+
+The launcher ``./madoguchi`` keeps .venv in step and then calls this module,
+so every command here can assume the pinned dependencies are installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.modelfiles import current_model_path, needs_training
+
+QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "LOG_LEVEL_LIBRARIES": "ERROR", "PYTHONWARNINGS": "ignore"}
+
+
+def _python() -> str:
+    return sys.executable
+
+
+def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
+    """Create or upgrade the database, load the demo shop, train when needed."""
+    from bot.store.db import engine_for, session_scope
+    from bot.store.migrate import upgrade
+    from bot.store.seed import load_demo_shop, seed
+
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.database_url)
+    with session_scope(engine_for(settings.database_url)) as session:
+        customers, orders = seed(session, load_demo_shop(settings.demo_shop_file))
+    print(f"madoguchi: database ready ({_describe_db(settings.database_url)}); "
+          f"demo shop added {customers} customers, {orders} orders", file=sys.stderr)
+    if not getattr(args, "no_train", False):
+        return cmd_train(settings, args)
+    return 0
+
+
+def _describe_db(url: str) -> str:
+    if url.startswith("sqlite:///"):
+        return url[len("sqlite:///"):]
+    return url.split("@")[-1]
+
+
+def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
+    """Train only when config, domain, training data or NLU code changed."""
+    target = current_model_path(settings.models_dir)
+    if not getattr(args, "force", False) and not needs_training(settings.models_dir):
+        print(f"madoguchi: model up to date ({target.name})", file=sys.stderr)
+        return 0
+    print("madoguchi: training the model (about a minute)…", file=sys.stderr)
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    result = subprocess.run(
+        [_python(), "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
+         "--data", "data/nlu", "data/rules", "data/stories", "--out", str(settings.models_dir),
+         "--fixed-model-name", target.name[: -len(".tar.gz")], "--quiet"],
+        cwd=PROJECT_ROOT, env={**os.environ, **QUIET_ENV},
+    )
+    if result.returncode != 0 or not target.exists():
+        print("madoguchi: training failed (see the messages above)", file=sys.stderr)
+        return result.returncode or 1
+    print(f"madoguchi: trained {target.name} in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    return 0
+
+
+def _wait_for(url: str, process: subprocess.Popen, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.5)
+    return False
+
+
+def server_commands(settings: Settings, model: Path) -> dict[str, list[str]]:
+    """The processes that make up the assistant, by name."""
+    rasa = [_python(), "-m", "rasa", "run", "--model", str(model),
+            "--endpoints", os.environ.get("MADOGUCHI_ENDPOINTS", "endpoints.yml"),
+            "--credentials", os.environ.get("MADOGUCHI_CREDENTIALS", "credentials.yml"),
+            "--interface", settings.host, "--port", str(settings.rasa_port)]
+    token = os.environ.get("RASA_AUTH_TOKEN")
+    if token:
+        rasa += ["--enable-api", "--auth-token", token]
+    return {
+        "action server": [_python(), "-m", "rasa_sdk", "--actions", "actions",
+                          "--port", str(settings.action_port), "--quiet"],
+        "rasa server": rasa,
+    }
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Set up, then run the action server and the Rasa server in the foreground."""
+    status = cmd_setup(settings, args)
+    if status:
+        return status
+    model = current_model_path(settings.models_dir)
+    env = {**os.environ, **QUIET_ENV, "SANIC_HOST": settings.host}
+    processes: dict[str, subprocess.Popen] = {}
+    health = {
+        "action server": f"http://{settings.host}:{settings.action_port}/health",
+        "rasa server": f"http://{settings.host}:{settings.rasa_port}/",
+    }
+
+    def stop_all(*_):
+        for process in processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: (stop_all(), sys.exit(0)))
+    try:
+        for name, command in server_commands(settings, model).items():
+            print(f"madoguchi: starting the {name}…", file=sys.stderr)
+            processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+            if not _wait_for(health[name], processes[name], 180):
+                print(f"madoguchi: the {name} did not start", file=sys.stderr)
+                stop_all()
+                return 1
+        print(
+            "\nmadoguchi is running (Ctrl-C stops it):\n"
+            f"  REST channel   {settings.rest_webhook_url}\n"
+            f"  action server  http://{settings.host}:{settings.action_port}/webhook\n"
+            f"  database       {_describe_db(settings.database_url)}\n"
+            "  talk to it     ./madoguchi chat   (in another terminal)\n",
+            file=sys.stderr, flush=True,
+        )
+        while all(p.poll() is None for p in processes.values()):
+            time.sleep(0.5)
+        dead = [name for name, p in processes.items() if p.poll() is not None]
+        print(f"madoguchi: the {', '.join(dead)} stopped; stopping the rest", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nmadoguchi: stopping…", file=sys.stderr)
+        return 0
+    finally:
+        stop_all()
+
+
+def cmd_triage(settings: Settings, args: argparse.Namespace) -> int:
+    """Classify one message or a JSONL file of messages; one JSON object per line."""
+    from bot.rasa_nlu.model import load_parser
+    from bot.triage import triage
+
+    if args.file:
+        messages = _read_jsonl(Path(args.file))
+        if messages is None:
+            return 2
+    elif args.text:
+        messages = [args.text]
+    else:
+        print("triage: give a text or --file messages.jsonl", file=sys.stderr)
+        return 2
+    model = current_model_path(settings.models_dir)
+    if not model.exists():
+        print(f"triage: no trained model at {model}; run ./madoguchi setup first", file=sys.stderr)
+        return 1
+    parse = load_parser(model)
+    for result in parse(messages):
+        print(json.dumps(triage(result).as_json_dict(), ensure_ascii=False), flush=True)
+    return 0
+
+
+def _read_jsonl(path: Path) -> list[str] | None:
+    messages = []
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+                text = record["text"]
+                if not isinstance(text, str):
+                    raise TypeError
+            except (json.JSONDecodeError, KeyError, TypeError):
+                print(f"triage: line {number} of {path} is not a JSON object with a \"text\" string",
+                      file=sys.stderr)
+                return None
+            messages.append(text)
+    return messages
+
+
+def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
+    """A terminal conversation with the running assistant over its REST channel."""
+    sender = args.sender or f"terminal-{uuid.uuid4().hex[:8]}"
+    print(f"madoguchi chat ({settings.rest_webhook_url}, conversation {sender}); Ctrl-D to quit")
+    while True:
+        try:
+            text = input("あなた> ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not text:
+            continue
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(settings.rest_webhook_url, data=body,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                replies = json.load(response)
+        except (urllib.error.URLError, OSError) as error:
+            print(f"(the assistant is not reachable: {error}; is ./madoguchi run running?)")
+            continue
+        for reply in replies:
+            if reply.get("text"):
+                print(f"窓口> {reply['text']}")
+            for button in reply.get("buttons") or []:
+                print(f"      [{button.get('title')}]")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="madoguchi", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    setup = sub.add_parser("setup", help="create/upgrade the database, load the demo shop, train if needed")
+    setup.add_argument("--no-train", action="store_true")
+    train = sub.add_parser("train", help="train the model if config or data changed")
+    train.add_argument("--force", action="store_true", help="train even if nothing changed")
+    sub.add_parser("run", help="set up and run the assistant in the foreground")
+    triage = sub.add_parser("triage", help="classify messages; prints one JSON object per message")
+    triage.add_argument("text", nargs="?")
+    triage.add_argument("--file", help="JSONL file with one {\"text\": ...} per line")
+    chat = sub.add_parser("chat", help="talk to the running assistant from this terminal")
+    chat.add_argument("--sender", help="conversation id (default: a new one)")
+    args = parser.parse_args(argv)
+    settings = load_settings()
+    handler = {"setup": cmd_setup, "train": cmd_train, "run": cmd_run, "triage": cmd_triage,
+               "chat": cmd_chat}[args.command]
+    return handler(settings, args)

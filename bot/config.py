@@ -1,0 +1,54 @@
+"""Settings from environment variables, with embedded defaults for one machine.
+
+Every value a shop may change lives here, so there is one place to read what
+can be configured. Secrets are only ever read from the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where things live and how the servers are bound."""
+
+    var_dir: Path
+    database_url: str
+    models_dir: Path
+    demo_shop_file: Path
+    host: str
+    rasa_port: int
+    action_port: int
+    business_hours: tuple[int, int]
+    first_reply_hours: int
+
+    @property
+    def rest_webhook_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}/webhooks/rest/webhook"
+
+
+def load_settings() -> Settings:
+    var_dir = _path_from_env("MADOGUCHI_VAR_DIR", PROJECT_ROOT / "var")
+    default_db = f"sqlite:///{var_dir / 'madoguchi.db'}"
+    start, end = (int(h) for h in os.environ.get("MADOGUCHI_BUSINESS_HOURS", "9-18").split("-"))
+    return Settings(
+        var_dir=var_dir,
+        database_url=os.environ.get("DATABASE_URL", default_db),
+        models_dir=_path_from_env("MADOGUCHI_MODELS_DIR", PROJECT_ROOT / "models"),
+        demo_shop_file=_path_from_env("MADOGUCHI_DEMO_SHOP", PROJECT_ROOT / "data" / "demo_shop.yml"),
+        host=os.environ.get("MADOGUCHI_HOST", "127.0.0.1"),
+        rasa_port=int(os.environ.get("MADOGUCHI_RASA_PORT", "5005")),
+        action_port=int(os.environ.get("MADOGUCHI_ACTION_PORT", "5055")),
+        business_hours=(start, end),
+        first_reply_hours=int(os.environ.get("MADOGUCHI_FIRST_REPLY_HOURS", "24")),
+    )

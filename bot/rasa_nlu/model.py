@@ -1,0 +1,34 @@
+"""Load a trained Rasa model once and parse many messages with it."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from bot.triage import NluResult
+
+
+def load_parser(model_path: Path) -> Callable[[Iterable[str]], Iterator[NluResult]]:
+    """Returns ``parse(texts)``, which yields one NluResult per text, in order."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+    from rasa.core.agent import Agent
+
+    loop = asyncio.new_event_loop()
+    agent = Agent.load(str(model_path))
+
+    def parse(texts: Iterable[str]) -> Iterator[NluResult]:
+        for text in texts:
+            data = loop.run_until_complete(agent.parse_message(text))
+            ranking = data.get("intent_ranking") or [data.get("intent") or {}]
+            yield NluResult(
+                text=text,
+                intent_ranking=tuple((i["name"], float(i["confidence"])) for i in ranking
+                                     if i and i.get("name") != "nlu_fallback"),
+                entities=tuple(data.get("entities") or ()),
+            )
+
+    return parse

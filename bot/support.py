@@ -1,0 +1,110 @@
+"""Support practice from the field, as code: who answers by when, and the record.
+
+Every trouble a customer reports is recorded and classified the moment it is
+recognised (so nothing is lost if the customer stops answering), and the
+customer is told a concrete date and time instead of 「後ほど」.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.store.models import Trouble
+
+JST = timezone(timedelta(hours=9), "JST")
+WEEKDAYS_JA = "月火水木金土日"
+
+
+@dataclass(frozen=True)
+class TroublePolicy:
+    """How the shop handles one issue type."""
+
+    issue_type: str
+    reply_within_hours: int
+    urgent: bool  # urgent cases are answered around the clock, not in business hours only
+
+
+POLICIES = {
+    p.issue_type: p
+    for p in (
+        TroublePolicy("delivery_delay", 24, urgent=False),
+        TroublePolicy("wrong_delivery", 24, urgent=False),
+        TroublePolicy("defective_product", 24, urgent=False),
+        TroublePolicy("system_trouble", 4, urgent=False),
+        TroublePolicy("refund_return", 24, urgent=False),
+        TroublePolicy("billing_contract", 24, urgent=False),
+        TroublePolicy("privacy_concern", 24, urgent=True),
+        TroublePolicy("product_safety", 24, urgent=True),
+        TroublePolicy("other", 48, urgent=False),
+    )
+}
+ISSUE_TYPES = tuple(POLICIES)
+DELAY_THRESHOLD = timedelta(hours=48)
+
+
+def reply_due(now: datetime, policy: TroublePolicy, business_hours: tuple[int, int] = (9, 18)) -> datetime:
+    """When the customer hears from a person at the latest.
+
+    ``now`` plus the policy's hours, rounded up to the full hour. For cases
+    that are not urgent, a deadline that falls outside business hours or on
+    a weekend moves to the close of the next business day.
+    """
+    due = (now + timedelta(hours=policy.reply_within_hours)).astimezone(JST)
+    if due.minute or due.second or due.microsecond:
+        due = due.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    if policy.urgent:
+        return due
+    opening, closing = business_hours
+    on_weekday = due.weekday() < 5
+    if on_weekday and (opening <= due.hour < closing or (due.hour == closing and due.minute == 0)):
+        return due
+    day = due if on_weekday and due.hour < opening else due + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day.replace(hour=closing, minute=0, second=0, microsecond=0)
+
+
+def format_deadline(moment: datetime) -> str:
+    """11月24日(火) 21:00 — the form customers read best."""
+    local = moment.astimezone(JST)
+    return f"{local.month}月{local.day}日({WEEKDAYS_JA[local.weekday()]}) {local:%H:%M}"
+
+
+def is_delayed(expected: datetime, now: datetime) -> bool:
+    """A delivery counts as a delay case once it is more than 48 hours late."""
+    return now - expected > DELAY_THRESHOLD
+
+
+def open_trouble(session: Session, *, conversation_id: str, channel: str, issue_type: str,
+                 confidence: float | None, now: datetime,
+                 business_hours: tuple[int, int] = (9, 18)) -> Trouble:
+    """Record a trouble as soon as it is recognised; returns it with its reference."""
+    policy = POLICIES.get(issue_type, POLICIES["other"])
+    trouble = Trouble(
+        conversation_id=conversation_id, channel=channel or "unknown", issue_type=policy.issue_type,
+        confidence=confidence, urgent=policy.urgent, status="collecting",
+        created_at=now, updated_at=now, reply_due=reply_due(now, policy, business_hours),
+    )
+    session.add(trouble)
+    session.flush()
+    trouble.reference = f"T{now.astimezone(JST):%Y%m%d}-{trouble.id:05d}"
+    return trouble
+
+
+def complete_trouble(session: Session, reference: str, *, order_number: str | None, detail: str,
+                     now: datetime, status: str = "queued") -> Trouble | None:
+    """Add what the customer told us and queue the trouble for a person."""
+    trouble = session.execute(select(Trouble).where(Trouble.reference == reference)).scalar_one_or_none()
+    if trouble is None:
+        return None
+    if order_number:
+        trouble.order_number = order_number
+    if detail:
+        trouble.detail = f"{trouble.detail}\n{detail}".strip() if trouble.detail else detail
+    trouble.status = status
+    trouble.updated_at = now
+    return trouble

@@ -1,0 +1,179 @@
+"""Japanese text normalisation and the shop's own entity parsers.
+
+Customers type the same thing many ways: ＭＤ２０２６１２３４, md-2026-1234,
+￥１５，０００, 1万5千円, 十万円. Everything here works on NFKC-normalised
+text so that one pattern covers full-width, half-width and half-width katakana,
+and every parser returns canonical values (order numbers as ``MD########``,
+amounts as integer yen) with the span they came from.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+ORDER_NUMBER_PREFIX = "MD"
+ORDER_NUMBER_DIGITS = 8
+
+# Dashes customers use between digits; NFKC leaves most of them alone.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70\u2500\u2501"
+_DASH_BETWEEN_ALNUM = re.compile(rf"(?<=[0-9A-Za-z])\s*[{_DASHES}]\s*(?=[0-9])")
+
+
+def normalise(text: str) -> str:
+    """NFKC plus dash unification between digits, so patterns match one form.
+
+    The long-vowel mark ー is only turned into a hyphen between digits or
+    letters and digits (MD－2026ー1234), never inside katakana words.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = _DASH_BETWEEN_ALNUM.sub("-", text)
+    return text
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value found in normalised text, with its character span in that text."""
+
+    value: str
+    start: int
+    end: int
+    text: str
+
+
+_ORDER_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])(?:MD|md|Md|mD)\s*[-#:]?\s*(\d{4})\s*-?\s*(\d{4})(?![0-9])"
+)
+_BARE_ORDER_NUMBER = re.compile(r"(?<![0-9A-Za-z\-])(\d{4})-?(\d{4})(?![0-9\-])")
+
+
+def find_order_numbers(text: str) -> list[Found]:
+    """Order numbers written with their MD prefix, in any width and spacing."""
+    text = normalise(text)
+    return [
+        Found(f"{ORDER_NUMBER_PREFIX}{m.group(1)}{m.group(2)}", m.start(), m.end(), m.group(0))
+        for m in _ORDER_NUMBER.finditer(text)
+    ]
+
+
+def parse_order_number_reply(text: str) -> str | None:
+    """Read an order number from a reply to "注文番号を教えてください".
+
+    When the customer has just been asked for it, eight digits alone
+    (20261234, 2026-1234) are taken as the number without its prefix.
+    """
+    found = find_order_numbers(text)
+    if found:
+        return found[0].value
+    text = normalise(text)
+    bare = _BARE_ORDER_NUMBER.findall(text)
+    if len(bare) == 1:
+        return f"{ORDER_NUMBER_PREFIX}{bare[0][0]}{bare[0][1]}"
+    return None
+
+
+_UNKNOWN_ANSWERS = re.compile(
+    r"わから|分から|解ら|判ら|わかりません|不明|しらない|知らない|覚えて(い|)ない|"
+    r"忘れ|なくし|無くし|ない$|なし|無し|ありません|wakaranai|unknown"
+)
+
+
+def says_unknown(text: str) -> bool:
+    """True when a reply means "I don't know / don't have it"."""
+    return bool(_UNKNOWN_ANSWERS.search(normalise(text).strip().lower()))
+
+
+_KANJI_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5,
+                 "六": 6, "七": 7, "八": 8, "九": 9, "壱": 1, "弐": 2, "参": 3}
+_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+_BIG_UNITS = {"万": 10_000, "億": 100_000_000}
+_NUMBER_CHARS = "0-9,.〇零一二三四五六七八九壱弐参十百千万億"
+
+_AMOUNT = re.compile(
+    rf"(?P<yen_sign>¥|\\)\s*(?P<signed>[0-9][0-9,]*(?:\.[0-9]+)?\s*[万千]?)"
+    rf"|(?P<number>[{_NUMBER_CHARS}]+)\s*(?P<unit>円|えん|yen|JPY)",
+    re.IGNORECASE,
+)
+
+
+def kanji_or_digits_to_int(token: str) -> int | None:
+    """Parse 15,000 / 1.5万 / 1万5千 / 十万 / 三千五百 into an integer.
+
+    Returns None for text that is not a number (so "万円" alone is ignored).
+    """
+    token = token.replace(",", "").strip()
+    if not token:
+        return None
+    total = 0
+    section = 0
+    current: float | None = None
+    i = 0
+    while i < len(token):
+        ch = token[i]
+        if ch.isdigit() or ch == ".":
+            j = i
+            while j < len(token) and (token[j].isdigit() or token[j] == "."):
+                j += 1
+            try:
+                current = float(token[i:j])
+            except ValueError:
+                return None
+            i = j
+            continue
+        if ch in _KANJI_DIGITS:
+            current = (current or 0) * 10 + _KANJI_DIGITS[ch] if current is not None else _KANJI_DIGITS[ch]
+        elif ch in _SMALL_UNITS:
+            section += (current if current is not None else 1) * _SMALL_UNITS[ch]
+            current = None
+        elif ch in _BIG_UNITS:
+            if current is None and section == 0:
+                return None
+            total += (section + (current or 0)) * _BIG_UNITS[ch]
+            section = 0
+            current = None
+        else:
+            return None
+        i += 1
+    value = total + section + (current or 0)
+    return int(round(value))
+
+
+def find_amounts(text: str) -> list[Found]:
+    """Amounts of money in yen: 15,000円, ¥15000, 1万円, 1.5万円, 十万円, 3万5千円."""
+    text = normalise(text)
+    found = []
+    for m in _AMOUNT.finditer(text):
+        raw = m.group("signed") if m.group("yen_sign") else m.group("number")
+        value = kanji_or_digits_to_int(raw.replace(" ", ""))
+        if value is None or value <= 0:
+            continue
+        found.append(Found(str(value), m.start(), m.end(), m.group(0)))
+    return found
+
+
+_DIGIT_RUN = re.compile(r"(?<![0-9])[0-9](?:[0-9]|-(?=[0-9]))*(?![0-9])")
+
+
+def find_digit_runs(text: str, exclude: list[Found] = ()) -> list[Found]:
+    """Runs of digits (hyphens inside allowed) not already part of another entity.
+
+    Used for answers such as the last four digits of a phone number.
+    """
+    text = normalise(text)
+    taken = [(f.start, f.end) for f in exclude]
+    runs = []
+    for m in _DIGIT_RUN.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        runs.append(Found(m.group(0).replace("-", ""), m.start(), m.end(), m.group(0)))
+    return runs
+
+
+def find_shop_entities(text: str) -> dict[str, list[Found]]:
+    """All entities the shop parses by rule, without overlaps between kinds."""
+    orders = find_order_numbers(text)
+    amounts = [a for a in find_amounts(text)
+               if not any(o.start < a.end and a.start < o.end for o in orders)]
+    digits = find_digit_runs(text, exclude=orders + amounts)
+    return {"order_number": orders, "amount": amounts, "digits": digits}

@@ -1,0 +1,62 @@
+"""Triage: which kind of trouble a message is, and whether a person must take it.
+
+``triage(nlu)`` turns what the language model understood into the public
+triage record: one of the nine issue types (the shop's labels for monthly
+analysis), a confidence, and the escalation decision with its reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from bot.support import ISSUE_TYPES
+
+OTHER = "other"
+NO_ESCALATION = "none"
+
+
+@dataclass(frozen=True)
+class NluResult:
+    """What the language model made of one message, independent of Rasa."""
+
+    text: str
+    intent_ranking: tuple[tuple[str, float], ...]
+    entities: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class Triage:
+    """The triage record for one message (the JSON `python -m bot triage` prints)."""
+
+    issue_type: str
+    confidence: float
+    escalate: bool = False
+    reason: str = NO_ESCALATION
+    severity: str = "normal"
+    evidence: tuple[str, ...] = field(default_factory=tuple)
+    intent: str = ""
+
+    def as_json_dict(self) -> dict:
+        data = asdict(self)
+        data["evidence"] = list(self.evidence)
+        data["confidence"] = round(self.confidence, 4)
+        return data
+
+
+def issue_type_of(nlu: NluResult) -> tuple[str, float]:
+    """The most likely of the nine issue types, with its probability.
+
+    Conversational intents (greet, thanks, …) carry no trouble of their own,
+    so their probability mass counts towards ``other``: P(other) is one minus
+    the probability of the eight specific types.
+    """
+    scores = {name: conf for name, conf in nlu.intent_ranking if name in ISSUE_TYPES and name != OTHER}
+    scores[OTHER] = max(0.0, 1.0 - sum(scores.values()))
+    best = max(scores, key=scores.get)
+    return best, scores[best]
+
+
+def triage(nlu: NluResult) -> Triage:
+    issue_type, confidence = issue_type_of(nlu)
+    top_intent = nlu.intent_ranking[0][0] if nlu.intent_ranking else ""
+    return Triage(issue_type=issue_type, confidence=confidence, intent=top_intent)
