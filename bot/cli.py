@@ -108,7 +108,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if status:
         return status
     model = current_model_path(settings.models_dir)
-    env = {**os.environ, **QUIET_ENV, "SANIC_HOST": settings.host}
+    env = {**os.environ, **QUIET_ENV, "SANIC_HOST": settings.host,
+           "MADOGUCHI_ACTION_PORT": str(settings.action_port),
+           "MADOGUCHI_VAR_DIR": str(settings.var_dir.resolve())}
     processes: dict[str, subprocess.Popen] = {}
     health = {
         "action server": f"http://{settings.host}:{settings.action_port}/health",

@@ -74,8 +74,8 @@ def parse_order_number_reply(text: str) -> str | None:
 
 
 _UNKNOWN_ANSWERS = re.compile(
-    r"わから|分から|解ら|判ら|わかりません|不明|しらない|知らない|覚えて(い|)ない|"
-    r"忘れ|なくし|無くし|ない$|なし|無し|ありません|wakaranai|unknown"
+    r"[わ分解判]か(ら|りません)|不明|しらない|知らない|覚えて(い|)ない|"
+    r"忘れ|なくし|無くし|消し|消え|ない$|なし|無し|ありません|wakaranai|unknown"
 )
 
 

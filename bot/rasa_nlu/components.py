@@ -8,6 +8,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -19,6 +20,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.kana import romaji_to_katakana
 from bot.text import find_shop_entities, normalise
 
 
@@ -96,3 +98,50 @@ class ShopEntityExtractor(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {}
+
+
+def _is_katakana(text: str) -> bool:
+    return bool(text) and all("\u30a0" <= ch <= "\u30ff" for ch in text)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
+class ReadingLemmatizer(GraphComponent):
+    """Gives every token its katakana reading as its lemma.
+
+    Customers write 動かない, うごかない, ｳｺﾞｶﾅｲ or "ugokanai". GiNZA reads
+    all of them as ウゴカナイ (romaji through ``bot.kana``), so a
+    CountVectorsFeaturizer with ``use_lemma: true`` sees one spelling.
+    Place it right after SpacyTokenizer; featurizers that want the surface
+    form use ``use_lemma: false``.
+    """
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ReadingLemmatizer":
+        return cls()
+
+    @staticmethod
+    def _reading(spacy_token) -> str:
+        reading = "".join(spacy_token.morph.get("Reading"))
+        if _is_katakana(reading):
+            return reading
+        return romaji_to_katakana(spacy_token.text) or spacy_token.text.lower()
+
+    def _add_readings(self, message: Message) -> None:
+        tokens = message.get(TOKENS_NAMES[TEXT])
+        doc = message.get(SPACY_DOCS[TEXT])
+        if not tokens or doc is None:
+            return
+        readings = {t.idx: self._reading(t) for t in doc}
+        for token in tokens:
+            token.lemma = readings.get(token.start, token.text.lower())
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for example in training_data.training_examples:
+            self._add_readings(example)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._add_readings(message)
+        return messages

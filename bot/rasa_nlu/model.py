@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import sys
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -14,7 +15,7 @@ from bot.triage import NluResult
 def load_parser(model_path: Path) -> Callable[[Iterable[str]], Iterator[NluResult]]:
     """Returns ``parse(texts)``, which yields one NluResult per text, in order."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    logging.getLogger("rasa").setLevel(logging.WARNING)
+    _quiet_logs()
     from rasa.core.agent import Agent
 
     loop = asyncio.new_event_loop()
@@ -32,3 +33,15 @@ def load_parser(model_path: Path) -> Callable[[Iterable[str]], Iterator[NluResul
             )
 
     return parse
+
+
+def _quiet_logs() -> None:
+    """Warnings only, on stderr: Rasa's debug logs carry message texts, stdout carries results."""
+    import structlog
+
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
+    logging.getLogger("rasa").setLevel(logging.WARNING)
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )

@@ -1,0 +1,88 @@
+"""Start the whole assistant as a child process on free ports, for tests and benchmarks.
+
+It runs `python -m bot run` exactly as a shop does, with its state in a
+folder of the caller's choosing so that var/ is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.config import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class RunningAssistant:
+    """The assistant started by `python -m bot run`, reachable over HTTP."""
+
+    rest_url: str
+    var_dir: Path
+    env: dict
+    log_path: Path
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.var_dir / 'madoguchi.db'}"
+
+    def say(self, sender: str, text: str) -> list[str]:
+        """Send one message through the REST channel; returns the bot's texts."""
+        body = json.dumps({"sender": sender, "message": text}).encode()
+        request = urllib.request.Request(self.rest_url, data=body, headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return [m["text"] for m in json.load(response) if m.get("text")]
+
+    def new_sender(self) -> str:
+        return f"test-{uuid.uuid4().hex[:10]}"
+
+
+def start_assistant(var_dir: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, RunningAssistant]:
+    rasa_port, action_port = free_port(), free_port()
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+        "MADOGUCHI_VAR_DIR": str(var_dir),
+        "MADOGUCHI_RASA_PORT": str(rasa_port),
+        "MADOGUCHI_ACTION_PORT": str(action_port),
+        **(extra_env or {}),
+    }
+    log_path = var_dir / "assistant.log"
+    log = open(log_path, "wb")
+    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    assistant = RunningAssistant(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", var_dir, env, log_path)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the assistant exited early:\n{log_path.read_text(errors='replace')[-4000:]}")
+        try:
+            assistant.say("warm-up", "こんにちは")
+            return process, assistant
+        except (urllib.error.URLError, OSError):
+            time.sleep(1)
+    process.kill()
+    raise RuntimeError(f"the assistant did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
+
+
+def stop_assistant(process: subprocess.Popen) -> int:
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()

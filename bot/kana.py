@@ -1,0 +1,59 @@
+"""Romaji to katakana, so "henkin mada desu ka" reads like 「ヘンキンマダデスカ」.
+
+Customers on phones without a Japanese keyboard write romaji. Transliterating
+it to the same katakana reading that GiNZA gives Japanese words lets the
+model treat 「返金まだですか」, 「ﾍﾝｷﾝまだですか」 and "henkin mada desu ka"
+alike. Words that are not clean romaji (iPhone, Wi-Fi) come back as None.
+"""
+
+from __future__ import annotations
+
+_SYLLABLES = {
+    "kya": "キャ", "kyu": "キュ", "kyo": "キョ", "sha": "シャ", "shu": "シュ", "sho": "ショ", "she": "シェ",
+    "cha": "チャ", "chu": "チュ", "cho": "チョ", "che": "チェ", "nya": "ニャ", "nyu": "ニュ", "nyo": "ニョ",
+    "hya": "ヒャ", "hyu": "ヒュ", "hyo": "ヒョ", "mya": "ミャ", "myu": "ミュ", "myo": "ミョ",
+    "rya": "リャ", "ryu": "リュ", "ryo": "リョ", "gya": "ギャ", "gyu": "ギュ", "gyo": "ギョ",
+    "bya": "ビャ", "byu": "ビュ", "byo": "ビョ", "pya": "ピャ", "pyu": "ピュ", "pyo": "ピョ",
+    "sya": "シャ", "syu": "シュ", "syo": "ショ", "tya": "チャ", "tyu": "チュ", "tyo": "チョ",
+    "ja": "ジャ", "ju": "ジュ", "jo": "ジョ", "je": "ジェ", "zya": "ジャ", "zyu": "ジュ", "zyo": "ジョ",
+    "shi": "シ", "chi": "チ", "tsu": "ツ", "ji": "ジ", "fu": "フ", "si": "シ", "ti": "チ", "tu": "ツ",
+    "hu": "フ", "zi": "ジ", "di": "ヂ", "du": "ヅ", "wo": "ヲ", "wa": "ワ",
+    "ka": "カ", "ki": "キ", "ku": "ク", "ke": "ケ", "ko": "コ", "sa": "サ", "su": "ス", "se": "セ", "so": "ソ",
+    "ta": "タ", "te": "テ", "to": "ト", "na": "ナ", "ni": "ニ", "nu": "ヌ", "ne": "ネ", "no": "ノ",
+    "ha": "ハ", "hi": "ヒ", "he": "ヘ", "ho": "ホ", "ma": "マ", "mi": "ミ", "mu": "ム", "me": "メ", "mo": "モ",
+    "ya": "ヤ", "yu": "ユ", "yo": "ヨ", "ra": "ラ", "ri": "リ", "ru": "ル", "re": "レ", "ro": "ロ",
+    "ga": "ガ", "gi": "ギ", "gu": "グ", "ge": "ゲ", "go": "ゴ", "za": "ザ", "zu": "ズ", "ze": "ゼ", "zo": "ゾ",
+    "da": "ダ", "de": "デ", "do": "ド", "ba": "バ", "bi": "ビ", "bu": "ブ", "be": "ベ", "bo": "ボ",
+    "pa": "パ", "pi": "ピ", "pu": "プ", "pe": "ペ", "po": "ポ", "fa": "ファ", "fi": "フィ", "fe": "フェ",
+    "fo": "フォ", "a": "ア", "i": "イ", "u": "ウ", "e": "エ", "o": "オ",
+}
+_LONGEST = max(len(k) for k in _SYLLABLES)
+
+
+def romaji_to_katakana(word: str) -> str | None:
+    """Transliterate one romaji word; None when it is not romaji."""
+    word = word.lower()
+    if not word.isascii() or not word.isalpha():
+        return None
+    out = []
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        nxt = word[i + 1] if i + 1 < len(word) else ""
+        if ch == "n" and (not nxt or nxt not in "aiueoy"):
+            out.append("ン")
+            i += 1 + (nxt == "'")
+            continue
+        if ch == nxt and ch not in "aiueon":
+            out.append("ッ")
+            i += 1
+            continue
+        for size in range(min(_LONGEST, len(word) - i), 0, -1):
+            kana = _SYLLABLES.get(word[i:i + size])
+            if kana:
+                out.append(kana)
+                i += size
+                break
+        else:
+            return None
+    return "".join(out)

@@ -1,0 +1,136 @@
+"""Whole conversations through the REST channel of a running assistant."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from bot.config import PROJECT_ROOT
+from bot.store.db import engine_for, session_scope
+from bot.store.models import Trouble
+
+pytestmark = pytest.mark.server
+
+REFERENCE = r"T\d{8}-\d{5}"
+DEADLINE = r"\d{1,2}月\d{1,2}日\([月火水木金土日]\) \d{2}:\d{2}"
+
+FIRST_MESSAGES = {
+    "delivery_delay": "注文した荷物がまだ届きません",
+    "wrong_delivery": "注文したのと違う商品が届きました",
+    "defective_product": "届いた商品が壊れていました",
+    "system_trouble": "ログインしようとするとエラーになります",
+    "refund_return": "返品したいです",
+    "billing_contract": "カードに二重に請求されています",
+    "privacy_concern": "個人情報が漏れていないか心配です",
+    "product_safety": "買ったモバイルバッテリーが充電中に発火しました",
+    "other": "ギフト包装はできますか",
+}
+
+
+@lru_cache(maxsize=1)
+def _responses() -> dict:
+    with open(PROJECT_ROOT / "domain.yml", encoding="utf-8") as f:
+        return yaml.safe_load(f)["responses"]
+
+
+def response_text(name: str, issue_type: str | None = None) -> str:
+    """The domain's text for a response, picking the variant for the issue type."""
+    variants = _responses()[name]
+    for variant in variants:
+        conditions = variant.get("condition") or []
+        if issue_type and any(c.get("name") == "issue_type" and c.get("value") == issue_type for c in conditions):
+            return variant["text"]
+    return next(v["text"] for v in variants if not v.get("condition"))
+
+
+def response_pattern(name: str, issue_type: str | None = None) -> re.Pattern:
+    text = re.escape(response_text(name, issue_type))
+    text = text.replace(r"\{trouble_reference\}", f"({REFERENCE})").replace(r"\{reply_due\}", f"({DEADLINE})")
+    return re.compile(text)
+
+
+def troubles_of(assistant, sender: str) -> list[Trouble]:
+    with session_scope(engine_for(assistant.database_url)) as session:
+        return list(session.execute(select(Trouble).where(Trouble.conversation_id == sender)).scalars())
+
+
+@pytest.mark.parametrize("issue_type", list(FIRST_MESSAGES))
+def test_each_trouble_is_acknowledged_collected_and_recorded_with_a_date(assistant, issue_type):
+    sender = assistant.new_sender()
+
+    first = assistant.say(sender, FIRST_MESSAGES[issue_type])
+    assert first[0] == response_text(f"utter_ack_{issue_type}")
+    assert first[-1] == response_text("utter_ask_order_number")
+
+    second = assistant.say(sender, "ＭＤ２６１１０２２０です")
+    assert second == [response_text("utter_ask_trouble_detail", issue_type)]
+
+    third = assistant.say(sender, "11月16日に届く予定でしたが、まだ何も連絡がありません")
+    match = response_pattern("utter_trouble_recorded", issue_type).fullmatch(third[0])
+    assert match, third
+    assert third[-1] == response_text("utter_anything_else")
+
+    [trouble] = troubles_of(assistant, sender)
+    assert trouble.issue_type == issue_type
+    assert trouble.reference == match.group(1)
+    assert trouble.order_number == "MD26110220"
+    assert "まだ何も連絡がありません" in trouble.detail
+    assert trouble.status == "queued"
+    assert trouble.urgent == (issue_type in ("product_safety", "privacy_concern"))
+
+
+def test_product_safety_tells_the_customer_to_stop_using_the_product_first(assistant):
+    replies = assistant.say(assistant.new_sender(), "子どものおもちゃの電池が熱くなって煙が出ました")
+    assert "ただちにその商品のご使用を中止してください" in replies[0]
+    assert "緊急案件" in replies[0]
+
+
+def test_a_long_first_message_is_not_asked_again(assistant):
+    sender = assistant.new_sender()
+    replies = assistant.say(
+        sender, "注文番号MD26110220の荷物が、お届け予定日を3日過ぎてもまだ届きません。追跡も止まったままです。")
+    assert replies[0] == response_text("utter_ack_delivery_delay")
+    assert response_pattern("utter_trouble_recorded", "delivery_delay").fullmatch(replies[1]), replies
+    assert "48時間" in replies[1]
+    [trouble] = troubles_of(assistant, sender)
+    assert trouble.order_number == "MD26110220"
+
+
+def test_a_customer_without_the_order_number_can_still_report(assistant):
+    sender = assistant.new_sender()
+    assistant.say(sender, "返品したいです")
+    assert assistant.say(sender, "わからないです") == [response_text("utter_ask_trouble_detail", "refund_return")]
+    replies = assistant.say(sender, "サイズが合わなかったので返品したいです。昨日届きました")
+    assert response_pattern("utter_trouble_recorded", "refund_return").fullmatch(replies[0])
+    [trouble] = troubles_of(assistant, sender)
+    assert trouble.order_number is None
+
+
+def test_an_unreadable_order_number_is_asked_for_again_with_the_format(assistant):
+    sender = assistant.new_sender()
+    assistant.say(sender, "届いた商品が壊れていました")
+    replies = assistant.say(sender, "ええと、たしか先月の注文です")
+    assert replies[0] == response_text("utter_order_number_not_recognised")
+    assert replies[-1] == response_text("utter_ask_order_number")
+    assert assistant.say(sender, "md-2611-0263") == [response_text("utter_ask_trouble_detail", "defective_product")]
+
+
+def test_asking_for_a_person_in_the_middle_of_a_form_is_honoured(assistant):
+    sender = assistant.new_sender()
+    assistant.say(sender, "請求額がおかしいです")
+    replies = assistant.say(sender, "人間の担当者と話したいです")
+    assert response_pattern("utter_human_requested").fullmatch(replies[0]), replies
+    [trouble] = troubles_of(assistant, sender)
+    assert trouble.status == "human_requested"
+    # The form is over: the next message is understood afresh.
+    assert assistant.say(sender, "ありがとうございます") == [response_text("utter_thanks")]
+
+
+def test_greeting_and_out_of_scope_get_their_answers(assistant):
+    sender = assistant.new_sender()
+    assert assistant.say(sender, "こんにちは") == [response_text("utter_greet")]
+    assert assistant.say(sender, "明日の東京の天気は？") == [response_text("utter_out_of_scope")]

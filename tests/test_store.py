@@ -1,0 +1,101 @@
+"""The shop database: migrations, demo data, the same code on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+
+from bot.config import load_settings
+from bot.store.db import engine_for, session_scope
+from bot.store.migrate import upgrade
+from bot.store.models import Customer, Order, Trouble
+from bot.store.seed import load_demo_shop, seed
+from bot.support import complete_trouble, open_trouble
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_ADMIN_URL = os.environ.get("MADOGUCHI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _sqlite(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'shop.db'}"
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh schema-less database on the machine's PostgreSQL, dropped afterwards."""
+    try:
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        admin.connect().close()
+    except Exception as error:  # noqa: BLE001 - any connection failure means "no server here"
+        if IN_CI:
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL} ({type(error).__name__}); "
+                    "these tests run in CI")
+    name = f"madoguchi_test_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine_for.cache_clear()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _seed_twice_and_count(url: str) -> tuple[int, int, tuple[int, int]]:
+    upgrade(url)
+    shop = load_demo_shop(load_settings().demo_shop_file)
+    with session_scope(engine_for(url)) as session:
+        seed(session, shop)
+    upgrade(url)
+    with session_scope(engine_for(url)) as session:
+        second = seed(session, shop)
+        customers = session.scalar(select(func.count(Customer.id)))
+        orders = session.scalar(select(func.count(Order.id)))
+    return customers, orders, second
+
+
+def test_demo_shop_loads_once_into_sqlite(tmp_path):
+    customers, orders, second = _seed_twice_and_count(_sqlite(tmp_path))
+    assert customers >= 20 and orders >= 40
+    assert second == (0, 0)
+
+
+@pytest.mark.postgres
+def test_demo_shop_loads_once_into_postgresql(postgres_url):
+    customers, orders, second = _seed_twice_and_count(postgres_url)
+    assert customers >= 20 and orders >= 40
+    assert second == (0, 0)
+
+
+def test_times_come_back_as_the_same_instant(tmp_path):
+    url = _sqlite(tmp_path)
+    upgrade(url)
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    with session_scope(engine_for(url)) as session:
+        trouble = open_trouble(session, conversation_id="c1", channel="rest", issue_type="delivery_delay",
+                               confidence=0.9, now=now)
+        reference = trouble.reference
+    with session_scope(engine_for(url)) as session:
+        stored = session.execute(select(Trouble).where(Trouble.reference == reference)).scalar_one()
+        assert stored.created_at == now
+        assert stored.created_at.tzinfo is not None
+
+
+def test_a_trouble_is_recorded_before_details_and_completed_after(tmp_path):
+    url = _sqlite(tmp_path)
+    upgrade(url)
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    with session_scope(engine_for(url)) as session:
+        reference = open_trouble(session, conversation_id="c1", channel="rest", issue_type="product_safety",
+                                 confidence=0.97, now=now).reference
+    assert reference == "T20261123-00001"
+    with session_scope(engine_for(url)) as session:
+        stored = session.execute(select(Trouble).where(Trouble.reference == reference)).scalar_one()
+        assert (stored.status, stored.urgent) == ("collecting", True)
+        complete_trouble(session, reference, order_number="MD26110220", detail="煙が出た", now=now)
+    with session_scope(engine_for(url)) as session:
+        stored = session.execute(select(Trouble).where(Trouble.reference == reference)).scalar_one()
+        assert (stored.status, stored.order_number, stored.detail) == ("queued", "MD26110220", "煙が出た")

@@ -1,0 +1,53 @@
+"""`python -m bot triage`: the public command shops use on exported complaint logs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from bot.config import PROJECT_ROOT
+from bot.support import ISSUE_TYPES
+
+
+def run_triage(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bot", "triage", *args], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_one_message_prints_one_json_object(model_path):
+    result = run_triage("注文したＭＤ２６１１０２２０の荷物がまだ届かないんだけど😡")
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    record = json.loads(line)
+    assert record["issue_type"] == "delivery_delay"
+    assert 0.0 <= record["confidence"] <= 1.0
+    assert record["escalate"] is False
+    assert record["reason"] == "none"
+
+
+def test_a_jsonl_file_gives_one_line_per_message_in_order(model_path, tmp_path):
+    messages = [
+        "商品が壊れていました", "返品したいです", "ログインできません", "二重に請求されています",
+        "ギフト包装はできますか", "充電中に煙が出ました",
+    ]
+    path = tmp_path / "messages.jsonl"
+    path.write_text("".join(json.dumps({"text": m}, ensure_ascii=False) + "\n" for m in messages * 50),
+                    encoding="utf-8")
+    result = run_triage("--file", str(path))
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == len(messages) * 50
+    assert all(r["issue_type"] in ISSUE_TYPES for r in records)
+    assert [r["issue_type"] for r in records[:6]] == [
+        "defective_product", "refund_return", "system_trouble", "billing_contract", "other", "product_safety"]
+    assert records[:6] == records[6:12]
+
+
+def test_a_malformed_line_is_reported_with_its_number(tmp_path):
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "届かない"}\n{"message": "x"}\n', encoding="utf-8")
+    result = run_triage("--file", str(path))
+    assert result.returncode == 2
+    assert "line 2" in result.stderr
+    assert result.stdout == ""
