@@ -26,7 +26,7 @@ FIRST_MESSAGES = {
     "refund_return": "返品したいです",
     "billing_contract": "カードに二重に請求されています",
     "privacy_concern": "個人情報が漏れていないか心配です",
-    "product_safety": "買ったモバイルバッテリーが充電中に発火しました",
+    "product_safety": "充電中に発火しました",
     "other": "ギフト包装はできますか",
 }
 
