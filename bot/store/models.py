@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -144,3 +145,62 @@ class AuditEntry(Base):
     conversation_id = Column(String(200), index=True)
     detail = Column(Text, nullable=False, default="")
 
+
+
+class VerificationAttempt(Base):
+    """One try at proving who you are, kept so limits hold across restarts.
+
+    Keys are HMACs of the sender id and the order number, so the table says
+    how often something was tried without saying who or which order.
+    ``sender_counted``/``order_counted`` are False for attempts refused while
+    that key was already locked: a lock lasts 30 minutes from the failure
+    that caused it and is not prolonged by tries during the lock.
+    """
+
+    __tablename__ = "verification_attempts"
+    __table_args__ = (  # the lock queries read these indexes only, however long the history
+        Index("ix_verification_attempts_sender_failures", "sender_key", "sender_counted", "succeeded", "at"),
+        Index("ix_verification_attempts_order_failures", "order_key", "order_counted", "succeeded", "at"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    at = Column(UTCDateTime, nullable=False)
+    sender_key = Column(String(64), nullable=False)
+    order_key = Column(String(64))  # None for a code tried in a conversation that is not verified
+    kind = Column(String(10), nullable=False)  # "order" | "code"
+    succeeded = Column(Boolean, nullable=False)
+    sender_counted = Column(Boolean, nullable=False)
+    order_counted = Column(Boolean, nullable=False)
+
+
+class OneTimeCode(Base):
+    """A step-up code sent by e-mail; only its HMAC is stored, never the code."""
+
+    __tablename__ = "one_time_codes"
+
+    id = Column(Integer, primary_key=True)
+    code_hash = Column(String(64), nullable=False)
+    order_id = Column(Integer, ForeignKey("orders.id"), nullable=False)
+    conversation_id = Column(String(200), nullable=False, index=True)
+    sender_key = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+    used_at = Column(UTCDateTime)
+
+
+class VerifiedConversation(Base):
+    """Who has proven to own which order in a conversation, and how strongly.
+
+    The outbound privacy guard asks this table before anything personal is
+    said. ``level`` is "order" (order number + phone digits: order and
+    shipment status) or "step_up" (plus an e-mailed code: everything else).
+    """
+
+    __tablename__ = "verified_conversations"
+
+    conversation_id = Column(String(200), primary_key=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False, index=True)
+    order_id = Column(Integer, ForeignKey("orders.id"), nullable=False)
+    sender_key = Column(String(64), nullable=False)
+    verified_at = Column(UTCDateTime, nullable=False)
+    level = Column(String(10), nullable=False)

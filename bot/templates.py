@@ -1,0 +1,42 @@
+"""Customer-facing Japanese text that is not a chat response (those live in domain.yml)."""
+
+from __future__ import annotations
+
+STEP_UP_SUBJECT = "【まどぐち雑貨店】ご本人確認コードのお知らせ"
+
+STEP_UP_BODY = """\
+まどぐち雑貨店をご利用いただきありがとうございます。
+
+チャットでのご本人確認のため、確認コードをお送りします。
+
+　確認コード：{code}
+
+有効期限は{minutes}分です。チャット画面にこの6桁の数字を入力してください。
+コードは一度だけ使えます。
+
+※このコードを他の人に教えないでください。当店のスタッフがお電話やメールで
+　コードをお尋ねすることはありません。
+※お心当たりのない場合は、このメールを破棄してください。第三者がお客様の
+　注文番号でお問い合わせを試みた可能性があります。ご不安な点は当店までご連絡ください。
+
+まどぐち雑貨店 カスタマーサポート
+（このメールは送信専用です。ご返信いただいてもお答えできません。）
+"""
+
+
+def step_up_mail(code: str, minutes: int) -> tuple[str, str]:
+    """Subject and body of the mail that carries a one-time step-up code."""
+    return STEP_UP_SUBJECT, STEP_UP_BODY.format(code=code, minutes=minutes)
+
+
+# Sent instead of a reply that the outbound guard blocked (bot.outbound).
+REPLY_BLOCKED_BY_PRIVACY_GUARD = (
+    "申し訳ございません。このご返信はお送りできませんでした。担当者が内容を確認し、あらためてご連絡します。"
+)
+
+# Errors of the REST channel, returned as {"error": ...}.
+ERROR_BAD_JSON = "リクエストの形式が正しくありません。JSON形式で送信してください。"
+ERROR_MISSING_SENDER = "送信者（sender）が指定されていないか、長すぎます。"
+ERROR_EMPTY_MESSAGE = "メッセージ（message）が空です。お問い合わせ内容を入力してください。"
+ERROR_MESSAGE_TOO_LONG = "メッセージが長すぎます（{limit}文字まで）。分けてお送りください。"
+ERROR_INTERNAL = "申し訳ございません。ただいま応答できませんでした。しばらくしてからもう一度お送りください。"

@@ -1,0 +1,381 @@
+"""Identity verification against a real database and a real local SMTP server.
+
+Order number + last four phone digits verify; a mailed one-time code steps up.
+Time is passed explicitly, so locks and expiry are tested without sleeping.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import re
+import socket
+import stat
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from bot.config import load_settings
+from bot.identity import (
+    FAILURE_WINDOW,
+    LEVEL_ORDER,
+    LEVEL_STEP_UP,
+    LOCK_DURATION,
+    MAX_FAILURES,
+    Verification,
+    confirm_step_up,
+    forget,
+    read_phone_last4,
+    start_step_up,
+    verified_customer,
+    verify_order_owner,
+)
+from bot.mail import SmtpMailer
+from bot.secrets import SECRET_ENV, server_secret
+from bot.store.db import engine_for, session_scope
+from bot.store.migrate import upgrade
+from bot.store.models import AuditEntry, Customer, OneTimeCode, Order, VerificationAttempt
+from bot.store.seed import load_demo_shop, seed
+
+T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+NOT_VERIFIED = Verification(verified=False, locked=False)
+LOCKED = Verification(verified=False, locked=True)
+
+# Two households in one two-family house (data/demo_shop.yml): same address, own phones.
+TAKAHASHI_ORDER, TAKAHASHI_LAST4 = "MD26110018", "4401"  # 高橋 誠一, 048-123-4401
+NAKAMURA_ORDER, NAKAMURA_LAST4 = "MD26110045", "2731"  # 中村 美咲, 080-5555-2731
+YAMADA_ORDER, YAMADA_LAST4 = "MD26090062", "5678"  # 山田 花子, 090-1234-5678
+
+
+@pytest.fixture(autouse=True)
+def _secret(monkeypatch, tmp_path):
+    monkeypatch.setenv(SECRET_ENV, "test-secret-not-for-production")
+    monkeypatch.setenv("MADOGUCHI_VAR_DIR", str(tmp_path / "var"))
+
+
+@pytest.fixture
+def shop(tmp_path):
+    """The demo shop in a fresh SQLite file, migrated to the newest schema."""
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    upgrade(url)
+    engine = engine_for(url)
+    with session_scope(engine) as session:
+        seed(session, load_demo_shop(load_settings().demo_shop_file))
+    return engine
+
+
+class _Inbox:
+    """aiosmtpd handler that keeps every received mail."""
+
+    def __init__(self) -> None:
+        self.mails: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.mails.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp():
+    """A real SMTP server on loopback; yields (mailer pointed at it, inbox)."""
+    inbox = _Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield SmtpMailer("127.0.0.1", port, "support@madoguchi.example"), inbox
+    finally:
+        controller.stop()
+
+
+def verify(engine, order_number: str, digits: str, now: datetime, *, sender: str = "s1",
+           conversation: str | None = None) -> Verification:
+    with session_scope(engine) as session:
+        return verify_order_owner(session, conversation_id=conversation or sender, sender_id=sender,
+                                  order_number=order_number, phone_last4=digits, now=now)
+
+
+def lock_order(engine, order_number: str, now: datetime) -> None:
+    """Five wrong tries from five senders: the order locks, no sender does."""
+    for i in range(MAX_FAILURES):
+        assert verify(engine, order_number, "0000", now, sender=f"attacker-{i}") == NOT_VERIFIED
+
+
+def step_up(engine, smtp, *, sender: str, now: datetime) -> str:
+    """Send a code to a verified conversation and read it out of the received mail."""
+    mailer, inbox = smtp
+    before = len(inbox.mails)
+    with session_scope(engine) as session:
+        assert start_step_up(session, conversation_id=sender, sender_id=sender, now=now, mailer=mailer)
+    assert len(inbox.mails) == before + 1
+    return re.search(r"確認コード：(\d{6})", inbox.mails[-1][1].get_content()).group(1)
+
+
+def confirm(engine, code: str, now: datetime, *, sender: str) -> Verification:
+    with session_scope(engine) as session:
+        return confirm_step_up(session, conversation_id=sender, sender_id=sender, code=code, now=now)
+
+
+def level(engine, conversation: str) -> str | None:
+    with session_scope(engine) as session:
+        found = verified_customer(session, conversation)
+        return found.level if found else None
+
+
+def customer_id_of(engine, order_number: str) -> int:
+    with session_scope(engine) as session:
+        return session.scalar(select(Order.customer_id).where(Order.order_number == order_number))
+
+
+# --- order number + phone digits -------------------------------------------------------------
+
+
+def test_order_number_and_phone_digits_verify_however_they_are_typed(shop):
+    result = verify(shop, "注文番号はＭＤ－２６１１－００１８です", "下4桁は４４０１です", T0)
+    assert result.verified and not result.locked
+    assert result.customer_id == customer_id_of(shop, TAKAHASHI_ORDER)
+    with session_scope(shop) as session:
+        found = verified_customer(session, "s1")
+        assert (found.customer_id, found.order_id, found.level) == (result.customer_id, result.order_id,
+                                                                    LEVEL_ORDER)
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("4401", "4401"), ("４４０１", "4401"), ("下4桁は４４０１です", "4401"),
+    ("下４桁：4401", "4401"), ("048-123-4401", "4401"), ("０４８ー１２３ー４４０１", "4401"),
+    ("わかりません", None), ("4401か4402", None), ("440", None),
+])
+def test_phone_digits_are_read_from_what_the_customer_typed(typed, expected):
+    assert read_phone_last4(typed) == expected
+
+
+def test_wrong_order_and_wrong_phone_look_the_same(shop):
+    lock_order(shop, NAKAMURA_ORDER, T0)
+    results = {
+        "wrong order number": verify(shop, "MD26110019", TAKAHASHI_LAST4, T0, sender="a"),
+        "wrong last four": verify(shop, TAKAHASHI_ORDER, "4402", T0, sender="b"),
+        "locked order, right digits": verify(shop, NAKAMURA_ORDER, NAKAMURA_LAST4, T0, sender="c"),
+        "malformed but plausible": verify(shop, "MD99999999", "9999", T0, sender="d"),
+        "unreadable order number": verify(shop, "忘れました", TAKAHASHI_LAST4, T0, sender="e"),
+        "unreadable digits": verify(shop, TAKAHASHI_ORDER, "わかりません", T0, sender="f"),
+    }
+    assert set(results.values()) == {NOT_VERIFIED}, results
+    with session_scope(shop) as session:
+        assert all(verified_customer(session, s) is None for s in "abcdef")
+
+
+def test_the_fifth_failure_of_any_kind_locks_the_sender(shop):
+    lock_order(shop, NAKAMURA_ORDER, T0)
+    tries = [("MD26110019", "4401"), (TAKAHASHI_ORDER, "4402"), (NAKAMURA_ORDER, NAKAMURA_LAST4),
+             ("MD99999999", "9999")]
+    for i, (number, digits) in enumerate(tries):
+        assert verify(shop, number, digits, T0 + timedelta(minutes=i), sender="guesser") == NOT_VERIFIED
+    assert verify(shop, YAMADA_ORDER, "0000", T0 + timedelta(minutes=4), sender="guesser") == LOCKED
+    # Locked, the sender cannot verify even its own order with the right digits.
+    assert verify(shop, YAMADA_ORDER, YAMADA_LAST4, T0 + timedelta(minutes=5), sender="guesser") == LOCKED
+
+
+def test_the_fifth_failure_locks_the_order_for_every_sender_for_thirty_minutes(shop):
+    fifth = T0 + timedelta(minutes=4)
+    for i in range(MAX_FAILURES):
+        assert verify(shop, TAKAHASHI_ORDER, f"000{i}", T0 + timedelta(minutes=i),
+                      sender=f"attacker-{i}") == NOT_VERIFIED
+    # The owner, from a fresh conversation, with the right digits: fails like any failure.
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, fifth + timedelta(minutes=1),
+                  sender="owner") == NOT_VERIFIED
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, fifth + LOCK_DURATION - timedelta(seconds=1),
+                  sender="attacker-0") == NOT_VERIFIED
+    # Other orders are not affected.
+    assert verify(shop, NAKAMURA_ORDER, NAKAMURA_LAST4, fifth, sender="neighbour").verified
+    # Tries during the lock do not prolong it.
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, fifth + LOCK_DURATION, sender="owner").verified
+
+
+def test_the_sender_lock_lasts_thirty_minutes_from_the_fifth_failure(shop):
+    for i in range(MAX_FAILURES):
+        result = verify(shop, YAMADA_ORDER, "0000", T0 + timedelta(minutes=i), sender="s")
+    fifth = T0 + timedelta(minutes=MAX_FAILURES - 1)
+    assert result == LOCKED
+    for minutes in (10, 20, 29):  # tries during the lock are refused and do not prolong it
+        assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, fifth + timedelta(minutes=minutes),
+                      sender="s") == LOCKED
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, fifth + LOCK_DURATION, sender="s").verified
+
+
+def test_failures_older_than_the_window_do_not_count(shop):
+    for i in range(MAX_FAILURES - 1):
+        assert verify(shop, TAKAHASHI_ORDER, "0000", T0, sender="s") == NOT_VERIFIED
+    later = T0 + FAILURE_WINDOW + timedelta(seconds=1)
+    assert verify(shop, TAKAHASHI_ORDER, "0000", later, sender="s") == NOT_VERIFIED
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, later, sender="s").verified
+
+
+def test_each_household_at_the_same_address_verifies_only_with_its_own_digits(shop):
+    assert verify(shop, TAKAHASHI_ORDER, NAKAMURA_LAST4, T0, sender="takahashi") == NOT_VERIFIED
+    assert verify(shop, NAKAMURA_ORDER, TAKAHASHI_LAST4, T0, sender="nakamura") == NOT_VERIFIED
+    takahashi = verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="takahashi")
+    nakamura = verify(shop, NAKAMURA_ORDER, NAKAMURA_LAST4, T0, sender="nakamura")
+    assert takahashi.customer_id == customer_id_of(shop, TAKAHASHI_ORDER)
+    assert nakamura.customer_id == customer_id_of(shop, NAKAMURA_ORDER)
+    assert takahashi.customer_id != nakamura.customer_id
+
+
+def test_forget_starts_the_conversation_over(shop):
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
+    with session_scope(shop) as session:
+        forget(session, "s")
+    with session_scope(shop) as session:
+        assert verified_customer(session, "s") is None
+    assert verify(shop, YAMADA_ORDER, YAMADA_LAST4, T0, sender="s").customer_id == customer_id_of(shop,
+                                                                                                    YAMADA_ORDER)
+
+
+# --- step-up by mailed one-time code ---------------------------------------------------------
+
+
+def test_a_mailed_code_raises_the_conversation_to_step_up(shop, smtp):
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
+    code = step_up(shop, smtp, sender="s", now=T0)
+    recipients, message = smtp[1].mails[-1]
+    with session_scope(shop) as session:
+        takahashi = session.get(Customer, customer_id_of(shop, TAKAHASHI_ORDER))
+        assert recipients == [takahashi.email] and message["To"] == takahashi.email
+    assert "確認コード" in message["Subject"]
+    typed = "コードは" + code.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    result = confirm(shop, typed, T0 + timedelta(minutes=2), sender="s")
+    assert result.verified and result.customer_id == customer_id_of(shop, TAKAHASHI_ORDER)
+    assert level(shop, "s") == LEVEL_STEP_UP
+    with session_scope(shop) as session:  # only the hash is kept
+        stored = session.scalars(select(OneTimeCode)).all()
+        assert stored and all(code not in (c.code_hash, c.sender_key) for c in stored)
+
+
+def test_a_code_works_only_once(shop, smtp):
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
+    code = step_up(shop, smtp, sender="s", now=T0)
+    assert confirm(shop, code, T0 + timedelta(minutes=1), sender="s").verified
+    assert confirm(shop, code, T0 + timedelta(minutes=2), sender="s") == NOT_VERIFIED
+
+
+def test_a_code_expires_after_ten_minutes(shop, smtp):
+    for sender in ("early", "late"):
+        assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender=sender).verified
+    early, late = step_up(shop, smtp, sender="early", now=T0), step_up(shop, smtp, sender="late", now=T0)
+    assert confirm(shop, early, T0 + timedelta(minutes=10) - timedelta(seconds=1), sender="early").verified
+    assert confirm(shop, late, T0 + timedelta(minutes=10), sender="late") == NOT_VERIFIED
+    assert level(shop, "late") == LEVEL_ORDER
+
+
+def test_a_new_code_replaces_the_one_sent_before(shop, smtp):
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
+    first = step_up(shop, smtp, sender="s", now=T0)
+    second = step_up(shop, smtp, sender="s", now=T0 + timedelta(minutes=1))
+    if first != second:
+        assert confirm(shop, first, T0 + timedelta(minutes=2), sender="s") == NOT_VERIFIED
+    assert confirm(shop, second, T0 + timedelta(minutes=2), sender="s").verified
+
+
+def test_wrong_codes_count_toward_the_sender_and_order_limits(shop, smtp):
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
+    code = step_up(shop, smtp, sender="s", now=T0)
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+    for i in range(MAX_FAILURES - 1):
+        assert confirm(shop, wrong, T0 + timedelta(seconds=i), sender="s") == NOT_VERIFIED
+    assert confirm(shop, wrong, T0 + timedelta(seconds=5), sender="s") == LOCKED
+    assert confirm(shop, code, T0 + timedelta(seconds=6), sender="s") == LOCKED
+    assert level(shop, "s") == LEVEL_ORDER
+    # The order is locked too: the right phone digits fail from another sender.
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0 + timedelta(minutes=1),
+                  sender="other") == NOT_VERIFIED
+
+
+def test_code_failures_and_order_failures_share_one_limit(shop, smtp):
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
+    code = step_up(shop, smtp, sender="s", now=T0)
+    for i in range(MAX_FAILURES - 1):
+        assert verify(shop, "MD99999999", "0000", T0 + timedelta(seconds=i), sender="s",
+                      conversation="elsewhere") == NOT_VERIFIED
+    assert confirm(shop, "000000" if code != "000000" else "111111", T0 + timedelta(seconds=5),
+                   sender="s") == LOCKED
+
+
+def test_step_up_needs_a_conversation_verified_by_the_same_sender(shop, smtp):
+    mailer, inbox = smtp
+    with session_scope(shop) as session:
+        assert not start_step_up(session, conversation_id="nobody", sender_id="nobody", now=T0, mailer=mailer)
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
+    with session_scope(shop) as session:
+        assert not start_step_up(session, conversation_id="s", sender_id="intruder", now=T0, mailer=mailer)
+    assert inbox.mails == []
+    code = step_up(shop, smtp, sender="s", now=T0)
+    with session_scope(shop) as session:
+        assert confirm_step_up(session, conversation_id="s", sender_id="intruder", code=code,
+                               now=T0) == NOT_VERIFIED
+
+
+def test_changing_the_order_number_drops_the_step_up(shop, smtp):
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
+    assert confirm(shop, step_up(shop, smtp, sender="s", now=T0), T0, sender="s").verified
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
+    assert level(shop, "s") == LEVEL_STEP_UP  # the same order again keeps the level
+    with session_scope(shop) as session:
+        forget(session, "s")
+    assert verify(shop, YAMADA_ORDER, YAMADA_LAST4, T0, sender="s").verified
+    assert level(shop, "s") == LEVEL_ORDER
+
+
+# --- what is stored --------------------------------------------------------------------------
+
+
+def test_audit_log_holds_no_phone_digits_full_order_numbers_or_names(shop, smtp):
+    lock_order(shop, NAKAMURA_ORDER, T0)
+    verify(shop, "ＭＤ２６１１００１９", "下4桁は4401です", T0, sender="a")
+    verify(shop, TAKAHASHI_ORDER, "080-5555-2731", T0, sender="b")
+    verify(shop, NAKAMURA_ORDER, NAKAMURA_LAST4, T0, sender="c")
+    verify(shop, "MD99999999", "9999", T0, sender="d")
+    verify(shop, "高橋です 4401", "4401", T0, sender="e")
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
+    code = step_up(shop, smtp, sender="s", now=T0)
+    confirm(shop, "000000" if code != "000000" else "111111", T0, sender="s")
+    confirm(shop, code, T0, sender="s")
+
+    shop_data = load_demo_shop(load_settings().demo_shop_file)
+    forbidden = {"MD26110019", "MD99999999", code}
+    for c in shop_data["customers"]:
+        digits = re.sub(r"\D", "", str(c["phone"]))
+        forbidden |= {c["name"], c["name_kana"], c["email"], str(c["phone"]), digits, digits[-4:]}
+        forbidden |= set(c["name"].split()) | set(c["name_kana"].split())
+        forbidden |= {str(o["order_number"]) for o in c.get("orders", [])}
+    with session_scope(shop) as session:
+        entries = session.scalars(select(AuditEntry)).all()
+        attempts = session.scalars(select(VerificationAttempt)).all()
+    assert len(attempts) == MAX_FAILURES + 6 + 2  # every attempt is recorded
+    assert len(entries) == len(attempts) + 1  # each with an audit entry, plus one for the code mail
+    assert any("MD2611****" in e.detail for e in entries)
+    for entry in entries:
+        leaked = {f for f in forbidden if f in entry.detail}
+        assert not leaked, (entry.action, entry.detail)
+    stored_keys = {a.sender_key for a in attempts} | {a.order_key for a in attempts}
+    assert not stored_keys & (forbidden | {"a", "b", "s", TAKAHASHI_ORDER})
+
+
+def test_a_generated_secret_is_kept_and_readable_by_the_owner_only(monkeypatch, tmp_path):
+    monkeypatch.delenv(SECRET_ENV)
+    settings = replace(load_settings(), var_dir=tmp_path / "fresh-var")
+    first = server_secret(settings)
+    assert first == server_secret(settings) and len(first) >= 32
+    key_file = tmp_path / "fresh-var" / "secret.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert key_file.read_text().strip().encode() == first
+    monkeypatch.setenv(SECRET_ENV, "from-the-environment")
+    assert server_secret(settings) == b"from-the-environment"
