@@ -9,13 +9,20 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.identity import (
+    LOCKED,
+    ORDER_NUMBER_UNKNOWN,
+    VERIFIED,
+    validate_order_number_answer,
+    verify_phone_answer,
+)
+from bot import identity
 from bot.config import load_settings
+from bot.orders import status_of_verified_order
 from bot.store.db import session_scope
 from bot.support import ISSUE_TYPES, complete_trouble, format_deadline, open_trouble
-from bot.text import normalise, parse_order_number_reply, says_unknown
+from bot.text import normalise
 from bot.triage import NluResult, triage
-
-ORDER_NUMBER_UNKNOWN = "unknown"
 # A first message this long already says what happened; asking again would annoy.
 DETAIL_ALREADY_GIVEN_CHARS = 20
 
@@ -28,6 +35,16 @@ def _nlu_result(tracker: Tracker) -> NluResult:
         intent_ranking=tuple((i.get("name", ""), float(i.get("confidence") or 0.0)) for i in ranking if i),
         entities=tuple(message.get("entities") or ()),
     )
+
+
+def open_trouble_for(tracker: Tracker, issue_type: str, *, status: str, detail: str,
+                     order_number: str | None = None) -> tuple[str, str]:
+    """Open and at once complete a trouble (requests that need no form); returns reference and due."""
+    reference, due = _open(tracker, issue_type, None)
+    with session_scope() as session:
+        complete_trouble(session, reference, order_number=order_number, detail=detail,
+                         now=datetime.now(timezone.utc), status=status)
+    return reference, due
 
 
 def _open(tracker: Tracker, issue_type: str, confidence: float | None) -> tuple[str, str]:
@@ -62,30 +79,51 @@ class ActionStartTrouble(Action):
             SlotSet("issue_type", issue_type),
             SlotSet("trouble_reference", reference),
             SlotSet("reply_due", due),
-            SlotSet("order_number", order_numbers[0] if order_numbers else None),
+            SlotSet("order_number", None),
+            SlotSet("phone_last4", None),
             SlotSet("trouble_detail", detail),
+            *self._prefill_order_number(order_numbers, dispatcher, tracker),
         ]
+
+    @staticmethod
+    def _prefill_order_number(order_numbers: list[str], dispatcher: CollectingDispatcher,
+                              tracker: Tracker) -> list[EventType]:
+        if not order_numbers:
+            return []
+        filled = validate_order_number_answer(order_numbers[0], dispatcher, tracker, allow_unknown=False)
+        return [SlotSet(name, value) for name, value in filled.items()]
 
 
 class ValidateTroubleForm(FormValidationAction):
-    """Accept an order number in any width or spacing, or an honest 「わからない」."""
+    """Order number (or an honest 「わからない」), phone digits to verify it, then the details."""
 
     def name(self) -> Text:
         return "validate_trouble_form"
 
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: Dict[Text, Any]) -> List[Text]:
+        if tracker.get_slot("order_number") == ORDER_NUMBER_UNKNOWN:
+            return [slot for slot in domain_slots if slot != "phone_last4"]
+        return domain_slots
+
     def validate_order_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: Dict[Text, Any]) -> Dict[Text, Any]:
-        text = str(value or "")
-        order_number = parse_order_number_reply(text)
-        if order_number:
-            return {"order_number": order_number}
-        if says_unknown(text):
-            return {"order_number": ORDER_NUMBER_UNKNOWN}
-        dispatcher.utter_message(response="utter_order_number_not_recognised")
-        return {"order_number": None}
+        if value is None:  # cleared by the action that started the form, not typed
+            return {"order_number": None}
+        return validate_order_number_answer(value, dispatcher, tracker, allow_unknown=True)
+
+    def validate_phone_last4(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        if value is None:  # cleared by the action that started the form, not typed
+            return {"phone_last4": None}
+        if value in (VERIFIED, LOCKED):
+            return {"phone_last4": value}
+        return verify_phone_answer(value, dispatcher, tracker)
 
     def validate_trouble_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        if value is None:  # cleared by the action that started the form, not typed
+            return {"trouble_detail": None}
         text = str(value or "").strip()
         return {"trouble_detail": text or None}
 
@@ -100,12 +138,19 @@ class ActionRecordTrouble(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         reference = tracker.get_slot("trouble_reference")
         order_number = tracker.get_slot("order_number")
+        now = datetime.now(timezone.utc)
+        locked = tracker.get_slot("phone_last4") == LOCKED
         with session_scope() as session:
             complete_trouble(
                 session, reference,
                 order_number=None if order_number == ORDER_NUMBER_UNKNOWN else order_number,
-                detail=tracker.get_slot("trouble_detail") or "", now=datetime.now(timezone.utc),
+                detail=tracker.get_slot("trouble_detail") or "", now=now,
+                status="verification_locked" if locked else "queued",
             )
+            verified = identity.verified_customer(session, tracker.sender_id)
+            status = status_of_verified_order(session, verified.order_id, now) if verified else None
+        if status is not None:
+            dispatcher.utter_message(response=f"utter_order_status_{status.key}", **status.as_response_arguments())
         dispatcher.utter_message(response="utter_trouble_recorded")
         return [SlotSet("trouble_detail", None)]
 

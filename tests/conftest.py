@@ -2,13 +2,47 @@
 
 from __future__ import annotations
 
+import email
+import email.message
+import email.policy
+import re
 from pathlib import Path
 
 import pytest
 
+from aiosmtpd.controller import Controller
+
 from bot.config import load_settings
-from bot.devserver import RunningAssistant, start_assistant, stop_assistant
+from bot.devserver import RunningAssistant, free_port, start_assistant, stop_assistant
 from bot.modelfiles import current_model_path
+
+
+class RecordingMailbox:
+    """An aiosmtpd handler that keeps every mail it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+    def codes_sent_to(self, address: str) -> list[str]:
+        codes = []
+        for message in self.messages:
+            if message["To"] == address:
+                codes += re.findall(r"確認コード：(\d{6})", message.get_body(("plain",)).get_content())
+        return codes
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server on loopback; the assistant sends its one-time codes here."""
+    mailbox = RecordingMailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, mailbox
+    controller.stop()
 
 
 @pytest.fixture(scope="session")
@@ -20,8 +54,10 @@ def model_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def assistant(model_path, tmp_path_factory) -> RunningAssistant:
+def assistant(model_path, tmp_path_factory, smtp_server) -> RunningAssistant:
     var_dir = tmp_path_factory.mktemp("assistant")
-    process, running = start_assistant(var_dir)
+    controller, _ = smtp_server
+    process, running = start_assistant(var_dir, {"SMTP_HOST": controller.hostname,
+                                                 "SMTP_PORT": str(controller.port)})
     yield running
     stop_assistant(process)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.config import PROJECT_ROOT
 from bot.store.db import engine_for, session_scope
 from bot.store.models import Trouble
+from tests.demo_shop import owner_of
 
 pytestmark = pytest.mark.server
 
@@ -63,14 +64,16 @@ def test_each_trouble_is_acknowledged_collected_and_recorded_with_a_date(assista
     sender = assistant.new_sender()
 
     first = assistant.say(sender, FIRST_MESSAGES[issue_type])
-    assert first[0] == response_text(f"utter_ack_{issue_type}")
-    assert first[-1] == response_text("utter_ask_order_number")
+    assert first == [response_text(f"utter_ack_{issue_type}"), response_text("utter_ask_order_number")]
 
     second = assistant.say(sender, "ＭＤ２６１１０２２０です")
-    assert second == [response_text("utter_ask_trouble_detail", issue_type)]
+    assert second == [response_text("utter_ask_phone_last4")]
+    verified = assistant.say(sender, owner_of("MD26110220").phone_last4)
+    assert verified == [response_text("utter_verified"), response_text("utter_ask_trouble_detail", issue_type)]
 
     third = assistant.say(sender, "11月16日に届く予定でしたが、まだ何も連絡がありません")
-    match = response_pattern("utter_trouble_recorded", issue_type).fullmatch(third[0])
+    assert "遅延案件" in third[0], third  # MD26110220 is a week past its expected date
+    match = response_pattern("utter_trouble_recorded", issue_type).fullmatch(third[1])
     assert match, third
     assert third[-1] == response_text("utter_anything_else")
 
@@ -93,9 +96,11 @@ def test_a_long_first_message_is_not_asked_again(assistant):
     sender = assistant.new_sender()
     replies = assistant.say(
         sender, "注文番号MD26110220の荷物が、お届け予定日を3日過ぎてもまだ届きません。追跡も止まったままです。")
-    assert replies[0] == response_text("utter_ack_delivery_delay")
-    assert response_pattern("utter_trouble_recorded", "delivery_delay").fullmatch(replies[1]), replies
-    assert "48時間" in replies[1]
+    assert replies == [response_text("utter_ack_delivery_delay"), response_text("utter_ask_phone_last4")]
+    replies = assistant.say(sender, owner_of("MD26110220").phone_last4)
+    assert replies[0] == response_text("utter_verified")
+    assert "遅延案件" in replies[1]
+    assert response_pattern("utter_trouble_recorded", "delivery_delay").fullmatch(replies[2]), replies
     [trouble] = troubles_of(assistant, sender)
     assert trouble.order_number == "MD26110220"
 
@@ -116,7 +121,7 @@ def test_an_unreadable_order_number_is_asked_for_again_with_the_format(assistant
     replies = assistant.say(sender, "ええと、たしか先月の注文です")
     assert replies[0] == response_text("utter_order_number_not_recognised")
     assert replies[-1] == response_text("utter_ask_order_number")
-    assert assistant.say(sender, "md-2611-0263") == [response_text("utter_ask_trouble_detail", "defective_product")]
+    assert assistant.say(sender, "md-2611-0263") == [response_text("utter_ask_phone_last4")]
 
 
 def test_asking_for_a_person_in_the_middle_of_a_form_is_honoured(assistant):

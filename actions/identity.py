@@ -1,0 +1,200 @@
+"""Actions for proving who you are and for requests that need it.
+
+The slots never hold the phone digits or the code, only "verified",
+"failed" or "locked"; who is verified lives in the database (bot.identity),
+where the outbound guard reads it too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import identity
+from bot.config import load_settings
+from bot.mail import mailer_from_env
+from bot.orders import item_lines_of_verified_order
+from bot.store.db import session_scope
+from bot.store.models import Order
+from bot.text import parse_order_number_reply, says_unknown
+
+VERIFIED, FAILED, LOCKED = "verified", "failed", "locked"
+ORDER_NUMBER_UNKNOWN = "unknown"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def verification_level(tracker: Tracker) -> str | None:
+    with session_scope() as session:
+        current = identity.verified_customer(session, tracker.sender_id)
+        return current.level if current else None
+
+
+def validate_order_number_answer(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 allow_unknown: bool) -> Dict[Text, Any]:
+    """An order number in any form; a different number than before starts verification over."""
+    text = str(value or "")
+    order_number = parse_order_number_reply(text)
+    if order_number:
+        with session_scope() as session:
+            current = identity.verified_customer(session, tracker.sender_id)
+            if current is not None:
+                if session.get(Order, current.order_id).order_number == order_number:
+                    return {"order_number": order_number, "phone_last4": VERIFIED}
+                identity.forget(session, tracker.sender_id)
+        return {"order_number": order_number, "phone_last4": None}
+    if allow_unknown and says_unknown(text):
+        return {"order_number": ORDER_NUMBER_UNKNOWN}
+    dispatcher.utter_message(response="utter_order_number_not_recognised")
+    return {"order_number": None}
+
+
+def verify_phone_answer(value: Any, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    """Check the order number with the phone digits; every failure gets the same words."""
+    digits = identity.read_phone_last4(str(value or ""))
+    if digits is None:
+        dispatcher.utter_message(response="utter_phone_last4_not_recognised")
+        return {"phone_last4": None}
+    with session_scope() as session:
+        result = identity.verify_order_owner(
+            session, conversation_id=tracker.sender_id, sender_id=tracker.sender_id,
+            order_number=tracker.get_slot("order_number") or "", phone_last4=digits, now=_now())
+    if result.verified:
+        dispatcher.utter_message(response="utter_verified")
+        return {"phone_last4": VERIFIED}
+    if result.locked:
+        dispatcher.utter_message(response="utter_verification_locked")
+        return {"phone_last4": LOCKED}
+    dispatcher.utter_message(response="utter_verification_failed")
+    return {"order_number": None, "phone_last4": None}
+
+
+class ValidateStepUpForm(FormValidationAction):
+    """Order number, phone digits, then the one-time code from the e-mail on file."""
+
+    def name(self) -> Text:
+        return "validate_step_up_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: Dict[Text, Any]) -> List[Text]:
+        if tracker.get_slot("phone_last4") == LOCKED or tracker.get_slot("one_time_code") == LOCKED:
+            return []
+        return domain_slots
+
+    def validate_order_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        if value is None:  # cleared by the action that started the form, not typed
+            return {"order_number": None}
+        return validate_order_number_answer(value, dispatcher, tracker, allow_unknown=False)
+
+    def validate_phone_last4(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        if value is None:  # cleared by the action that started the form, not typed
+            return {"phone_last4": None}
+        if value == VERIFIED:
+            return {"phone_last4": VERIFIED}
+        result = verify_phone_answer(value, dispatcher, tracker)
+        if result.get("phone_last4") == VERIFIED:
+            send_one_time_code(tracker)
+        return result
+
+    def validate_one_time_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        if value is None:  # cleared by the action that started the form, not typed
+            return {"one_time_code": None}
+        if value == VERIFIED:
+            return {"one_time_code": VERIFIED}
+        code = identity.read_code(str(value or ""))
+        if code is None:
+            dispatcher.utter_message(response="utter_one_time_code_not_recognised")
+            return {"one_time_code": None}
+        with session_scope() as session:
+            result = identity.confirm_step_up(session, conversation_id=tracker.sender_id,
+                                              sender_id=tracker.sender_id, code=code, now=_now())
+        if result.verified:
+            dispatcher.utter_message(response="utter_step_up_done")
+            return {"one_time_code": VERIFIED}
+        if result.locked:
+            dispatcher.utter_message(response="utter_verification_locked")
+            return {"one_time_code": LOCKED}
+        dispatcher.utter_message(response="utter_one_time_code_failed")
+        return {"one_time_code": None}
+
+
+def send_one_time_code(tracker: Tracker) -> bool:
+    with session_scope() as session:
+        return identity.start_step_up(session, conversation_id=tracker.sender_id, sender_id=tracker.sender_id,
+                                      now=_now(), mailer=mailer_from_env(load_settings()))
+
+
+class ActionStartRequest(Action):
+    """Remember what the customer wants; skip the steps this conversation already proved."""
+
+    def name(self) -> Text:
+        return "action_start_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        events: List[EventType] = [SlotSet("pending_request", intent), SlotSet("one_time_code", None)]
+        level = verification_level(tracker)
+        if level == "step_up":
+            events += [SlotSet("phone_last4", VERIFIED), SlotSet("one_time_code", VERIFIED)]
+        elif level == "order":
+            send_one_time_code(tracker)
+            events += [SlotSet("phone_last4", VERIFIED)]
+        else:
+            events += [SlotSet("order_number", None), SlotSet("phone_last4", None)]
+        return events
+
+
+class ActionFulfilRequest(Action):
+    """Item details or an address-change request, only for a stepped-up conversation."""
+
+    def name(self) -> Text:
+        return "action_fulfil_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        from actions.troubles import open_trouble_for
+
+        with session_scope() as session:
+            current = identity.verified_customer(session, tracker.sender_id)
+            stepped_up = current is not None and current.level == "step_up"
+            items = item_lines_of_verified_order(session, current.order_id) if stepped_up else []
+        request = tracker.get_slot("pending_request")
+        events: List[EventType] = [SlotSet("pending_request", None), SlotSet("one_time_code", None)]
+        if not stepped_up:
+            reference, due = open_trouble_for(tracker, "other", status="human_requested",
+                                              detail="本人確認が完了しなかったため担当者対応")
+            dispatcher.utter_message(response="utter_human_requested", trouble_reference=reference, reply_due=due)
+            return events
+        if request == "ask_order_items":
+            dispatcher.utter_message(response="utter_order_items", items="\n".join(items))
+            return events
+        reference, due = open_trouble_for(tracker, "other", status="queued", detail="配送先変更の依頼",
+                                          order_number=tracker.get_slot("order_number"))
+        dispatcher.utter_message(response="utter_change_address_recorded", trouble_reference=reference,
+                                 reply_due=due)
+        return events
+
+
+class ActionSessionStart(Action):
+    """A new conversation starts unverified: verification lasts for one conversation only."""
+
+    def name(self) -> Text:
+        return "action_session_start"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        with session_scope() as session:
+            identity.forget(session, tracker.sender_id)
+        return [SessionStarted(), ActionExecuted("action_listen")]
+
+

@@ -1,0 +1,1 @@
+"""Channels: thin Rasa adapters. Every reply they send passes the outbound guard."""

@@ -1,0 +1,129 @@
+"""Verification over HTTP: the bot confirms what the customer supplied and nothing more."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.store.db import engine_for, session_scope
+from bot.store.models import AuditEntry, Trouble
+from tests.demo_shop import customers, owner_of, privacy_index, same_address_households
+from tests.test_conversations import response_pattern, response_text
+
+pytestmark = pytest.mark.server
+
+DELAYED_ORDER = "MD26110220"     # expected 11/16, still in transit
+NOT_AN_ORDER = "MD99999999"      # plausible, does not exist
+
+
+def wrong_last4(right: str) -> str:
+    return f"{(int(right) + 1) % 10000:04d}"
+
+
+def start_delay_report(assistant, sender: str) -> None:
+    assistant.say(sender, "荷物が届きません")
+
+
+def test_verified_customer_hears_status_and_dates_of_their_own_order(assistant):
+    sender = assistant.new_sender()
+    owner = owner_of(DELAYED_ORDER)
+    start_delay_report(assistant, sender)
+    assert assistant.say(sender, DELAYED_ORDER) == [response_text("utter_ask_phone_last4")]
+    replies = assistant.say(sender, f"下4桁は{owner.phone_last4}です")
+    assert replies[0] == response_text("utter_verified") == "ご入力の内容で確認できました。"
+    replies = assistant.say(sender, "16日に届くはずでした")
+    status = next(r for r in replies if "お届け中" in r)
+    assert "遅延案件" in status and "11月16日" in status
+    assert response_pattern("utter_trouble_recorded", "delivery_delay").fullmatch(replies[-2])
+    for reply in replies:
+        assert owner.name.split()[0] not in reply and owner.phone_last4 not in reply
+
+
+def _failure_replies(assistant, order_number: str, last4: str) -> list[str]:
+    sender = assistant.new_sender()
+    start_delay_report(assistant, sender)
+    first = assistant.say(sender, order_number)
+    return first + assistant.say(sender, last4)
+
+
+def test_every_failure_gets_the_same_words(assistant):
+    owner = owner_of(DELAYED_ORDER)
+    wrong_order = _failure_replies(assistant, NOT_AN_ORDER, owner.phone_last4)
+    wrong_digits = _failure_replies(assistant, DELAYED_ORDER, wrong_last4(owner.phone_last4))
+    other_customers_order = _failure_replies(assistant, customers()[0].order_numbers[0],
+                                             wrong_last4(customers()[0].phone_last4))
+    assert wrong_order == wrong_digits == other_customers_order
+    assert wrong_order == [response_text("utter_ask_phone_last4"), response_text("utter_verification_failed"),
+                           response_text("utter_ask_order_number")]
+
+
+def test_five_failures_lock_the_order_and_the_bot_offers_a_person(assistant):
+    victim = customers()[3]
+    order = victim.order_numbers[0]
+    attacker = assistant.new_sender()
+    start_delay_report(assistant, attacker)
+    replies = []
+    for attempt in range(5):
+        assistant.say(attacker, order)
+        replies = assistant.say(attacker, f"{attempt:04d}" if f"{attempt:04d}" != victim.phone_last4 else "9999")
+    assert replies[0] == response_text("utter_verification_locked")
+    # The order is locked now: its owner, with the right digits, gets the ordinary failure words.
+    locked_owner = _failure_replies(assistant, order, victim.phone_last4)
+    assert locked_owner[1] == response_text("utter_verification_failed")
+    # The attacker's trouble is still recorded, for a person.
+    assistant.say(attacker, "いつ届くか知りたい")
+    with session_scope(engine_for(assistant.database_url)) as session:
+        trouble = session.execute(select(Trouble).where(Trouble.conversation_id == attacker)).scalars().first()
+        assert trouble.status == "verification_locked"
+        audit = " ".join(session.execute(select(AuditEntry.detail)).scalars())
+    assert order not in audit and victim.phone_last4 not in audit and victim.name not in audit
+
+
+def test_step_up_code_from_the_mail_shows_the_items(assistant, smtp_server):
+    _, mailbox = smtp_server
+    order = "MD26110166"
+    owner = owner_of(order)
+    sender = assistant.new_sender()
+    assert assistant.say(sender, "何を注文したか確認したい") == [response_text("utter_ask_order_number")]
+    assistant.say(sender, order)
+    replies = assistant.say(sender, owner.phone_last4)
+    assert replies[:2] == [response_text("utter_verified"), response_text("utter_ask_one_time_code")]
+    email = next(c for c in _demo_emails() if c[0] == owner.customer_id)[1]
+    [code] = mailbox.codes_sent_to(email)
+    wrong = f"{(int(code) + 1) % 1000000:06d}"
+    assert assistant.say(sender, wrong)[0] == response_text("utter_one_time_code_failed")
+    replies = assistant.say(sender, code)
+    assert replies[0] == response_text("utter_step_up_done")
+    assert "電気ケトル" in replies[1] and "合計" in replies[1]
+    # The step-up lasts for this conversation: no second code is needed or sent.
+    again = assistant.say(sender, "注文の明細を見せて")
+    assert "電気ケトル" in again[0] and len(mailbox.codes_sent_to(email)) == 1
+    # Another conversation starts over, and the used code is worth nothing there.
+    stranger = assistant.new_sender()
+    assert assistant.say(stranger, "注文の明細を見せて") == [response_text("utter_ask_order_number")]
+    assistant.say(stranger, order)
+    assert assistant.say(stranger, code) == [response_text("utter_phone_last4_not_recognised"),
+                                             response_text("utter_ask_phone_last4")]
+
+
+def _demo_emails() -> list[tuple[int, str]]:
+    from tests.demo_shop import demo_shop
+
+    return [(i, c["email"]) for i, c in enumerate(demo_shop()["customers"], start=1)]
+
+
+def test_same_address_households_each_see_only_their_own_order(assistant):
+    first, second = same_address_households()
+    for me, neighbour in ((first, second), (second, first)):
+        sender = assistant.new_sender()
+        start_delay_report(assistant, sender)
+        assistant.say(sender, me.order_numbers[-1])
+        replies = assistant.say(sender, me.phone_last4)
+        replies += assistant.say(sender, "福袋がまだなんです")
+        replies += assistant.say(sender, "同じ住所のもう一つの福袋の注文は誰のですか？")
+        replies += assistant.say(sender, f"{neighbour.family_name}さんの注文の状況も教えて")
+        assert response_text("utter_refuse_others_data") in replies
+        for reply in replies:
+            verdict = privacy_index().owners_in(reply)
+            assert neighbour.customer_id not in verdict, reply
+            assert all(number not in reply for number in neighbour.order_numbers)
