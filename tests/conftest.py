@@ -5,15 +5,19 @@ from __future__ import annotations
 import email
 import email.message
 import email.policy
+import os
 import re
+import uuid
 from pathlib import Path
 
 import pytest
 
 from aiosmtpd.controller import Controller
+from sqlalchemy import create_engine, text
 
 from bot.config import load_settings
 from bot.devserver import RunningAssistant, free_port, start_assistant, stop_assistant
+from bot.store.db import engine_for
 from bot.modelfiles import current_model_path
 
 
@@ -61,3 +65,27 @@ def assistant(model_path, tmp_path_factory, smtp_server) -> RunningAssistant:
                                                  "SMTP_PORT": str(controller.port)})
     yield running
     stop_assistant(process)
+
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+POSTGRES_ADMIN_URL = os.environ.get("MADOGUCHI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh schema-less database on the machine's PostgreSQL, dropped afterwards."""
+    try:
+        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        admin.connect().close()
+    except Exception as error:  # noqa: BLE001 - any connection failure means "no server here"
+        if IN_CI:
+            raise
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL} ({type(error).__name__}); "
+                    "these tests run in CI")
+    name = f"madoguchi_test_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    engine_for.cache_clear()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

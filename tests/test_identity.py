@@ -56,10 +56,13 @@ def _secret(monkeypatch, tmp_path):
     monkeypatch.setenv("MADOGUCHI_VAR_DIR", str(tmp_path / "var"))
 
 
-@pytest.fixture
-def shop(tmp_path):
-    """The demo shop in a fresh SQLite file, migrated to the newest schema."""
-    url = f"sqlite:///{tmp_path / 'shop.db'}"
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def shop(request, tmp_path):
+    """The demo shop in a fresh database (SQLite file, then PostgreSQL), migrated to the newest schema."""
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        url = f"sqlite:///{tmp_path / 'shop.db'}"
     upgrade(url)
     engine = engine_for(url)
     with session_scope(engine) as session:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
 from bot.config import load_settings
 from bot.store.db import engine_for, session_scope
@@ -16,32 +14,8 @@ from bot.store.models import Customer, Order, Trouble
 from bot.store.seed import load_demo_shop, seed
 from bot.support import complete_trouble, open_trouble
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-POSTGRES_ADMIN_URL = os.environ.get("MADOGUCHI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
-
-
 def _sqlite(tmp_path) -> str:
     return f"sqlite:///{tmp_path / 'shop.db'}"
-
-
-@pytest.fixture
-def postgres_url():
-    """A fresh schema-less database on the machine's PostgreSQL, dropped afterwards."""
-    try:
-        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        admin.connect().close()
-    except Exception as error:  # noqa: BLE001 - any connection failure means "no server here"
-        if IN_CI:
-            raise
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL} ({type(error).__name__}); "
-                    "these tests run in CI")
-    name = f"madoguchi_test_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    engine_for.cache_clear()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _seed_twice_and_count(url: str) -> tuple[int, int, tuple[int, int]]:
