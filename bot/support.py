@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.privacy import mask_personal_data
 from bot.store.models import Trouble
 
 JST = timezone(timedelta(hours=9), "JST")
@@ -97,13 +98,18 @@ def open_trouble(session: Session, *, conversation_id: str, channel: str, issue_
 
 def complete_trouble(session: Session, reference: str, *, order_number: str | None, detail: str,
                      now: datetime, status: str = "queued") -> Trouble | None:
-    """Add what the customer told us and queue the trouble for a person."""
+    """Add what the customer told us and queue the trouble for a person.
+
+    The detail is what agents read, so phone numbers, e-mail addresses, postal
+    codes, card numbers and My Numbers the customer typed are masked first.
+    """
     trouble = session.execute(select(Trouble).where(Trouble.reference == reference)).scalar_one_or_none()
     if trouble is None:
         return None
     if order_number:
         trouble.order_number = order_number
     if detail:
+        detail = mask_personal_data(detail)
         trouble.detail = f"{trouble.detail}\n{detail}".strip() if trouble.detail else detail
     trouble.status = status
     trouble.updated_at = now

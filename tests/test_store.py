@@ -73,3 +73,16 @@ def test_a_trouble_is_recorded_before_details_and_completed_after(tmp_path):
     with session_scope(engine_for(url)) as session:
         stored = session.execute(select(Trouble).where(Trouble.reference == reference)).scalar_one()
         assert (stored.status, stored.order_number, stored.detail) == ("queued", "MD26110220", "煙が出た")
+
+
+def test_personal_data_typed_into_a_trouble_is_masked_for_agents(tmp_path):
+    url = _sqlite(tmp_path)
+    upgrade(url)
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+    with session_scope(engine_for(url)) as session:
+        reference = open_trouble(session, conversation_id="c1", channel="rest", issue_type="billing_contract",
+                                 confidence=0.9, now=now).reference
+        complete_trouble(session, reference, order_number=None, now=now,
+                         detail="カード４１１１－１１１１－１１１１－１１１１で二重請求。連絡は090-1234-5678へ")
+        stored = session.execute(select(Trouble).where(Trouble.reference == reference)).scalar_one()
+        assert stored.detail == "カード[カード番号]で二重請求。連絡は[電話番号]へ"
