@@ -75,7 +75,34 @@ def verify_phone_answer(value: Any, dispatcher: CollectingDispatcher, tracker: T
     return {"order_number": None, "phone_last4": None}
 
 
-class ValidateStepUpForm(FormValidationAction):
+class VerifiesOrderOwner:
+    """Slot validators both forms share: the order number, then the phone digits that prove it."""
+
+    allow_unknown_order_number = False
+
+    def validate_order_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        if value is None:  # cleared by the action that started the form, not typed
+            return {"order_number": None}
+        return validate_order_number_answer(value, dispatcher, tracker,
+                                            allow_unknown=self.allow_unknown_order_number)
+
+    def validate_phone_last4(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        if value is None:  # cleared by the action that started the form, not typed
+            return {"phone_last4": None}
+        if value in (VERIFIED, LOCKED):
+            return {"phone_last4": value}
+        result = verify_phone_answer(value, dispatcher, tracker)
+        if result.get("phone_last4") == VERIFIED:
+            self.on_verified(tracker)
+        return result
+
+    def on_verified(self, tracker: Tracker) -> None:
+        """What a form does the moment the order owner is proven."""
+
+
+class ValidateStepUpForm(VerifiesOrderOwner, FormValidationAction):
     """Order number, phone digits, then the one-time code from the e-mail on file."""
 
     def name(self) -> Text:
@@ -87,22 +114,8 @@ class ValidateStepUpForm(FormValidationAction):
             return []
         return domain_slots
 
-    def validate_order_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: Dict[Text, Any]) -> Dict[Text, Any]:
-        if value is None:  # cleared by the action that started the form, not typed
-            return {"order_number": None}
-        return validate_order_number_answer(value, dispatcher, tracker, allow_unknown=False)
-
-    def validate_phone_last4(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: Dict[Text, Any]) -> Dict[Text, Any]:
-        if value is None:  # cleared by the action that started the form, not typed
-            return {"phone_last4": None}
-        if value == VERIFIED:
-            return {"phone_last4": VERIFIED}
-        result = verify_phone_answer(value, dispatcher, tracker)
-        if result.get("phone_last4") == VERIFIED:
-            send_one_time_code(tracker)
-        return result
+    def on_verified(self, tracker: Tracker) -> None:
+        send_one_time_code(tracker)
 
     def validate_one_time_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: Dict[Text, Any]) -> Dict[Text, Any]:

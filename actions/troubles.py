@@ -12,9 +12,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.identity import (
     LOCKED,
     ORDER_NUMBER_UNKNOWN,
-    VERIFIED,
+    VerifiesOrderOwner,
     validate_order_number_answer,
-    verify_phone_answer,
 )
 from bot import identity
 from bot.config import load_settings
@@ -94,8 +93,10 @@ class ActionStartTrouble(Action):
         return [SlotSet(name, value) for name, value in filled.items()]
 
 
-class ValidateTroubleForm(FormValidationAction):
+class ValidateTroubleForm(VerifiesOrderOwner, FormValidationAction):
     """Order number (or an honest 「わからない」), phone digits to verify it, then the details."""
+
+    allow_unknown_order_number = True
 
     def name(self) -> Text:
         return "validate_trouble_form"
@@ -105,20 +106,6 @@ class ValidateTroubleForm(FormValidationAction):
         if tracker.get_slot("order_number") == ORDER_NUMBER_UNKNOWN:
             return [slot for slot in domain_slots if slot != "phone_last4"]
         return domain_slots
-
-    def validate_order_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: Dict[Text, Any]) -> Dict[Text, Any]:
-        if value is None:  # cleared by the action that started the form, not typed
-            return {"order_number": None}
-        return validate_order_number_answer(value, dispatcher, tracker, allow_unknown=True)
-
-    def validate_phone_last4(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: Dict[Text, Any]) -> Dict[Text, Any]:
-        if value is None:  # cleared by the action that started the form, not typed
-            return {"phone_last4": None}
-        if value in (VERIFIED, LOCKED):
-            return {"phone_last4": value}
-        return verify_phone_answer(value, dispatcher, tracker)
 
     def validate_trouble_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: Dict[Text, Any]) -> Dict[Text, Any]:
