@@ -1,8 +1,10 @@
 """Triage: which kind of trouble a message is, and whether a person must take it.
 
-``triage(nlu)`` turns what the language model understood into the public
-triage record: one of the nine issue types (the shop's labels for monthly
-analysis), a confidence, and the escalation decision with its reason.
+``triage(nlu, order_total)`` turns what the language model understood into
+the public triage record: one of the nine issue types (the shop's labels for
+monthly analysis), a confidence, and the escalation decision with its reason,
+severity and evidence (from ``bot.triage.escalation``, rules on the text plus
+the NLU's top intent; ``order_total`` lets it judge demanded amounts).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from bot.support import ISSUE_TYPES
+from bot.triage.escalation import detect_escalation
 
 OTHER = "other"
 NO_ESCALATION = "none"
@@ -56,7 +59,11 @@ def issue_type_of(nlu: NluResult) -> tuple[str, float]:
     return best, scores[best]
 
 
-def triage(nlu: NluResult) -> Triage:
+def triage(nlu: NluResult, order_total: int | None = None) -> Triage:
     issue_type, confidence = issue_type_of(nlu)
     top_intent = nlu.intent_ranking[0][0] if nlu.intent_ranking else ""
-    return Triage(issue_type=issue_type, confidence=confidence, intent=top_intent)
+    escalation = detect_escalation(nlu.text, order_total, top_intent or None)
+    return Triage(issue_type=issue_type, confidence=confidence,
+                  escalate=escalation.escalate, reason=escalation.reason,
+                  severity=escalation.severity, evidence=escalation.evidence,
+                  intent=top_intent)

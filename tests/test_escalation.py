@@ -1,0 +1,247 @@
+"""Escalation detection (bot.triage.escalation): the rule table, the hard cases, and quality.
+
+Pure Python, no model: every test here runs in well under a second.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.triage import NluResult, Triage, triage
+from bot.triage.escalation import (
+    ABUSIVE, EXCESSIVE_DEMAND, FRAUD_SCHEME, HUMAN_REQUEST, NONE, REASONS, RULES, Escalation,
+    detect_escalation, load_examples, measure,
+)
+
+DATA = Path(__file__).parent / "data"
+DEV_SET = DATA / "escalation_dev.yml"
+HELD_OUT_SET = DATA / "escalation_eval.yml"
+
+MIN_RECALL = 0.95
+MIN_PRECISION = 0.85
+
+
+# ---------------------------------------------------------------------------
+# The rule table, example by example.
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_every_rule_example_detects_its_reason(rule):
+    result = detect_escalation(rule.example, rule.example_order_total)
+    assert result.escalate, rule.name
+    assert result.reason == rule.reason, (rule.name, result)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[r.name for r in RULES])
+def test_every_rule_fires_on_its_own_example_with_its_severity(rule):
+    from bot.text import normalise
+    from bot.triage.escalation import rule_hits
+
+    hits = [h for h in rule_hits(normalise(rule.example), rule.example_order_total) if h.rule is rule]
+    assert hits, f"rule {rule.name} does not fire on its own example"
+    assert hits[0].evidence, rule.name
+
+
+def test_rule_names_are_unique_and_every_reason_has_rules():
+    names = [r.name for r in RULES]
+    assert len(names) == len(set(names))
+    assert {r.reason for r in RULES} == set(REASONS)
+
+
+def test_the_rule_for_dogeza_is_found_by_searching_for_the_word():
+    assert any("土下座" in r.pattern for r in RULES if r.reason == EXCESSIVE_DEMAND)
+
+
+# ---------------------------------------------------------------------------
+# Hard cases.
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "SNSで晒すと言っている人がいた",
+    "友達が、慰謝料を請求したら払ってくれたって聞いた",
+    "知人が店員に殺すぞと言われたらしいです",
+    "ネットで土下座を要求する客のニュースを見ました",
+])
+def test_reported_speech_is_not_a_threat_by_the_writer(text):
+    assert detect_escalation(text) == Escalation(False, NONE, "normal", ())
+
+
+@pytest.mark.parametrize("text", [
+    "晒すつもりはない",
+    "慰謝料は要らないので、早く代わりを送ってください",
+    "土下座しろとは言いませんが、一言謝ってほしい",
+    "別に補償を求めてるわけじゃないです",
+])
+def test_negated_demands_and_threats_do_not_escalate(text):
+    assert not detect_escalation(text).escalate
+
+
+def test_a_negated_demand_does_not_hide_a_real_one_in_the_same_message():
+    result = detect_escalation("慰謝料は要らないけど、10万円の商品券をよこせ", order_total=3980)
+    assert result.reason == EXCESSIVE_DEMAND
+    assert "10万円" in result.evidence
+
+
+@pytest.mark.parametrize("text, order_total", [
+    ("15万円のノートパソコンが壊れて届きました。全額返金してください", 150000),
+    ("15万円のノートパソコンが壊れて届きました。全額返金してください", None),
+    ("15万円返してください", None),
+    ("送料込みで5,500円返金してください", 4980),
+])
+def test_a_large_but_reasonable_refund_does_not_escalate(text, order_total):
+    assert not detect_escalation(text, order_total).escalate
+
+
+def test_compensation_far_beyond_the_order_value_is_excessive():
+    result = detect_escalation("配達が遅れたので10万円の商品券を送ってください", order_total=3980)
+    assert (result.reason, result.severity) == (EXCESSIVE_DEMAND, "high")
+    assert "10万円" in result.evidence and "商品券" in result.evidence
+
+
+def test_compensation_amount_threshold_depends_on_the_order_value():
+    assert not detect_escalation("お詫びに5000円分のクーポンをください", order_total=3980).escalate
+    assert detect_escalation("お詫びに5万円分のクーポンをください", order_total=3980).escalate
+    assert detect_escalation("補償として3万円ください").escalate          # order value unknown
+    assert not detect_escalation("補償として2万円ください").escalate
+
+
+def test_a_refund_above_the_order_value_is_excessive_only_when_far_above():
+    assert not detect_escalation("6,000円返金してください", order_total=4980).escalate
+    assert detect_escalation("20万円返金しろ", order_total=3980).reason == EXCESSIVE_DEMAND
+
+
+def test_a_polite_excessive_demand_is_excessive():
+    result = detect_escalation("大変恐縮ですが精神的苦痛に対して30万円をお支払いいただけますでしょうか")
+    assert result.reason == EXCESSIVE_DEMAND
+    assert "精神的苦痛" in result.evidence and "30万円" in result.evidence
+
+
+@pytest.mark.parametrize("text", [
+    "さすが一流企業ですね、3週間も届かないなんて素晴らしいサービスです👏",
+    "神対応ありがとうございます（棒）",
+    "ふざけるな！もう2週間も届かないんだけど😡",
+    "詐欺かよ、金払ったのに商品届かねえ",
+    "バカにしてるんですか？説明が全然違う",
+])
+def test_sarcasm_and_angry_legitimate_complaints_do_not_escalate(text):
+    assert not detect_escalation(text).escalate
+
+
+@pytest.mark.parametrize("text", [
+    "モニターが映らない", "ﾓﾆﾀｰの画面にドット抜けがあります", "サブモニターとして使いたいのですが",
+])
+def test_monitor_meaning_a_screen_is_not_fraud(text):
+    assert not detect_escalation(text).escalate
+
+
+@pytest.mark.parametrize("text", [
+    "モニターに応募して商品を買いましたが報酬がまだです",
+    "モニター募集の案件で5点購入しました",
+])
+def test_monitor_jobs_are_fraud(text):
+    assert detect_escalation(text).reason == FRAUD_SCHEME
+
+
+def test_a_customer_who_suspects_the_scheme_is_sent_to_the_fraud_desk():
+    result = detect_escalation("SNSで宣伝すると報酬がもらえるというDMが来たのですが、詐欺でしょうか")
+    assert (result.reason, result.severity) == (FRAUD_SCHEME, "high")
+    assert "詐欺" in result.evidence
+
+
+def test_fraud_losses_of_100000_yen_or_more_are_urgent():
+    result = detect_escalation("指定の通販サイトで買ってSNSで宣伝すれば代金と報酬を払うと言われ、合計12万円払いました")
+    assert (result.reason, result.severity) == (FRAUD_SCHEME, "urgent")
+    assert "12万円" in result.evidence
+    assert detect_escalation("報酬が振り込まれない。3万円分買ったのに").severity == "high"
+
+
+def test_follower_counts_are_not_fraud_losses():
+    result = detect_escalation("フォロワー10万人のインフルエンサーです。商品を無料で提供してください")
+    assert (result.reason, result.severity) == (FRAUD_SCHEME, "high")
+
+
+def test_threats_of_violence_are_urgent_and_beat_every_other_reason():
+    result = detect_escalation("慰謝料10万円払え、払わないならSNSで晒す。担当者殺すぞ")
+    assert (result.reason, result.severity) == (ABUSIVE, "urgent")
+    assert "殺す" in result.evidence
+
+
+def test_priority_fraud_over_excessive_demand_over_abuse_over_human_request():
+    assert detect_escalation("報酬が振り込まれない、慰謝料も払え").reason == FRAUD_SCHEME
+    assert detect_escalation("無能、土下座しろ").reason == EXCESSIVE_DEMAND
+    assert detect_escalation("バカか、責任者を出せ").reason == ABUSIVE
+
+
+def test_threat_to_post_unless_demands_are_met_is_excessive_demand():
+    result = detect_escalation("10万円払わないならSNSで晒す")
+    assert result.reason == EXCESSIVE_DEMAND
+    assert "ないなら" in result.evidence
+
+
+def test_human_request_from_text_or_from_the_nlu_intent():
+    assert detect_escalation("オペレーターに代わってください") == Escalation(
+        True, HUMAN_REQUEST, "normal", ("オペレーターに代わって",))
+    by_intent = detect_escalation("お願いがあるのですが", intent="request_human")
+    assert (by_intent.reason, by_intent.severity) == (HUMAN_REQUEST, "normal")
+    assert by_intent.evidence == ("intent:request_human",)
+
+
+def test_full_width_and_half_width_text_is_normalised_and_quoted_normalised():
+    result = detect_escalation("ＭＤ２０２６１２３４の件、遅延の補償として１０万円を請求します")
+    assert result.reason == EXCESSIVE_DEMAND
+    assert "10万円" in result.evidence
+    assert detect_escalation("ﾄﾞｹﾞｻﾞしろよ").evidence == ("ドゲザ",)
+
+
+# ---------------------------------------------------------------------------
+# triage() fills the escalation fields.
+# ---------------------------------------------------------------------------
+
+def test_triage_fills_escalation_fields_from_text_order_total_and_top_intent():
+    nlu = NluResult("遅れたんだから慰謝料10万円払え", (("delivery_delay", 0.9), ("other", 0.1)))
+    record = triage(nlu, order_total=3980)
+    assert isinstance(record, Triage)
+    assert (record.escalate, record.reason, record.severity) == (True, EXCESSIVE_DEMAND, "high")
+    assert record.issue_type == "delivery_delay" and record.intent == "delivery_delay"
+    data = record.as_json_dict()
+    assert data["evidence"] == ["慰謝料", "払え", "10万円"]
+
+    human = triage(NluResult("あの", (("request_human", 0.8),)))
+    assert (human.escalate, human.reason) == (True, HUMAN_REQUEST)
+
+    calm = triage(NluResult("商品が壊れていました", (("defective_product", 0.95),)))
+    assert (calm.escalate, calm.reason, calm.severity, calm.evidence) == (False, NONE, "normal", ())
+
+
+# ---------------------------------------------------------------------------
+# Quality on labelled sets.
+# ---------------------------------------------------------------------------
+
+def _check_quality(path: Path, title: str) -> None:
+    report = measure(load_examples(path))
+    print("\n" + report.format(title))
+    # Plain floats in the assertions: pytest must not print the examples (the held-out set stays unread).
+    recall, precision = report.escalation_recall, report.escalation_precision
+    assert recall >= MIN_RECALL, f"{title}: escalation recall {recall:.3f} < {MIN_RECALL}"
+    assert precision >= MIN_PRECISION, f"{title}: escalation precision {precision:.3f} < {MIN_PRECISION}"
+
+
+def test_dev_set_has_enough_examples_with_hard_negatives():
+    examples = load_examples(DEV_SET)
+    assert len(examples) >= 150
+    assert sum(e.reason == NONE for e in examples) >= 50
+    assert {e.reason for e in examples} == {*REASONS, NONE}
+
+
+def test_dev_escalation_quality():
+    _check_quality(DEV_SET, "escalation development set")
+
+
+# Known gap (issue 4 is open): the rules reach escalation recall 0.80 / precision 0.97 on
+# the held-out set, below the 0.95 / 0.85 the issue asks for. strict=True makes this test
+# fail the day the rules pass, so the marker cannot outlive the gap.
+@pytest.mark.xfail(strict=True, reason="escalation recall 0.80 < 0.95 on the held-out set (issue 4 open)")
+def test_held_out_escalation_quality():
+    _check_quality(HELD_OUT_SET, "escalation held-out set")
