@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from bot.config import load_settings
 from bot.devserver import RunningAssistant, free_port, start_assistant, stop_assistant
 from bot.store.db import engine_for
+from tests.fake_platform import FakePlatform
 from bot.modelfiles import current_model_path
 
 
@@ -58,11 +59,31 @@ def model_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def assistant(model_path, tmp_path_factory, smtp_server) -> RunningAssistant:
+def fake_platform():
+    """The LINE and Telegram APIs as a local server that records what the channels send."""
+    platform = FakePlatform().start()
+    yield platform
+    platform.stop()
+
+
+# Channel secrets for the test run only; the channels read them from the environment.
+CHANNEL_TEST_ENV = {
+    "LINE_CHANNEL_SECRET": "test-line-channel-secret",
+    "LINE_CHANNEL_ACCESS_TOKEN": "test-line-access-token",
+    "TELEGRAM_BOT_TOKEN": "123456:TEST-telegram-token",
+    "TELEGRAM_SECRET_TOKEN": "test-telegram-secret-token",
+}
+
+
+@pytest.fixture(scope="session")
+def assistant(model_path, tmp_path_factory, smtp_server, fake_platform) -> RunningAssistant:
     var_dir = tmp_path_factory.mktemp("assistant")
     controller, _ = smtp_server
-    process, running = start_assistant(var_dir, {"SMTP_HOST": controller.hostname,
-                                                 "SMTP_PORT": str(controller.port)})
+    process, running = start_assistant(var_dir, {
+        "SMTP_HOST": controller.hostname, "SMTP_PORT": str(controller.port),
+        "LINE_API_BASE": fake_platform.url, "TELEGRAM_API_BASE": fake_platform.url,
+        **CHANNEL_TEST_ENV,
+    })
     yield running
     stop_assistant(process)
 
