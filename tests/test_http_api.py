@@ -1,0 +1,38 @@
+"""Rasa's HTTP API is off by default and, when enabled, refuses requests without the token."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+import pytest
+
+from bot.devserver import start_assistant, stop_assistant
+
+pytestmark = pytest.mark.server
+
+TOKEN = "test-api-token-not-for-production"
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_http_api_is_off_without_a_token(assistant):
+    base = assistant.rest_url.split("/webhooks/")[0]
+    assert status_of(f"{base}/status") == 404
+
+
+def test_http_api_requires_the_token_when_enabled(model_path, tmp_path):
+    process, running = start_assistant(tmp_path, {"RASA_AUTH_TOKEN": TOKEN})
+    try:
+        base = running.rest_url.split("/webhooks/")[0]
+        assert status_of(f"{base}/status") == 401
+        assert status_of(f"{base}/status?token=wrong") == 401
+        assert status_of(f"{base}/status?token={TOKEN}") == 200
+    finally:
+        stop_assistant(process)
