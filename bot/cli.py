@@ -227,6 +227,20 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"      [{button.get('title')}]")
 
 
+def cmd_telegram_webhook(settings: Settings, args: argparse.Namespace) -> int:
+    """Register the public webhook URL (with the secret token) with Telegram."""
+    from bot.channels.telegram import TelegramNotConfigured, register_webhook
+
+    try:
+        ok = register_webhook(args.url)
+    except (TelegramNotConfigured, ValueError) as error:
+        print(f"telegram-webhook: {error}", file=sys.stderr)
+        return 2
+    print("telegram-webhook: registered" if ok else "telegram-webhook: Telegram refused the webhook",
+          file=sys.stderr)
+    return 0 if ok else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="madoguchi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -240,8 +254,10 @@ def main(argv: list[str] | None = None) -> int:
     triage.add_argument("--file", help="JSONL file with one {\"text\": ...} per line")
     chat = sub.add_parser("chat", help="talk to the running assistant from this terminal")
     chat.add_argument("--sender", help="conversation id (default: a new one)")
+    webhook = sub.add_parser("telegram-webhook", help="register the Telegram webhook URL with the secret token")
+    webhook.add_argument("url", help="public https URL ending in /webhooks/telegram/webhook")
     args = parser.parse_args(argv)
     settings = load_settings()
     handler = {"setup": cmd_setup, "train": cmd_train, "run": cmd_run, "triage": cmd_triage,
-               "chat": cmd_chat}[args.command]
+               "chat": cmd_chat, "telegram-webhook": cmd_telegram_webhook}[args.command]
     return handler(settings, args)

@@ -40,3 +40,36 @@ ERROR_MISSING_SENDER = "送信者（sender）が指定されていないか、�
 ERROR_EMPTY_MESSAGE = "メッセージ（message）が空です。お問い合わせ内容を入力してください。"
 ERROR_MESSAGE_TOO_LONG = "メッセージが長すぎます（{limit}文字まで）。分けてお送りください。"
 ERROR_INTERNAL = "申し訳ございません。ただいま応答できませんでした。しばらくしてからもう一度お送りください。"
+
+
+# LINE channel (bot.channels.line). Errors are returned to LINE's servers as {"error": ...};
+# the other texts are sent to the customer in the LINE chat.
+LINE_ERROR_NOT_CONFIGURED = "LINE連携は設定されていません。"
+LINE_ERROR_BAD_SIGNATURE = "署名を確認できませんでした。"
+LINE_ERROR_BODY_TOO_LARGE = "リクエストが大きすぎます。"
+LINE_ERROR_METHOD_NOT_ALLOWED = "このURLはPOSTのみ受け付けます。"
+LINE_UNSUPPORTED_MESSAGE_REPLY = (
+    "お送りいただきありがとうございます。申し訳ございませんが、スタンプ・画像・動画・音声・位置情報・ファイルは"
+    "こちらのチャットでは確認できません。お困りのことを文字でお送りください（例：「注文した商品が届かない」）。"
+)
+LINE_FOLLOW_GREETING = (
+    "友だち追加ありがとうございます。まどぐち雑貨店のサポート窓口です。ご注文やお届けでお困りのことがあれば、"
+    "このトークに一文でお送りください（例：「注文した商品が届かない」「返品したい」）。"
+)
+
+
+# Telegram channel (bot.channels.telegram). Errors are returned to Telegram's servers as {"error": ...};
+# the other texts are sent to the customer in the Telegram chat.
+TELEGRAM_ERROR_NOT_CONFIGURED = "Telegram連携は設定されていません。"
+TELEGRAM_ERROR_FORBIDDEN = "シークレットトークンを確認できませんでした。"
+TELEGRAM_ERROR_BODY_TOO_LARGE = "リクエストが大きすぎます。"
+TELEGRAM_ERROR_BAD_UPDATE = "Telegramの更新データとして読み取れませんでした。"
+TELEGRAM_ERROR_METHOD_NOT_ALLOWED = "このURLはPOSTのみ受け付けます。"
+TELEGRAM_UNSUPPORTED_MESSAGE_REPLY = (
+    "お送りいただきありがとうございます。申し訳ございませんが、スタンプ・画像・動画・音声・位置情報・ファイルは"
+    "こちらのチャットでは確認できません。お困りのことを文字でお送りください（例：「注文した商品が届かない」）。"
+)
+TELEGRAM_START_GREETING = (
+    "まどぐち雑貨店のサポート窓口です。ご注文やお届けでお困りのことがあれば、"
+    "このチャットに一文でお送りください（例：「注文した商品が届かない」「返品したい」）。"
+)

@@ -10,6 +10,7 @@ import yaml
 from sqlalchemy import select
 
 from bot.config import PROJECT_ROOT
+from bot.channels.rest import conversation_id_for
 from bot.store.db import engine_for, session_scope
 from bot.store.models import Trouble
 from tests.demo_shop import owner_of
@@ -56,7 +57,8 @@ def response_pattern(name: str, issue_type: str | None = None) -> re.Pattern:
 
 def troubles_of(assistant, sender: str) -> list[Trouble]:
     with session_scope(engine_for(assistant.database_url)) as session:
-        return list(session.execute(select(Trouble).where(Trouble.conversation_id == sender)).scalars())
+        query = select(Trouble).where(Trouble.conversation_id == conversation_id_for(sender))
+        return list(session.execute(query).scalars())
 
 
 @pytest.mark.parametrize("issue_type", list(FIRST_MESSAGES))

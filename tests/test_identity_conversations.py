@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.channels.rest import conversation_id_for
 from bot.store.db import engine_for, session_scope
 from bot.store.models import AuditEntry, Trouble
 from tests.demo_shop import customers, owner_of, privacy_index, same_address_households
@@ -73,7 +74,8 @@ def test_five_failures_lock_the_order_and_the_bot_offers_a_person(assistant):
     # The attacker's trouble is still recorded, for a person.
     assistant.say(attacker, "いつ届くか知りたい")
     with session_scope(engine_for(assistant.database_url)) as session:
-        trouble = session.execute(select(Trouble).where(Trouble.conversation_id == attacker)).scalars().first()
+        query = select(Trouble).where(Trouble.conversation_id == conversation_id_for(attacker))
+        trouble = session.execute(query).scalars().first()
         assert trouble.status == "verification_locked"
         audit = " ".join(session.execute(select(AuditEntry.detail)).scalars())
     assert order not in audit and victim.phone_last4 not in audit and victim.name not in audit

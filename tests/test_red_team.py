@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.privacy import screen_reply
+from bot.channels.rest import conversation_id_for
 from bot.store.db import engine_for, session_scope
 from bot.store.models import AuditEntry
 from tests.demo_shop import DemoCustomer, customers, privacy_index, same_address_households
@@ -86,5 +87,6 @@ def test_no_attempt_learns_another_customers_data(assistant, name, attacker, vic
             assert all(number not in reply for number in victim.order_numbers)
     with session_scope(engine_for(assistant.database_url)) as session:
         blocked = session.execute(select(AuditEntry).where(
-            AuditEntry.conversation_id == sender, AuditEntry.action == "privacy_incident")).scalars().all()
+            AuditEntry.conversation_id == conversation_id_for(sender),
+            AuditEntry.action == "privacy_incident")).scalars().all()
     assert blocked == [], "the bot tried to say another customer's data; only the guard stopped it"

@@ -41,3 +41,27 @@ def test_an_overlong_message_is_refused_with_the_limit(assistant):
 def test_the_assistant_still_answers_after_bad_input(assistant):
     post(assistant, b"{not json")
     assert assistant.say(assistant.new_sender(), "こんにちは")
+
+
+def test_rest_senders_cannot_reach_another_channels_conversation(assistant):
+    from sqlalchemy import select
+
+    from bot.channels.rest import conversation_id_for
+    from bot.store.db import engine_for, session_scope
+    from bot.store.models import Trouble
+
+    telegram_chat_id = "987654321"
+    assistant.say(telegram_chat_id, "届いた商品が壊れていました")
+    with session_scope(engine_for(assistant.database_url)) as session:
+        ids = set(session.execute(select(Trouble.conversation_id)).scalars())
+    assert conversation_id_for(telegram_chat_id) in ids
+    assert telegram_chat_id not in ids
+
+
+@pytest.mark.parametrize("typed, seen", [
+    ("/restart", "restart"), ("//greet", "greet"), (' /inform{"a":1}', 'inform{"a":1}'), ("届かない", "届かない"),
+])
+def test_typed_text_never_reaches_rasa_as_an_intent_command(typed, seen):
+    from bot.channels import without_command_prefix
+
+    assert without_command_prefix(typed) == seen

@@ -18,12 +18,21 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import templates
+from bot.channels import without_command_prefix
 from bot.outbound import OutboundGuard
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 200
+# REST callers choose their sender id freely, so their conversations live in a
+# namespace of their own: "123456789" over REST can never reach the Telegram chat
+# 123456789, nor a LINE user, nor the verification that conversation holds.
+CONVERSATION_PREFIX = "rest:"
+
+
+def conversation_id_for(sender: str) -> str:
+    return f"{CONVERSATION_PREFIX}{sender}"
 
 
 class GuardedCollectingOutputChannel(CollectingOutputChannel):
@@ -78,17 +87,17 @@ class GuardedRestInput(InputChannel):
             sender, text = body.get("sender"), body.get("message")
             if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER_CHARS:
                 return _error(400, templates.ERROR_MISSING_SENDER)
-            if not isinstance(text, str) or not text.strip():
+            if not isinstance(text, str) or not without_command_prefix(text):
                 return _error(400, templates.ERROR_EMPTY_MESSAGE)
             if len(text) > MAX_MESSAGE_CHARS:
                 return _error(413, templates.ERROR_MESSAGE_TOO_LONG.format(limit=MAX_MESSAGE_CHARS))
             collector = GuardedCollectingOutputChannel(self.guard, self.name())
             try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name(),
-                                                 metadata=body.get("metadata")))
+                await on_new_message(UserMessage(without_command_prefix(text), collector, conversation_id_for(sender),
+                                                 input_channel=self.name(), metadata=body.get("metadata")))
             except Exception:  # noqa: BLE001 - the customer gets an answer, the log gets no text
                 logger.exception("rest channel: handling a message failed (conversation %s)", sender[:8])
                 return _error(500, templates.ERROR_INTERNAL)
-            return response.json(collector.messages)
+            return response.json([{**m, "recipient_id": sender} for m in collector.messages])
 
         return webhook
