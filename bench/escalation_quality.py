@@ -1,4 +1,4 @@
-"""Escalation detection quality on the development set and the held-out set.
+"""Escalation detection quality on the two development sets and the held-out set.
 
 Prints per-reason precision/recall/F1 and the overall escalate yes/no recall
 and precision. Pure Python rules, no model: runs in about a second.
@@ -22,6 +22,7 @@ from bot.triage.escalation import load_examples, measure  # noqa: E402
 
 DATA = PROJECT_ROOT / "tests" / "data"
 SETS = (("development set", DATA / "escalation_dev.yml", True),
+        ("second development set (another writer)", DATA / "escalation_dev_more.yml", True),
         ("held-out set", DATA / "escalation_eval.yml", False))
 
 

@@ -17,6 +17,9 @@ from bot.triage.escalation import (
 
 DATA = Path(__file__).parent / "data"
 DEV_SET = DATA / "escalation_dev.yml"
+# Written independently of the rules, in different phrasing (insults, veiled threats, fraud wording, hard negatives).
+DEV_MORE_SET = DATA / "escalation_dev_more.yml"
+DEV_SETS = (DEV_SET, DEV_MORE_SET)
 HELD_OUT_SET = DATA / "escalation_eval.yml"
 
 MIN_RECALL = 0.95
@@ -195,6 +198,58 @@ def test_full_width_and_half_width_text_is_normalised_and_quoted_normalised():
     assert detect_escalation("ﾄﾞｹﾞｻﾞしろよ").evidence == ("ドゲザ",)
 
 
+@pytest.mark.parametrize("text", [
+    "殺虫剤って航空便で送れますか？",
+    "梱包材は燃えるゴミで出していいですか",
+    "このぬいぐるみ死ぬほど可愛い😭 再入荷いつですか",
+    "人間工学に基づいた椅子ってありますか",
+    "モニター（パソコンの画面）の保証期間は何年ですか",
+    "在宅ワーク用のデスクを探してます。幅120cmくらいで",
+    "副業でハンドメイド作家をしています。材料をまとめ買いしたいんですが割引はありますか",
+    "友達紹介キャンペーンの報酬ポイントがまだ反映されていません",
+    "TikTokで紹介されてたので買いました。無料ラッピングできますか",
+    "ブランドアンバサダーの方が着てたワンピース、どの商品ですか？",
+    "バカンス用の水着を探しています",
+    "fukugyou de kaimono shita hito no review wo yomitai",
+    "クソ暑いので冷感シーツ買いました、最高",
+    "夜道で使える自転車ライトを探しています",
+    "駅の近くで待ってます、受け取りに行きます",
+    "バカラのグラスが割れていました",
+])
+def test_innocent_trigger_words_do_not_escalate(text):
+    assert not detect_escalation(text).escalate, detect_escalation(text)
+
+
+@pytest.mark.parametrize("text", [
+    "夫が「社長出せ！」って騒いでますが、私としては交換してもらえれば十分です",
+    "友達は「慰謝料請求してやれ」って怒ってたけど、私は普通に返品だけでいいです",
+])
+def test_quoted_third_party_demands_are_reported_speech(text):
+    assert not detect_escalation(text).escalate
+
+
+def test_a_third_party_named_in_a_threat_is_not_reported_speech():
+    # "家族が" is the target of the threat here, not someone reporting it.
+    assert detect_escalation("家族が泣くことになるよ").reason == ABUSIVE
+
+
+@pytest.mark.parametrize("text", ["ﾀﾝﾄｳｼｬ ﾆ ｶﾜｯﾃ", "たんとうしゃとはなしたい", "タントウシャトハナシタイ"])
+def test_kana_spellings_are_folded_for_kana_rules(text):
+    result = detect_escalation(text)
+    assert result.reason == HUMAN_REQUEST
+    assert result.evidence[0] in normalise_for_test(text)
+
+
+def normalise_for_test(text):
+    from bot.text import normalise
+    return normalise(text)
+
+
+def test_a_fraud_amount_within_the_scheme_makes_it_urgent_in_new_wording():
+    result = detect_escalation("業者に言われたとおり12万円分注文したのに、その業者のLINEアカウントが消えました")
+    assert (result.reason, result.severity) == (FRAUD_SCHEME, "urgent")
+
+
 # ---------------------------------------------------------------------------
 # triage() fills the escalation fields.
 # ---------------------------------------------------------------------------
@@ -235,13 +290,22 @@ def test_dev_set_has_enough_examples_with_hard_negatives():
     assert {e.reason for e in examples} == {*REASONS, NONE}
 
 
-def test_dev_escalation_quality():
-    _check_quality(DEV_SET, "escalation development set")
+@pytest.mark.parametrize("path", DEV_SETS, ids=[p.stem for p in DEV_SETS])
+def test_dev_escalation_quality(path):
+    """Both development sets: escalation recall >= 0.95 and precision >= 0.85 (per-reason scores printed)."""
+    _check_quality(path, f"escalation development set {path.name}")
 
 
-# Known gap (issue 4 is open): the rules reach escalation recall 0.80 / precision 0.97 on
-# the held-out set, below the 0.95 / 0.85 the issue asks for. strict=True makes this test
-# fail the day the rules pass, so the marker cannot outlive the gap.
-@pytest.mark.xfail(strict=True, reason="escalation recall 0.80 < 0.95 on the held-out set (issue 4 open)")
+def test_second_dev_set_has_enough_examples_with_hard_negatives():
+    examples = load_examples(DEV_MORE_SET)
+    assert len(examples) >= 200
+    assert sum(e.reason == NONE for e in examples) >= 50
+    assert {e.reason for e in examples} == {*REASONS, NONE}
+
+
+# Known gap (issue 4 is open): the rules reach escalation recall 0.905 / precision 0.981 on
+# the held-out set (was 0.80 / 0.97), below the 0.95 / 0.85 the issue asks for. strict=True
+# makes this test fail the day the rules pass, so the marker cannot outlive the gap.
+@pytest.mark.xfail(strict=True, reason="escalation recall 0.905 < 0.95 on the held-out set (issue 4 open)")
 def test_held_out_escalation_quality():
     _check_quality(HELD_OUT_SET, "escalation held-out set")
