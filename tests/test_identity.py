@@ -9,7 +9,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import socket
 import stat
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
@@ -19,6 +18,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from bot.config import load_settings
+from bot.devserver import free_port
 from bot.identity import (
     FAILURE_WINDOW,
     LEVEL_ORDER,
@@ -82,17 +82,11 @@ class _Inbox:
         return "250 Message accepted for delivery"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp():
     """A real SMTP server on loopback; yields (mailer pointed at it, inbox)."""
     inbox = _Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

@@ -6,7 +6,6 @@ import email
 import email.policy
 import logging
 import smtplib
-import socket
 import stat
 from dataclasses import replace
 
@@ -15,6 +14,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 
 from bot.config import load_settings
+from bot.devserver import free_port
 from bot.mail import DEFAULT_SENDER, Mailer, OutboxMailer, SmtpMailer, mailer_from_env
 from bot.templates import step_up_mail
 
@@ -37,17 +37,11 @@ class _Inbox:
         return AuthResult(success=auth_data.password == b"right-password")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on 127.0.0.1 that accepts AUTH without TLS (loopback only)."""
     inbox = _Inbox()
-    port = _free_port()
+    port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port,
                             authenticator=inbox.authenticate, auth_require_tls=False)
     controller.start()
