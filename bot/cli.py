@@ -127,6 +127,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             except subprocess.TimeoutExpired:
                 process.kill()
 
+    # Ctrl-C and SIGTERM both stop everything, even when started from a shell
+    # that ignores SIGINT for background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (stop_all(), sys.exit(0)))
     try:
         for name, command in server_commands(settings, model).items():
