@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import urllib.error
 import urllib.request
 
@@ -29,10 +30,15 @@ def test_http_api_is_off_without_a_token(assistant):
 
 def test_http_api_requires_the_token_when_enabled(model_path, tmp_path):
     process, running = start_assistant(tmp_path, {"RASA_AUTH_TOKEN": TOKEN})
+    base = running.rest_url.split("/webhooks/")[0]
     try:
-        base = running.rest_url.split("/webhooks/")[0]
         assert status_of(f"{base}/status") == 401
         assert status_of(f"{base}/status?token=wrong") == 401
         assert status_of(f"{base}/status?token={TOKEN}") == 200
     finally:
-        stop_assistant(process)
+        exit_code = stop_assistant(process)
+    # Ctrl-C stops the whole assistant cleanly: nothing keeps listening.
+    assert exit_code == 0
+    for port in (running.env["MADOGUCHI_RASA_PORT"], running.env["MADOGUCHI_ACTION_PORT"]):
+        with pytest.raises(OSError):
+            socket.create_connection(("127.0.0.1", int(port)), timeout=2).close()
