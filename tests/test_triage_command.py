@@ -42,6 +42,18 @@ def test_a_jsonl_file_gives_one_line_per_message_in_order(model_path, tmp_path):
     assert [r["issue_type"] for r in records[:6]] == [
         "defective_product", "refund_return", "system_trouble", "billing_contract", "other", "product_safety"]
     assert records[:6] == records[6:12]
+    assert not any(r["escalate"] for r in records)
+
+
+def test_escalation_fields_carry_reason_severity_and_evidence(model_path, tmp_path):
+    path = tmp_path / "escalations.jsonl"
+    path.write_text(json.dumps({"text": "SNSで宣伝すれば代金と報酬を払うと言われて10万円分買ったのに業者と連絡が取れません"},
+                               ensure_ascii=False) + "\n", encoding="utf-8")
+    result = run_triage("--file", str(path))
+    assert result.returncode == 0, result.stderr
+    [record] = [json.loads(line) for line in result.stdout.splitlines()]
+    assert (record["escalate"], record["reason"], record["severity"]) == (True, "fraud_scheme", "urgent")
+    assert "10万円" in record["evidence"]
 
 
 def test_a_malformed_line_is_reported_with_its_number(tmp_path):
