@@ -2,42 +2,20 @@
 
 from __future__ import annotations
 
-import email
-import email.message
-import email.policy
 import os
-import re
 import uuid
 from pathlib import Path
 
 import pytest
-
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
 from bot.config import load_settings
 from bot.devserver import RunningAssistant, free_port, start_assistant, stop_assistant
 from bot.store.db import engine_for
-from tests.fake_platform import FakePlatform
 from bot.modelfiles import current_model_path
-
-
-class RecordingMailbox:
-    """An aiosmtpd handler that keeps every mail it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-    def codes_sent_to(self, address: str) -> list[str]:
-        codes = []
-        for message in self.messages:
-            if message["To"] == address:
-                codes += re.findall(r"確認コード：(\d{6})", message.get_body(("plain",)).get_content())
-        return codes
+from tests.fake_platform import FakePlatform
+from tests.mailbox import RecordingMailbox
 
 
 @pytest.fixture(scope="session")

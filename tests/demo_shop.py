@@ -19,6 +19,7 @@ class DemoCustomer:
     customer_id: int  # position in the file, 1-based: the id the seeder gives on a fresh database
     name: str
     phone_last4: str
+    email: str
     address: str
     order_numbers: tuple[str, ...]
 
@@ -37,7 +38,7 @@ def customers() -> tuple[DemoCustomer, ...]:
     result = []
     for position, c in enumerate(demo_shop()["customers"], start=1):
         digits = "".join(ch for ch in str(c["phone"]) if ch.isdigit())
-        result.append(DemoCustomer(position, c["name"], digits[-4:], c["address"],
+        result.append(DemoCustomer(position, c["name"], digits[-4:], c["email"], c["address"],
                                    tuple(o["order_number"] for o in c["orders"])))
     return tuple(result)
 

@@ -6,8 +6,6 @@ Time is passed explicitly, so locks and expiry are tested without sleeping.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 import stat
 from dataclasses import replace
@@ -39,6 +37,7 @@ from bot.store.db import engine_for, session_scope
 from bot.store.migrate import upgrade
 from bot.store.models import AuditEntry, Customer, OneTimeCode, Order, VerificationAttempt
 from bot.store.seed import load_demo_shop, seed
+from tests.mailbox import RecordingMailbox
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 NOT_VERIFIED = Verification(verified=False, locked=False)
@@ -70,22 +69,10 @@ def shop(request, tmp_path):
     return engine
 
 
-class _Inbox:
-    """aiosmtpd handler that keeps every received mail."""
-
-    def __init__(self) -> None:
-        self.mails: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.mails.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def smtp():
     """A real SMTP server on loopback; yields (mailer pointed at it, inbox)."""
-    inbox = _Inbox()
+    inbox = RecordingMailbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
@@ -115,7 +102,7 @@ def step_up(engine, smtp, *, sender: str, now: datetime) -> str:
     with session_scope(engine) as session:
         assert start_step_up(session, conversation_id=sender, sender_id=sender, now=now, mailer=mailer)
     assert len(inbox.mails) == before + 1
-    return re.search(r"確認コード：(\d{6})", inbox.mails[-1][1].get_content()).group(1)
+    return re.search(r"確認コード：(\d{6})", inbox.mails[-1][2].get_content()).group(1)
 
 
 def confirm(engine, code: str, now: datetime, *, sender: str) -> Verification:
@@ -243,7 +230,7 @@ def test_forget_starts_the_conversation_over(shop):
 def test_a_mailed_code_raises_the_conversation_to_step_up(shop, smtp):
     assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
     code = step_up(shop, smtp, sender="s", now=T0)
-    recipients, message = smtp[1].mails[-1]
+    _, recipients, message = smtp[1].mails[-1]
     with session_scope(shop) as session:
         takahashi = session.get(Customer, customer_id_of(shop, TAKAHASHI_ORDER))
         assert recipients == [takahashi.email] and message["To"] == takahashi.email

@@ -11,36 +11,21 @@ from dataclasses import replace
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult
 
 from bot.config import load_settings
 from bot.devserver import free_port
 from bot.mail import DEFAULT_SENDER, Mailer, OutboxMailer, SmtpMailer, mailer_from_env
 from bot.templates import step_up_mail
+from tests.mailbox import RecordingMailbox
 
 ADDRESS = "seiichi.takahashi@example.jp"
 SUBJECT, BODY = step_up_mail("482915", 10)
 
 
-class _Inbox:
-    def __init__(self) -> None:
-        self.mails: list[tuple[str, list[str], email.message.EmailMessage]] = []
-        self.logins: list[tuple[bytes, bytes]] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.mails.append((envelope.mail_from, list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def authenticate(self, server, session, envelope, mechanism, auth_data):
-        self.logins.append((auth_data.login, auth_data.password))
-        return AuthResult(success=auth_data.password == b"right-password")
-
-
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on 127.0.0.1 that accepts AUTH without TLS (loopback only)."""
-    inbox = _Inbox()
+    inbox = RecordingMailbox()
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port,
                             authenticator=inbox.authenticate, auth_require_tls=False)
