@@ -21,7 +21,8 @@ from bot.orders import status_of_verified_order
 from bot.store.db import session_scope
 from bot.support import ISSUE_TYPES, complete_trouble, format_deadline, open_trouble
 from bot.text import normalise
-from bot.triage import NluResult, triage
+from bot.triage import NluResult, issue_type_of
+
 # A first message this long already says what happened; asking again would annoy.
 DETAIL_ALREADY_GIVEN_CHARS = 20
 
@@ -66,10 +67,13 @@ class ActionStartTrouble(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         nlu = _nlu_result(tracker)
-        result = triage(nlu)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        issue_type = intent if intent in ISSUE_TYPES else result.issue_type
-        reference, due = _open(tracker, issue_type, result.confidence)
+        # The rule fired on this intent, so it is the issue type; record its own confidence.
+        if intent in ISSUE_TYPES:
+            issue_type, confidence = intent, dict(nlu.intent_ranking).get(intent)
+        else:
+            issue_type, confidence = issue_type_of(nlu)
+        reference, due = _open(tracker, issue_type, confidence)
         dispatcher.utter_message(response=f"utter_ack_{issue_type}")
 
         order_numbers = [e["value"] for e in nlu.entities if e.get("entity") == "order_number"]
