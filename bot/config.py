@@ -30,7 +30,19 @@ class Settings:
     rasa_port: int
     action_port: int
     business_hours: tuple[int, int]
+    # A handed-off conversation gets its first human reply within this many hours…
     first_reply_hours: int
+    # …and within this many minutes when it arrives in business hours.
+    business_reply_minutes: int
+    web_port: int
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
 
     @property
     def rest_webhook_url(self) -> str:
@@ -51,4 +63,6 @@ def load_settings() -> Settings:
         action_port=int(os.environ.get("MADOGUCHI_ACTION_PORT", "5055")),
         business_hours=(start, end),
         first_reply_hours=int(os.environ.get("MADOGUCHI_FIRST_REPLY_HOURS", "24")),
+        business_reply_minutes=int(os.environ.get("MADOGUCHI_BUSINESS_REPLY_MINUTES", "60")),
+        web_port=int(os.environ.get("MADOGUCHI_WEB_PORT", "8000")),
     )

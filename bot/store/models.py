@@ -204,3 +204,94 @@ class VerifiedConversation(Base):
     sender_key = Column(String(64), nullable=False)
     verified_at = Column(UTCDateTime, nullable=False)
     level = Column(String(10), nullable=False)
+
+
+class Ticket(Base):
+    """A conversation handed to people: why, how urgent, who has it, and how it ended.
+
+    While a ticket is ``open`` or ``claimed`` the bot stays silent in that
+    conversation (``bot.handoff``); that state lives here, not in Rasa, so it
+    survives session expiry and restarts.
+    """
+
+    __tablename__ = "tickets"
+    __table_args__ = (Index("ix_tickets_active_conversation", "conversation_id", "status"),)
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(30), unique=True)
+    conversation_id = Column(String(200), nullable=False)
+    channel = Column(String(30), nullable=False)
+    reason = Column(String(30), nullable=False, index=True)
+    severity = Column(String(10), nullable=False)
+    evidence = Column(Text, nullable=False, default="")  # one quoted trigger per line
+    trouble_reference = Column(String(30))
+    status = Column(String(20), nullable=False, index=True)  # open | claimed | handed_back | closed
+    claimed_by = Column(Integer, ForeignKey("agents.id"))
+    claimed_at = Column(UTCDateTime)
+    created_at = Column(UTCDateTime, nullable=False, index=True)
+    first_reply_due = Column(UTCDateTime, nullable=False)
+    first_human_reply_at = Column(UTCDateTime)
+    acknowledged_at = Column(UTCDateTime)  # the one "we passed it on" reply after the hand-off
+    ended_at = Column(UTCDateTime)
+    outcome = Column(String(30))
+    outcome_note = Column(Text)
+
+    agent = relationship("Agent")
+    messages = relationship("TicketMessage", back_populates="ticket", order_by="TicketMessage.id",
+                            cascade="all, delete-orphan")
+
+
+class TicketMessage(Base):
+    """One line of a handed-off conversation's transcript.
+
+    Agents' replies carry a delivery state: the channel that owns the
+    conversation sends them (``pending`` → ``sending`` → ``delivered`` or
+    ``failed``), so a reply written while a channel is down is not lost.
+    """
+
+    __tablename__ = "ticket_messages"
+    __table_args__ = (Index("ix_ticket_messages_delivery", "channel", "delivery"),)
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id"), nullable=False, index=True)
+    at = Column(UTCDateTime, nullable=False)
+    author = Column(String(10), nullable=False)  # customer | bot | agent | system
+    agent_id = Column(Integer, ForeignKey("agents.id"))
+    text = Column(Text, nullable=False)
+    channel = Column(String(30))
+    delivery = Column(String(10))  # agents' replies only: pending | sending | delivered | failed
+    delivery_attempts = Column(Integer, nullable=False, default=0)
+    sending_since = Column(UTCDateTime)
+    delivered_at = Column(UTCDateTime)
+    delivery_error = Column(String(200))
+
+    ticket = relationship("Ticket", back_populates="messages")
+    agent = relationship("Agent")
+
+
+class Agent(Base):
+    """A person who works the console. Passwords are stored as scrypt hashes only."""
+
+    __tablename__ = "agents"
+
+    id = Column(Integer, primary_key=True)
+    login = Column(String(50), nullable=False, unique=True)
+    display_name = Column(String(100), nullable=False)
+    password_hash = Column(String(300), nullable=False)
+    role = Column(String(20), nullable=False, default="agent")  # agent | supervisor
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False)
+
+
+class ConsoleSession(Base):
+    """A logged-in browser. Only the SHA-256 of the cookie's token is stored."""
+
+    __tablename__ = "console_sessions"
+
+    token_hash = Column(String(64), primary_key=True)
+    agent_id = Column(Integer, ForeignKey("agents.id"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+
+    agent = relationship("Agent")

@@ -1,0 +1,398 @@
+"""The hand-off: conversations that people take over from the bot.
+
+A ticket is opened when triage escalates a message (or verification locks a
+customer out). From then on the conversation belongs to people: the channels
+ask ``gate`` before they pass a message to Rasa, keep the customer's words in
+the ticket's transcript and answer once at most, so the bot neither argues
+nor concedes. Agents claim a ticket (exclusively), reply, and hand the
+conversation back to the bot or close it with an outcome. Agents' replies
+are delivered by the channel that owns the conversation (``claim_deliveries``).
+
+Everything is in the database, so the hand-off survives Rasa session expiry
+and restarts of any process; every agent action is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Iterable
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from bot import identity
+from bot.privacy import mask_personal_data
+from bot.store.models import Agent, AuditEntry, Ticket, TicketMessage
+from bot.support import JST
+
+OPEN, CLAIMED, HANDED_BACK, CLOSED = "open", "claimed", "handed_back", "closed"
+ACTIVE = (OPEN, CLAIMED)
+SEVERITY_RANK = {"urgent": 3, "high": 2, "normal": 1}
+
+# Why a conversation was handed over: the four escalation reasons, and a
+# customer locked out of verification (bot.identity's sender lock).
+REASON_LABELS = {
+    "excessive_demand": "過剰要求",
+    "abusive": "暴言・威圧（カスハラ）",
+    "fraud_scheme": "SNS宣伝・副業詐欺の疑い",
+    "human_request": "担当者を希望",
+    "verification_locked": "本人確認ロック",
+}
+# How a ticket ended; the keys are what monthly analysis counts.
+OUTCOMES = {
+    "resolved": "解決",
+    "refunded": "返金・交換で対応",
+    "refused": "要求をお断り",
+    "reported_to_police": "警察へ相談・通報",
+    "fraud_desk": "不正対策窓口へ引き継ぎ",
+    "no_response": "お客様から返信なし",
+    "duplicate": "重複",
+}
+DELIVERY_RETRY_LIMIT = 5
+MAX_TRANSCRIPT_TEXT = 4000
+
+
+class HandoffError(Exception):
+    """An agent action that cannot be done; ``message`` is Japanese for the console."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    """A line of the conversation before the hand-off, from the bot's tracker."""
+
+    author: str  # customer | bot
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class GateDecision:
+    """What a channel does with an incoming message."""
+
+    pass_to_bot: bool
+    acknowledge: bool = False  # send templates.HANDOFF_ACK once
+    ticket_reference: str | None = None
+
+
+# ---------------------------------------------------------------------------
+# Deadlines
+# ---------------------------------------------------------------------------
+
+def _in_business_hours(moment: datetime, business_hours: tuple[int, int]) -> bool:
+    local = moment.astimezone(JST)
+    opening, closing = business_hours
+    return local.weekday() < 5 and opening <= local.hour < closing
+
+
+def _next_opening(moment: datetime, business_hours: tuple[int, int]) -> datetime:
+    local = moment.astimezone(JST)
+    opening, _ = business_hours
+    day = local if local.hour < opening else local + timedelta(days=1)
+    day = day.replace(hour=opening, minute=0, second=0, microsecond=0)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def first_reply_due(now: datetime, severity: str, *, business_hours: tuple[int, int] = (9, 18),
+                    business_reply_minutes: int = 60, first_reply_hours: int = 24) -> datetime:
+    """When a person answers at the latest: within the hours cap, sooner in business hours.
+
+    In business hours the target is ``business_reply_minutes``; outside them,
+    that long after the next opening, but never later than
+    ``first_reply_hours`` from now. Urgent tickets (threats of violence, large
+    fraud losses) get the short target around the clock.
+    """
+    target = timedelta(minutes=business_reply_minutes)
+    cap = now + timedelta(hours=first_reply_hours)
+    if severity == "urgent" or _in_business_hours(now, business_hours):
+        return min(now + target, cap)
+    return min(_next_opening(now, business_hours) + target, cap)
+
+
+# ---------------------------------------------------------------------------
+# Opening and the gate
+# ---------------------------------------------------------------------------
+
+def active_ticket(session: Session, conversation_id: str) -> Ticket | None:
+    return session.execute(
+        select(Ticket).where(Ticket.conversation_id == conversation_id, Ticket.status.in_(ACTIVE))
+        .order_by(Ticket.id.desc()).limit(1)
+    ).scalar_one_or_none()
+
+
+def _customer_text(session: Session, conversation_id: str, text: str) -> str:
+    """Personal data is masked unless the customer proved who they are in this conversation."""
+    text = text[:MAX_TRANSCRIPT_TEXT]
+    if identity.verified_customer(session, conversation_id) is not None:
+        return text
+    return mask_personal_data(text)
+
+
+def _audit(session: Session, *, actor: str, action: str, ticket: Ticket, now: datetime, detail: str = "") -> None:
+    session.add(AuditEntry(at=now, actor=actor, action=action, conversation_id=ticket.conversation_id,
+                           detail=f"ticket {ticket.reference}" + (f": {detail}" if detail else "")))
+
+
+def open_ticket(session: Session, *, conversation_id: str, channel: str, reason: str, severity: str,
+                evidence: Iterable[str], transcript: Iterable[TranscriptLine], now: datetime,
+                trouble_reference: str | None = None, business_hours: tuple[int, int] = (9, 18),
+                business_reply_minutes: int = 60, first_reply_hours: int = 24) -> Ticket:
+    """Hand the conversation to people; a conversation already handed off keeps its ticket.
+
+    A second escalation in a conversation that is already with people
+    raises the ticket's severity if needed and adds the new evidence.
+    """
+    evidence = [e for e in evidence if e]
+    ticket = active_ticket(session, conversation_id)
+    if ticket is not None:
+        if SEVERITY_RANK.get(severity, 0) > SEVERITY_RANK.get(ticket.severity, 0):
+            ticket.severity = severity
+            ticket.first_reply_due = min(ticket.first_reply_due, first_reply_due(
+                now, severity, business_hours=business_hours, business_reply_minutes=business_reply_minutes,
+                first_reply_hours=first_reply_hours))
+        ticket.evidence = "\n".join(dict.fromkeys([*ticket.evidence.splitlines(), *evidence]))
+        return ticket
+    ticket = Ticket(
+        conversation_id=conversation_id, channel=channel or "unknown", reason=reason, severity=severity,
+        evidence="\n".join(dict.fromkeys(evidence)), trouble_reference=trouble_reference, status=OPEN,
+        created_at=now, first_reply_due=first_reply_due(
+            now, severity, business_hours=business_hours, business_reply_minutes=business_reply_minutes,
+            first_reply_hours=first_reply_hours),
+    )
+    session.add(ticket)
+    session.flush()
+    ticket.reference = f"E{now.astimezone(JST):%Y%m%d}-{ticket.id:05d}"
+    for line in transcript:
+        text = _customer_text(session, conversation_id, line.text) if line.author == "customer" else line.text
+        session.add(TicketMessage(ticket_id=ticket.id, at=line.at, author=line.author, text=text, channel=channel))
+    _audit(session, actor="bot", action="ticket_open", ticket=ticket, now=now,
+           detail=f"reason={reason} severity={severity}")
+    return ticket
+
+
+def gate(session: Session, conversation_id: str, text: str, now: datetime) -> GateDecision:
+    """Called by every channel before Rasa: a handed-off conversation is kept from the bot.
+
+    The customer's message goes into the transcript; the first one after
+    the hand-off gets one short acknowledgement, later ones none.
+    """
+    ticket = active_ticket(session, conversation_id)
+    if ticket is None:
+        return GateDecision(pass_to_bot=True)
+    session.add(TicketMessage(ticket_id=ticket.id, at=now, author="customer", channel=ticket.channel,
+                              text=_customer_text(session, conversation_id, text)))
+    acknowledge = ticket.acknowledged_at is None and ticket.first_human_reply_at is None
+    if acknowledge:
+        ticket.acknowledged_at = now
+    return GateDecision(pass_to_bot=False, acknowledge=acknowledge, ticket_reference=ticket.reference)
+
+
+def record_bot_reply(session: Session, conversation_id: str, text: str, now: datetime) -> None:
+    """The bot's words in a handed-off conversation (the hand-over message, the acknowledgement)."""
+    ticket = active_ticket(session, conversation_id)
+    if ticket is not None:
+        session.add(TicketMessage(ticket_id=ticket.id, at=now, author="bot", text=text, channel=ticket.channel))
+
+
+# ---------------------------------------------------------------------------
+# The queue and agents' actions
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class QueueRow:
+    ticket: Ticket
+    waiting: timedelta
+    overdue: bool  # no human reply yet and past first_reply_due
+
+
+def queue(session: Session, now: datetime) -> list[QueueRow]:
+    """Open and claimed tickets, most severe first, then longest waiting first."""
+    tickets = session.execute(
+        select(Ticket).where(Ticket.status.in_(ACTIVE)).options(selectinload(Ticket.agent))
+    ).scalars().all()
+    tickets.sort(key=lambda t: (-SEVERITY_RANK.get(t.severity, 0), t.created_at))
+    return [QueueRow(t, now - t.created_at, t.first_human_reply_at is None and now > t.first_reply_due)
+            for t in tickets]
+
+
+def get_ticket(session: Session, ticket_id: int) -> Ticket:
+    ticket = session.execute(
+        select(Ticket).where(Ticket.id == ticket_id)
+        .options(selectinload(Ticket.messages).selectinload(TicketMessage.agent), selectinload(Ticket.agent))
+    ).scalar_one_or_none()
+    if ticket is None:
+        raise HandoffError("このチケットは見つかりません。")
+    return ticket
+
+
+def record_view(session: Session, ticket: Ticket, agent: Agent, now: datetime) -> None:
+    _audit(session, actor=f"agent:{agent.login}", action="ticket_view", ticket=ticket, now=now)
+
+
+def claim(session: Session, ticket_id: int, agent: Agent, now: datetime) -> Ticket:
+    """Take a ticket. One conditional UPDATE, so two agents can never both succeed."""
+    claimed = session.execute(
+        update(Ticket).where(Ticket.id == ticket_id, Ticket.status == OPEN, Ticket.claimed_by.is_(None))
+        .values(status=CLAIMED, claimed_by=agent.id, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    ticket = get_ticket(session, ticket_id)
+    session.refresh(ticket)
+    if not claimed:
+        if ticket.status == CLAIMED and ticket.claimed_by == agent.id:
+            return ticket
+        if ticket.status == CLAIMED:
+            raise HandoffError("このチケットは他の担当者が対応中です。")
+        raise HandoffError("このチケットは対応中の一覧にありません（終了済み、またはボットに戻されています）。")
+    _audit(session, actor=f"agent:{agent.login}", action="ticket_claim", ticket=ticket, now=now)
+    return ticket
+
+
+def _require_holder(ticket: Ticket, agent: Agent) -> None:
+    if ticket.status != CLAIMED:
+        raise HandoffError("先にこのチケットを担当してください。")
+    if ticket.claimed_by != agent.id and agent.role != "supervisor":
+        raise HandoffError("このチケットは他の担当者が対応中です。")
+
+
+def reply(session: Session, ticket_id: int, agent: Agent, text: str, now: datetime) -> TicketMessage:
+    """An agent's reply; the owning channel delivers it (``claim_deliveries``)."""
+    text = text.strip()
+    if not text:
+        raise HandoffError("返信の本文が空です。")
+    if len(text) > MAX_TRANSCRIPT_TEXT:
+        raise HandoffError(f"返信が長すぎます（{MAX_TRANSCRIPT_TEXT}文字まで）。")
+    ticket = get_ticket(session, ticket_id)
+    _require_holder(ticket, agent)
+    message = TicketMessage(ticket_id=ticket.id, at=now, author="agent", agent_id=agent.id, text=text,
+                            channel=ticket.channel, delivery="pending")
+    session.add(message)
+    if ticket.first_human_reply_at is None:
+        ticket.first_human_reply_at = now
+    _audit(session, actor=f"agent:{agent.login}", action="ticket_reply", ticket=ticket, now=now,
+           detail=f"{len(text)} characters")
+    session.flush()
+    return message
+
+
+def hand_back(session: Session, ticket_id: int, agent: Agent, now: datetime) -> Ticket:
+    """The bot answers this conversation again."""
+    ticket = get_ticket(session, ticket_id)
+    _require_holder(ticket, agent)
+    ticket.status, ticket.ended_at = HANDED_BACK, now
+    _audit(session, actor=f"agent:{agent.login}", action="ticket_hand_back", ticket=ticket, now=now)
+    return ticket
+
+
+def close(session: Session, ticket_id: int, agent: Agent, outcome: str, note: str, now: datetime) -> Ticket:
+    """End the case with an outcome. The conversation goes back to the bot for new questions."""
+    if outcome not in OUTCOMES:
+        raise HandoffError("対応結果を選んでください。")
+    ticket = get_ticket(session, ticket_id)
+    _require_holder(ticket, agent)
+    ticket.status, ticket.ended_at = CLOSED, now
+    ticket.outcome, ticket.outcome_note = outcome, mask_personal_data(note.strip())[:2000] or None
+    _audit(session, actor=f"agent:{agent.login}", action="ticket_close", ticket=ticket, now=now,
+           detail=f"outcome={outcome}")
+    return ticket
+
+
+def release(session: Session, ticket_id: int, agent: Agent, now: datetime) -> Ticket:
+    """Put a claimed ticket back in the queue for a colleague (still handed off)."""
+    ticket = get_ticket(session, ticket_id)
+    _require_holder(ticket, agent)
+    ticket.status, ticket.claimed_by, ticket.claimed_at = OPEN, None, None
+    _audit(session, actor=f"agent:{agent.login}", action="ticket_release", ticket=ticket, now=now)
+    return ticket
+
+
+# ---------------------------------------------------------------------------
+# Delivery of agents' replies, by the channel that owns the conversation
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Delivery:
+    message_id: int
+    conversation_id: str
+    text: str
+    agent_name: str
+
+
+def claim_deliveries(session: Session, channel: str, now: datetime, limit: int = 20,
+                     conversation_id: str | None = None) -> list[Delivery]:
+    """Agents' replies this channel should send now, marked ``sending`` so no one else sends them.
+
+    A message left ``sending`` for over a minute (a process died mid-send) is
+    tried again; each claim is a conditional UPDATE, so with several
+    replicas a message is taken by one of them.
+    """
+    stale = now - timedelta(minutes=1)
+    takeable = or_(TicketMessage.delivery == "pending",
+                   and_(TicketMessage.delivery == "sending", TicketMessage.sending_since < stale))
+    query = (
+        select(TicketMessage.id).join(Ticket)
+        .where(TicketMessage.channel == channel, TicketMessage.author == "agent", takeable)
+        .order_by(TicketMessage.id).limit(limit)
+    )
+    if conversation_id is not None:
+        query = query.where(Ticket.conversation_id == conversation_id)
+    taken = []
+    for message_id in session.execute(query).scalars().all():
+        won = session.execute(
+            update(TicketMessage).where(TicketMessage.id == message_id, takeable)
+            .values(delivery="sending", sending_since=now,
+                    delivery_attempts=TicketMessage.delivery_attempts + 1)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if won:
+            taken.append(message_id)
+    if not taken:
+        return []
+    rows = session.execute(
+        select(TicketMessage, Ticket.conversation_id).join(Ticket).where(TicketMessage.id.in_(taken))
+        .options(selectinload(TicketMessage.agent)).order_by(TicketMessage.id)
+    ).all()
+    return [Delivery(m.id, conversation_id, m.text, m.agent.display_name if m.agent else "") for m, conversation_id in rows]
+
+
+def conversations_with_pending_replies(session: Session, channel: str) -> list[str]:
+    """Conversations of this channel with agents' replies waiting to be sent."""
+    return list(session.execute(
+        select(Ticket.conversation_id).join(TicketMessage)
+        .where(TicketMessage.channel == channel, TicketMessage.author == "agent",
+               TicketMessage.delivery == "pending").distinct()
+    ).scalars())
+
+
+def delivery_done(session: Session, message_id: int, now: datetime, error: str | None = None,
+                  retry: bool = False) -> None:
+    """Record how sending went. A retryable failure goes back to pending, up to the limit."""
+    message = session.get(TicketMessage, message_id)
+    if message is None:
+        return
+    if error is None:
+        message.delivery, message.delivered_at, message.delivery_error = "delivered", now, None
+        return
+    message.delivery_error = error[:200]
+    if retry and message.delivery_attempts < DELIVERY_RETRY_LIMIT:
+        message.delivery = "pending"
+    else:
+        message.delivery, message.delivered_at = "failed", now
+
+
+def waiting_counts(session: Session) -> dict[str, int]:
+    """Active tickets per status, for the console header."""
+    rows = session.execute(
+        select(Ticket.status, func.count()).where(Ticket.status.in_(ACTIVE)).group_by(Ticket.status)
+    ).all()
+    return {status: count for status, count in rows}
+
+
+def now_utc() -> datetime:
+    return datetime.now(timezone.utc)
