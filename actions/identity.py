@@ -175,7 +175,7 @@ class ActionFulfilRequest(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        from actions.troubles import open_trouble_for
+        from actions.escalation import hand_over, say_hand_over
 
         with session_scope() as session:
             current = identity.verified_customer(session, tracker.sender_id)
@@ -184,13 +184,17 @@ class ActionFulfilRequest(Action):
         request = tracker.get_slot("pending_request")
         events: List[EventType] = [SlotSet("pending_request", None), SlotSet("one_time_code", None)]
         if not stepped_up:
-            reference, due = open_trouble_for(tracker, "other", status="human_requested",
-                                              detail="本人確認が完了しなかったため担当者対応")
-            dispatcher.utter_message(response="utter_human_requested", trouble_reference=reference, reply_due=due)
-            return events
+            reference, due = hand_over(tracker, reason="verification_locked", severity="normal",
+                                       evidence=["確認コードによる本人確認が完了しませんでした"],
+                                       detail="本人確認が完了しなかったため担当者対応")
+            say_hand_over(dispatcher, tracker, domain, "utter_escalated_verification_locked",
+                          ticket_reference=reference, reply_due=due)
+            return [*events, SlotSet("ticket_reference", reference), SlotSet("reply_due", due)]
         if request == "ask_order_items":
             dispatcher.utter_message(response="utter_order_items", items="\n".join(items))
             return events
+        from actions.troubles import open_trouble_for
+
         reference, due = open_trouble_for(tracker, "other", status="queued", detail="配送先変更の依頼",
                                           order_number=tracker.get_slot("order_number"))
         dispatcher.utter_message(response="utter_change_address_recorded", trouble_reference=reference,

@@ -9,6 +9,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.escalation import open_ticket_for, say_hand_over
 from actions.identity import (
     LOCKED,
     ORDER_NUMBER_UNKNOWN,
@@ -27,7 +28,7 @@ from bot.triage import NluResult, issue_type_of
 DETAIL_ALREADY_GIVEN_CHARS = 20
 
 
-def _nlu_result(tracker: Tracker) -> NluResult:
+def nlu_result(tracker: Tracker) -> NluResult:
     message = tracker.latest_message or {}
     ranking = message.get("intent_ranking") or [message.get("intent") or {}]
     return NluResult(
@@ -66,7 +67,7 @@ class ActionStartTrouble(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        nlu = _nlu_result(tracker)
+        nlu = nlu_result(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         # The rule fired on this intent, so it is the issue type; record its own confidence.
         if intent in ISSUE_TYPES:
@@ -142,25 +143,11 @@ class ActionRecordTrouble(Action):
             status = status_of_verified_order(session, verified.order_id, now) if verified else None
         if status is not None:
             dispatcher.utter_message(response=f"utter_order_status_{status.key}", **status.as_response_arguments())
+        if locked:  # utter_verification_locked promised a person: the conversation is theirs now
+            ticket, due = open_ticket_for(tracker, reason="verification_locked", severity="normal",
+                                          evidence=["本人確認の失敗回数が上限に達しました"], trouble_reference=reference)
+            say_hand_over(dispatcher, tracker, domain, "utter_escalated_verification_locked",
+                          ticket_reference=ticket, reply_due=due)
+            return [SlotSet("trouble_detail", None), SlotSet("ticket_reference", ticket), SlotSet("reply_due", due)]
         dispatcher.utter_message(response="utter_trouble_recorded")
         return [SlotSet("trouble_detail", None)]
-
-
-class ActionRequestHuman(Action):
-    """A customer who asks for a person gets one: the trouble is queued for an agent."""
-
-    def name(self) -> Text:
-        return "action_request_human"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
-        reference = tracker.get_slot("trouble_reference")
-        due = tracker.get_slot("reply_due")
-        if not reference:
-            reference, due = _open(tracker, "other", None)
-        with session_scope() as session:
-            complete_trouble(session, reference, order_number=None,
-                             detail=tracker.latest_message.get("text") or "",
-                             now=datetime.now(timezone.utc), status="human_requested")
-        dispatcher.utter_message(response="utter_human_requested", trouble_reference=reference, reply_due=due)
-        return [SlotSet("trouble_reference", reference), SlotSet("reply_due", due)]

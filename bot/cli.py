@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -40,9 +41,31 @@ def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
         customers, orders = seed(session, load_demo_shop(settings.demo_shop_file))
     print(f"madoguchi: database ready ({_describe_db(settings.database_url)}); "
           f"demo shop added {customers} customers, {orders} orders", file=sys.stderr)
+    install_widget_assets()
     if not getattr(args, "no_train", False):
         return cmd_train(settings, args)
     return 0
+
+
+def install_widget_assets() -> bool:
+    """The widget's socket.io client from npm (web/package-lock.json), once; nothing at run time."""
+    from bot.widget_page import SOCKET_IO_CLIENT, WEB_DIR
+
+    lock = WEB_DIR / "package-lock.json"
+    if SOCKET_IO_CLIENT.exists() and SOCKET_IO_CLIENT.stat().st_mtime >= lock.stat().st_mtime:
+        return True
+    npm = shutil.which("npm")
+    if npm is None:
+        print("madoguchi: npm not found: the web chat page needs Node.js and npm "
+              "(Debian/Ubuntu: apt-get install nodejs npm); everything else works without it", file=sys.stderr)
+        return False
+    print("madoguchi: installing the web widget's socket.io client (npm ci)…", file=sys.stderr)
+    result = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=WEB_DIR)
+    if result.returncode != 0 or not SOCKET_IO_CLIENT.exists():
+        print("madoguchi: npm ci failed: the web chat page will not load its socket.io client", file=sys.stderr)
+        return False
+    SOCKET_IO_CLIENT.touch()
+    return True
 
 
 def _describe_db(url: str) -> str:
@@ -99,6 +122,7 @@ def server_commands(settings: Settings, model: Path) -> dict[str, list[str]]:
         "action server": [_python(), "-m", "rasa_sdk", "--actions", "actions",
                           "--port", str(settings.action_port), "--quiet"],
         "rasa server": rasa,
+        "web server": [_python(), "-m", "bot.console"],
     }
 
 
@@ -109,12 +133,14 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         return status
     model = current_model_path(settings.models_dir)
     env = {**os.environ, **QUIET_ENV, "SANIC_HOST": settings.host,
-           "MADOGUCHI_ACTION_PORT": str(settings.action_port),
+           "MADOGUCHI_ACTION_PORT": str(settings.action_port), "MADOGUCHI_WEB_PORT": str(settings.web_port),
+           "MADOGUCHI_RASA_PORT": str(settings.rasa_port),
            "MADOGUCHI_VAR_DIR": str(settings.var_dir.resolve())}
     processes: dict[str, subprocess.Popen] = {}
     health = {
         "action server": f"http://{settings.host}:{settings.action_port}/health",
         "rasa server": f"http://{settings.host}:{settings.rasa_port}/",
+        "web server": f"{settings.web_url}/console/login",
     }
 
     def stop_all(*_):
@@ -141,6 +167,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
                 return 1
         print(
             "\nmadoguchi is running (Ctrl-C stops it):\n"
+            f"  chat widget    {settings.web_url}/\n"
+            f"  agents' console {settings.web_url}/console/   (accounts: ./madoguchi agent add --help)\n"
             f"  REST channel   {settings.rest_webhook_url}\n"
             f"  action server  http://{settings.host}:{settings.action_port}/webhook\n"
             f"  database       {_describe_db(settings.database_url)}\n"
@@ -202,32 +230,62 @@ def _read_jsonl(path: Path) -> list[str] | None:
     return messages
 
 
+def _print_replies(replies: list[dict]) -> None:
+    for reply in replies:
+        if reply.get("text"):
+            who = f"担当者（{reply.get('agent_name') or '窓口'}）" if reply.get("sender") == "agent" else "窓口"
+            print(f"{who}> {reply['text']}", flush=True)
+        for button in reply.get("buttons") or []:
+            print(f"      [{button.get('title')}]")
+
+
 def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
-    """A terminal conversation with the running assistant over its REST channel."""
+    """A terminal conversation with the running assistant over its REST channel.
+
+    Agents' replies from the console arrive with the next answer, and a
+    background poll of ``/webhooks/rest/updates`` prints them while you wait.
+    """
+    import threading
+    import urllib.parse
+
     sender = args.sender or f"terminal-{uuid.uuid4().hex[:8]}"
     print(f"madoguchi chat ({settings.rest_webhook_url}, conversation {sender}); Ctrl-D to quit")
-    while True:
-        try:
-            text = input("あなた> ").strip()
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return 0
-        if not text:
-            continue
-        body = json.dumps({"sender": sender, "message": text}).encode()
-        request = urllib.request.Request(settings.rest_webhook_url, data=body,
-                                         headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                replies = json.load(response)
-        except (urllib.error.URLError, OSError) as error:
-            print(f"(the assistant is not reachable: {error}; is ./madoguchi run running?)")
-            continue
-        for reply in replies:
-            if reply.get("text"):
-                print(f"窓口> {reply['text']}")
-            for button in reply.get("buttons") or []:
-                print(f"      [{button.get('title')}]")
+    updates_url = settings.rest_webhook_url.rsplit("/", 1)[0] + "/updates?" + urllib.parse.urlencode({"sender": sender})
+    talking = threading.Lock()
+    stop = threading.Event()
+
+    def poll_agents() -> None:
+        while not stop.wait(3):
+            with talking:
+                try:
+                    with urllib.request.urlopen(updates_url, timeout=10) as response:
+                        _print_replies(json.load(response))
+                except (urllib.error.URLError, OSError, ValueError):
+                    continue
+
+    threading.Thread(target=poll_agents, daemon=True).start()
+    try:
+        while True:
+            try:
+                text = input("あなた> ").strip()
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return 0
+            if not text:
+                continue
+            body = json.dumps({"sender": sender, "message": text}).encode()
+            request = urllib.request.Request(settings.rest_webhook_url, data=body,
+                                             headers={"Content-Type": "application/json"})
+            with talking:
+                try:
+                    with urllib.request.urlopen(request, timeout=60) as response:
+                        replies = json.load(response)
+                except (urllib.error.URLError, OSError) as error:
+                    print(f"(the assistant is not reachable: {error}; is ./madoguchi run running?)")
+                    continue
+                _print_replies(replies)
+    finally:
+        stop.set()
 
 
 def cmd_telegram_webhook(settings: Settings, args: argparse.Namespace) -> int:
@@ -242,6 +300,13 @@ def cmd_telegram_webhook(settings: Settings, args: argparse.Namespace) -> int:
     print("telegram-webhook: registered" if ok else "telegram-webhook: Telegram refused the webhook",
           file=sys.stderr)
     return 0 if ok else 1
+
+
+def cmd_agent(settings: Settings, args: argparse.Namespace) -> int:
+    """Agents' accounts for the console: add, list, deactivate."""
+    from bot.console.accounts import agent_command
+
+    return agent_command(args.agent_args)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,8 +324,11 @@ def main(argv: list[str] | None = None) -> int:
     chat.add_argument("--sender", help="conversation id (default: a new one)")
     webhook = sub.add_parser("telegram-webhook", help="register the Telegram webhook URL with the secret token")
     webhook.add_argument("url", help="public https URL ending in /webhooks/telegram/webhook")
+    agent = sub.add_parser("agent", help="console accounts: agent add --login L --name N [--role supervisor]",
+                           add_help=False)
+    agent.add_argument("agent_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     settings = load_settings()
     handler = {"setup": cmd_setup, "train": cmd_train, "run": cmd_run, "triage": cmd_triage,
-               "chat": cmd_chat, "telegram-webhook": cmd_telegram_webhook}[args.command]
+               "chat": cmd_chat, "telegram-webhook": cmd_telegram_webhook, "agent": cmd_agent}[args.command]
     return handler(settings, args)

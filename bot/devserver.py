@@ -36,6 +36,11 @@ class RunningAssistant:
     var_dir: Path
     env: dict
     log_path: Path
+    web_url: str = ""
+
+    @property
+    def rasa_url(self) -> str:
+        return self.rest_url.split("/webhooks/", 1)[0]
 
     @property
     def database_url(self) -> str:
@@ -43,29 +48,35 @@ class RunningAssistant:
 
     def say(self, sender: str, text: str) -> list[str]:
         """Send one message through the REST channel; returns the bot's texts."""
+        return [m["text"] for m in self.exchange(sender, text) if m.get("text")]
+
+    def exchange(self, sender: str, text: str) -> list[dict]:
+        """Send one message through the REST channel; returns the whole answer (agents' replies included)."""
         body = json.dumps({"sender": sender, "message": text}).encode()
         request = urllib.request.Request(self.rest_url, data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as response:
-            return [m["text"] for m in json.load(response) if m.get("text")]
+            return json.load(response)
 
     def new_sender(self) -> str:
         return f"test-{uuid.uuid4().hex[:10]}"
 
 
 def start_assistant(var_dir: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, RunningAssistant]:
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, web_port = free_port(), free_port(), free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
         "MADOGUCHI_VAR_DIR": str(var_dir),
         "MADOGUCHI_RASA_PORT": str(rasa_port),
         "MADOGUCHI_ACTION_PORT": str(action_port),
+        "MADOGUCHI_WEB_PORT": str(web_port),
         **(extra_env or {}),
     }
     log_path = var_dir / "assistant.log"
     log = open(log_path, "wb")
     process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env,
                                stdout=log, stderr=subprocess.STDOUT)
-    assistant = RunningAssistant(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", var_dir, env, log_path)
+    assistant = RunningAssistant(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", var_dir, env, log_path,
+                                 web_url=f"http://127.0.0.1:{web_port}")
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         if process.poll() is not None:

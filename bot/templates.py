@@ -73,3 +73,11 @@ TELEGRAM_START_GREETING = (
     "まどぐち雑貨店のサポート窓口です。ご注文やお届けでお困りのことがあれば、"
     "このチャットに一文でお送りください（例：「注文した商品が届かない」「返品したい」）。"
 )
+
+
+# The one acknowledgement a customer gets when writing to a conversation that
+# people have taken over (bot.handoff): after it, the bot stays silent.
+HANDOFF_ACK = "メッセージを担当者に伝えました。担当者からの返信をこのままお待ちください。"
+
+# The web widget: a message that came without the session the page was given.
+WEB_ERROR_NO_SESSION = "接続を確認できませんでした。ページを再読み込みしてから、もう一度お送りください。"

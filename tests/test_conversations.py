@@ -126,17 +126,6 @@ def test_an_unreadable_order_number_is_asked_for_again_with_the_format(assistant
     assert assistant.say(sender, "md-2611-0263") == [response_text("utter_ask_phone_last4")]
 
 
-def test_asking_for_a_person_in_the_middle_of_a_form_is_honoured(assistant):
-    sender = assistant.new_sender()
-    assistant.say(sender, "請求額がおかしいです")
-    replies = assistant.say(sender, "人間の担当者と話したいです")
-    assert response_pattern("utter_human_requested").fullmatch(replies[0]), replies
-    [trouble] = troubles_of(assistant, sender)
-    assert trouble.status == "human_requested"
-    # The form is over: the next message is understood afresh.
-    assert assistant.say(sender, "ありがとうございます") == [response_text("utter_thanks")]
-
-
 def test_greeting_and_out_of_scope_get_their_answers(assistant):
     sender = assistant.new_sender()
     assert assistant.say(sender, "こんにちは") == [response_text("utter_greet")]

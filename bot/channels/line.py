@@ -35,7 +35,9 @@ from sanic.response import HTTPResponse
 
 from bot import templates
 from bot.channels import without_command_prefix
+from bot.channels.handoff import AgentReplyPump, keep_from_bot, screen_agent_reply
 from bot.channels.rest import MAX_MESSAGE_CHARS
+from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
 
 logger = logging.getLogger(__name__)
@@ -320,6 +322,16 @@ class LineInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("line_webhook", __name__)
+        pump = AgentReplyPump(CHANNEL_NAME, self._push_agent_reply)
+
+        @webhook.listener("after_server_start")
+        async def start_pump(*_: Any) -> None:
+            if self.is_configured:
+                pump.start()
+
+        @webhook.listener("before_server_stop")
+        async def stop_pump(*_: Any) -> None:
+            await pump.stop()
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -395,8 +407,14 @@ class LineInput(InputChannel):
 
     async def _converse(self, text: str, event: Dict[Text, Any], user_id: str, reply_token: Optional[str],
                         on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        """One turn with the bot, answered with one reply call."""
+        """One turn with the bot, answered with one reply call; with people, no bot."""
         collector = LineTurnCollector(self.guard)
+        kept = await keep_from_bot(user_id, text)
+        if kept is not None:
+            for fixed in kept:
+                await collector.send_text_message(user_id, fixed)
+            await self.api.deliver(reply_token, user_id, collector.messages)
+            return
         message = event.get("message") if isinstance(event.get("message"), dict) else {}
         try:
             await on_new_message(UserMessage(text, collector, user_id, input_channel=self.name(),
@@ -405,6 +423,13 @@ class LineInput(InputChannel):
             _log_failure("handling a message", user_id, error)
             collector.messages.append(text_message(templates.ERROR_INTERNAL))
         await self.api.deliver(reply_token, user_id, collector.messages)
+
+    async def _push_agent_reply(self, delivery: Delivery) -> None:
+        """Agents' replies always go by push: no reply token is waiting for them."""
+        text = await asyncio.to_thread(screen_agent_reply, self.guard, delivery.conversation_id, delivery.text,
+                                       CHANNEL_NAME)
+        if not await self.api.push(delivery.conversation_id, [text_message(p) for p in split_text_for_line(text)]):
+            raise ConnectionError("LINE push failed")
 
     async def _send_fixed_text(self, user_id: str, reply_token: Optional[str], text: str) -> None:
         collector = LineTurnCollector(self.guard)

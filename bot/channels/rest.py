@@ -1,9 +1,13 @@
-"""The REST channel, with input checks and the outbound privacy guard.
+"""The REST channel, with input checks, the outbound privacy guard and the hand-off.
 
 Same URL and payload as Rasa's own (`POST /webhooks/rest/webhook` with
 ``{"sender": ..., "message": ...}``), but a malformed request gets a clear
 400 instead of a stack trace, message texts never reach the logs, and every
 reply is screened by ``bot.outbound`` before it is returned.
+
+REST cannot push, so agents' replies (``{"text", "sender": "agent",
+"agent_name"}``) come with the caller's next request, or from
+``GET /webhooks/rest/updates?sender=...``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from sanic.response import HTTPResponse
 
 from bot import templates
 from bot.channels import without_command_prefix
+from bot.channels.handoff import AgentReplyPump, keep_from_bot, screen_agent_reply
 from bot.outbound import OutboundGuard
 
 logger = logging.getLogger(__name__)
@@ -76,6 +81,13 @@ class GuardedRestInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @webhook.route("/updates", methods=["GET"])
+        async def updates(request: Request) -> HTTPResponse:
+            sender = request.args.get("sender")
+            if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER_CHARS:
+                return _error(400, templates.ERROR_MISSING_SENDER)
+            return response.json(await self._agent_replies(sender))
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
@@ -91,13 +103,32 @@ class GuardedRestInput(InputChannel):
                 return _error(400, templates.ERROR_EMPTY_MESSAGE)
             if len(text) > MAX_MESSAGE_CHARS:
                 return _error(413, templates.ERROR_MESSAGE_TOO_LONG.format(limit=MAX_MESSAGE_CHARS))
+            text = without_command_prefix(text)
+            from_agents = await self._agent_replies(sender)
+            kept = await keep_from_bot(conversation_id_for(sender), text)
+            if kept is not None:  # people have this conversation: no bot
+                return response.json(from_agents + [{"recipient_id": sender, "text": t} for t in kept])
             collector = GuardedCollectingOutputChannel(self.guard, self.name())
             try:
-                await on_new_message(UserMessage(without_command_prefix(text), collector, conversation_id_for(sender),
+                await on_new_message(UserMessage(text, collector, conversation_id_for(sender),
                                                  input_channel=self.name(), metadata=body.get("metadata")))
             except Exception:  # noqa: BLE001 - the customer gets an answer, the log gets no text
                 logger.exception("rest channel: handling a message failed (conversation %s)", sender[:8])
                 return _error(500, templates.ERROR_INTERNAL)
-            return response.json([{**m, "recipient_id": sender} for m in collector.messages])
+            return response.json(from_agents + [{**m, "recipient_id": sender} for m in collector.messages])
 
         return webhook
+
+    async def _agent_replies(self, sender: str) -> list[dict]:
+        """Agents' replies not yet seen by this caller, marked delivered as they are returned."""
+        collected: list[dict] = []
+        conversation_id = conversation_id_for(sender)
+
+        async def collect(delivery) -> None:
+            text = await asyncio.to_thread(screen_agent_reply, self.guard, conversation_id, delivery.text,
+                                           self.name())
+            collected.append({"recipient_id": sender, "text": text, "sender": "agent",
+                              "agent_name": delivery.agent_name})
+
+        await AgentReplyPump(self.name(), collect).deliver_pending(conversation_id)
+        return collected

@@ -42,6 +42,8 @@ from telegram.request import HTTPXRequest
 
 from bot import templates
 from bot.channels import COMMAND_PREFIX, without_command_prefix
+from bot.channels.handoff import AgentReplyPump, keep_from_bot, screen_agent_reply
+from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
 
 logger = logging.getLogger(__name__)
@@ -308,9 +310,16 @@ class TelegramInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("madoguchi_telegram_webhook", __name__)
+        pump = AgentReplyPump(CHANNEL_NAME, self._send_agent_reply)
+
+        @webhook.listener("after_server_start")
+        async def start_pump(*_: Any) -> None:
+            if self.configured:
+                pump.start()
 
         @webhook.listener("before_server_stop")
         async def close_bots(*_: Any) -> None:
+            await pump.stop()
             await shutdown_bots_of_running_loop()
 
         @webhook.route("/webhook", methods=["GET", "PUT", "PATCH", "DELETE"])
@@ -364,7 +373,7 @@ class TelegramInput(InputChannel):
             if not query.data or self._forbidden_payload(query.data):
                 logger.info("telegram: a button press without a usable payload was ignored (%s)", sender[:8])
                 return
-            await on_new_message(UserMessage(query.data, output, sender, input_channel=CHANNEL_NAME))
+            await self._converse(query.data, output, sender, on_new_message)
             return
         message = update.message
         if message is None:  # edited messages, channel posts, member updates …
@@ -386,7 +395,23 @@ class TelegramInput(InputChannel):
         text = without_command_prefix(text)
         if not text:
             return
-        await on_new_message(UserMessage(text, output, sender, input_channel=CHANNEL_NAME))
+        await self._converse(text, output, sender, on_new_message)
+
+    @staticmethod
+    async def _converse(text: str, output: "TelegramOutput", sender: str,
+                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        """One turn with the bot; with people, no bot."""
+        kept = await keep_from_bot(sender, text)
+        if kept is None:
+            await on_new_message(UserMessage(text, output, sender, input_channel=CHANNEL_NAME))
+            return
+        for fixed in kept:
+            await output.send_text_message(sender, fixed)
+
+    async def _send_agent_reply(self, delivery: Delivery) -> None:
+        text = await asyncio.to_thread(screen_agent_reply, self.guard, delivery.conversation_id, delivery.text,
+                                       CHANNEL_NAME)
+        await TelegramOutput(self._bot, self.guard)._send(delivery.conversation_id, text)
 
     @staticmethod
     def _forbidden_payload(data: str) -> bool:

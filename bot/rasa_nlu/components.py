@@ -1,4 +1,4 @@
-"""Rasa pipeline components for Japanese: normalise first, parse shop entities by rule."""
+"""Rasa pipeline components for Japanese: normalise first, parse shop entities by rule, escalate by rule."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import (
     ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
     ENTITY_ATTRIBUTE_END,
     ENTITY_ATTRIBUTE_START,
     ENTITY_ATTRIBUTE_VALUE,
@@ -144,4 +148,45 @@ class ReadingLemmatizer(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             self._add_readings(message)
+        return messages
+
+
+ESCALATE_INTENT = "escalate"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class EscalationDetector(GraphComponent):
+    """Turns a message that people must take into the ``escalate`` intent.
+
+    Runs after the classifiers: ``bot.triage.escalation`` reads the text with
+    its rule table plus the model's top intent (``request_human``), and when
+    it escalates, ``escalate`` goes on top of the ranking with the model's own
+    ranking kept below it. The reason, severity and evidence travel as the
+    ``escalation`` key of the parse data for ``action_escalate``, which judges
+    amounts again against the verified order's value.
+    """
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "EscalationDetector":
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        from bot.triage.escalation import detect_escalation
+
+        for message in messages:
+            text = message.get(TEXT) or ""
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if intent == "nlu_fallback":
+                ranking = message.get(INTENT_RANKING_KEY) or []
+                intent = ranking[0].get(INTENT_NAME_KEY) if ranking else None
+            escalation = detect_escalation(text, None, intent)
+            if not escalation.escalate:
+                continue
+            top = {INTENT_NAME_KEY: ESCALATE_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+            ranking = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get(INTENT_NAME_KEY) != ESCALATE_INTENT]
+            message.set(INTENT, top, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
+            message.set("escalation", {"reason": escalation.reason, "severity": escalation.severity,
+                                       "evidence": list(escalation.evidence)}, add_to_output=True)
         return messages

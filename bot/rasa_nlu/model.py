@@ -27,8 +27,9 @@ def load_parser(model_path: Path) -> Callable[[Iterable[str]], Iterator[NluResul
             ranking = data.get("intent_ranking") or [data.get("intent") or {}]
             yield NluResult(
                 text=text,
+                # The model's own ranking: the intents that rules put on top are not its judgement.
                 intent_ranking=tuple((i["name"], float(i["confidence"])) for i in ranking
-                                     if i and i.get("name") != "nlu_fallback"),
+                                     if i and i.get("name") not in ("nlu_fallback", "escalate")),
                 entities=tuple(data.get("entities") or ()),
             )
 

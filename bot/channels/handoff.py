@@ -1,0 +1,132 @@
+"""What every channel does for the hand-off, in one place.
+
+``keep_from_bot`` is asked before a message goes to Rasa: a conversation that
+people have taken over is kept from the bot (the message goes into the
+ticket's transcript; the first one gets ``templates.HANDOFF_ACK``).
+``AgentReplyPump`` sends agents' replies written in the console: it polls the
+database for this channel's pending replies and hands each to the channel's
+``send`` function, which screens it with the outbound guard first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Awaitable, Callable, Iterable, Optional
+
+from bot import handoff, templates
+from bot.outbound import OutboundGuard
+from bot.store.db import session_scope
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 1.0
+
+
+def _gate(conversation_id: str, text: str) -> handoff.GateDecision:
+    with session_scope() as session:
+        decision = handoff.gate(session, conversation_id, text, handoff.now_utc())
+        if decision.acknowledge:
+            handoff.record_bot_reply(session, conversation_id, templates.HANDOFF_ACK, handoff.now_utc())
+        return decision
+
+
+async def keep_from_bot(conversation_id: str, text: str) -> Optional[list[str]]:
+    """None: give the message to the bot. A list: the conversation is with people; send these texts."""
+    decision = await asyncio.to_thread(_gate, conversation_id, text)
+    if decision.pass_to_bot:
+        return None
+    return [templates.HANDOFF_ACK] if decision.acknowledge else []
+
+
+class AgentReplyBlocked(Exception):
+    """The outbound guard stopped an agent's reply (another customer's personal data)."""
+
+
+def screen_agent_reply(guard: OutboundGuard, conversation_id: str, text: str, channel: str) -> str:
+    """Agents' replies pass the same guard as the bot's: the same-address case was an operator's."""
+    if guard.screen(conversation_id, text, channel) != text:
+        raise AgentReplyBlocked()
+    return text
+
+
+Send = Callable[[handoff.Delivery], Awaitable[None]]
+
+
+class AgentReplyPump:
+    """Delivers one channel's pending agent replies, about once a second.
+
+    ``send`` raises on failure: ``AgentReplyBlocked`` marks the reply failed
+    for good (the agent sees it and rewrites), anything else is retried.
+    ``ready`` may narrow which conversations are sendable now (a web customer
+    whose page is closed gets the reply when the page opens again).
+    """
+
+    def __init__(self, channel: str, send: Send,
+                 ready: Optional[Callable[[Iterable[str]], Iterable[str]]] = None) -> None:
+        self.channel = channel
+        self._send = send
+        self._ready = ready
+        self._task: Optional[asyncio.Task] = None
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - stopping anyway
+                pass
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.deliver_pending()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # noqa: BLE001 - a bad moment (DB busy) must not end the pump
+                logger.warning("%s: delivering agents' replies failed (%s)", self.channel, type(error).__name__)
+            await asyncio.sleep(POLL_SECONDS)
+
+    async def deliver_pending(self, conversation_id: Optional[str] = None) -> int:
+        """Sends what is pending (for one conversation, if given); returns how many were sent."""
+        conversations = None
+        if self._ready is not None and conversation_id is None:
+            waiting = await asyncio.to_thread(self._pending_conversations)
+            conversations = list(self._ready(waiting))
+            if not conversations:
+                return 0
+        deliveries: list[handoff.Delivery] = []
+        for target in (conversations or [conversation_id]):
+            deliveries += await asyncio.to_thread(self._claim, target)
+        sent = 0
+        for delivery in deliveries:
+            error, retry = None, False
+            try:
+                await self._send(delivery)
+                sent += 1
+            except AgentReplyBlocked:
+                error = "blocked_by_privacy_guard"
+            except Exception as failure:  # noqa: BLE001 - recorded on the message, retried
+                error, retry = type(failure).__name__, True
+                logger.warning("%s: an agent's reply could not be sent (%s)", self.channel, error)
+            await asyncio.to_thread(self._done, delivery.message_id, error, retry)
+        return sent
+
+    def _pending_conversations(self) -> list[str]:
+        with session_scope() as session:
+            return handoff.conversations_with_pending_replies(session, self.channel)
+
+    def _claim(self, conversation_id: Optional[str]) -> list[handoff.Delivery]:
+        with session_scope() as session:
+            return handoff.claim_deliveries(session, self.channel, handoff.now_utc(),
+                                            conversation_id=conversation_id)
+
+    @staticmethod
+    def _done(message_id: int, error: Optional[str], retry: bool) -> None:
+        with session_scope() as session:
+            handoff.delivery_done(session, message_id, handoff.now_utc(), error=error, retry=retry)
