@@ -1,0 +1,343 @@
+"""Who may use the console: agents' accounts, passwords, login throttling and sessions.
+
+- Passwords are stored as scrypt hashes only
+  (``scrypt$16384$8$1$<salt>$<hash>``, base64) and compared in constant time.
+- A login takes the same work whether the login exists or not: an unknown
+  login is hashed against a dummy hash.
+- Five failed logins for one login within 15 minutes lock that login for 15
+  minutes, counted from the audit log (``console_login_failed``), so the lock
+  holds across restarts and replicas. An unknown login locks the same way, so
+  the lock tells nothing about which logins exist. Attempts refused during
+  the lock are audited as ``console_login_locked`` and do not prolong it.
+- A session is a random token in the ``madoguchi_console`` cookie; the
+  database keeps only its SHA-256, with a CSRF token for the forms and a
+  12-hour expiry. A deactivated agent's sessions stop working at once.
+
+Passwords never reach the audit log or the logs; a failed login is recorded
+under an HMAC of the login (its plain text only when such an agent exists,
+since people type passwords into the login field by mistake).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import getpass
+import hashlib
+import hmac
+import re
+import secrets
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.store.models import Agent, AuditEntry, ConsoleSession, Ticket
+
+COOKIE_NAME = "madoguchi_console"
+SESSION_LIFETIME = timedelta(hours=12)
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+LOGIN_LOCK = timedelta(minutes=15)
+
+ROLES = {"agent": "担当者", "supervisor": "スーパーバイザー"}
+LOGIN_PATTERN = re.compile(r"[a-z0-9._-]{3,50}")
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 1024
+MAX_DISPLAY_NAME_LENGTH = 100
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+SALT_BYTES = 16
+HASH_BYTES = 32
+# Stored hashes are parsed, not trusted: parameters above these are refused.
+_MAX_SCRYPT_N, _MAX_SCRYPT_R, _MAX_SCRYPT_P = 2**20, 32, 16
+_SCRYPT_MAXMEM = 256 * 1024 * 1024
+
+
+class AccountError(Exception):
+    """An account that cannot be created or changed; ``message`` says why, in Japanese."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# ---------------------------------------------------------------------------
+# Passwords
+# ---------------------------------------------------------------------------
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def hash_password(password: str) -> str:
+    """``scrypt$16384$8$1$<salt b64>$<hash b64>`` with a fresh 16-byte salt."""
+    salt = secrets.token_bytes(SALT_BYTES)
+    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
+                            dklen=HASH_BYTES, maxmem=_SCRYPT_MAXMEM)
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """True if ``password`` matches ``stored``; compares in constant time."""
+    try:
+        scheme, n, r, p, salt_b64, digest_b64 = stored.split("$")
+        n, r, p = int(n), int(r), int(p)
+        salt = base64.b64decode(salt_b64, validate=True)
+        expected = base64.b64decode(digest_b64, validate=True)
+    except ValueError:
+        return False
+    if scheme != "scrypt" or not (1 < n <= _MAX_SCRYPT_N and 0 < r <= _MAX_SCRYPT_R and 0 < p <= _MAX_SCRYPT_P):
+        return False
+    if not expected:
+        return False
+    candidate = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=len(expected),
+                               maxmem=_SCRYPT_MAXMEM)
+    return hmac.compare_digest(candidate, expected)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """What an unknown login is checked against, so it costs the same as a known one."""
+    return hash_password(secrets.token_urlsafe(16))
+
+
+# ---------------------------------------------------------------------------
+# Accounts
+# ---------------------------------------------------------------------------
+
+def normalise_login(login: str) -> str:
+    return (login or "").strip().lower()
+
+
+def create_agent(session: Session, login: str, display_name: str, password: str, role: str,
+                 now: datetime) -> Agent:
+    """A new active account; raises AccountError with the reason when the values are not acceptable."""
+    login = normalise_login(login)
+    display_name = (display_name or "").strip()
+    if not LOGIN_PATTERN.fullmatch(login):
+        raise AccountError("ログインIDは3〜50文字の半角英小文字・数字・「.」「_」「-」で指定してください。")
+    if not display_name or len(display_name) > MAX_DISPLAY_NAME_LENGTH:
+        raise AccountError(f"表示名は1〜{MAX_DISPLAY_NAME_LENGTH}文字で指定してください。")
+    if role not in ROLES:
+        raise AccountError("権限は agent か supervisor を指定してください。")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"パスワードは{MIN_PASSWORD_LENGTH}文字以上にしてください。")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"パスワードは{MAX_PASSWORD_LENGTH}文字以内にしてください。")
+    if password.strip() != password:
+        raise AccountError("パスワードの先頭と末尾に空白は使えません。")
+    if session.execute(select(Agent.id).where(Agent.login == login)).first() is not None:
+        raise AccountError(f"ログインID「{login}」はすでに登録されています。")
+    agent = Agent(login=login, display_name=display_name, password_hash=hash_password(password), role=role,
+                  active=True, created_at=now)
+    session.add(agent)
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise AccountError(f"ログインID「{login}」はすでに登録されています。") from error
+    session.add(AuditEntry(at=now, actor="cli", action="agent_create", detail=f"login={login} role={role}"))
+    return agent
+
+
+def deactivate_agent(session: Session, login: str, now: datetime) -> tuple[Agent, int]:
+    """The agent can no longer log in; their sessions end now. Returns the agent and the sessions ended."""
+    login = normalise_login(login)
+    agent = session.execute(select(Agent).where(Agent.login == login)).scalar_one_or_none()
+    if agent is None:
+        raise AccountError(f"ログインID「{login}」の担当者はいません。")
+    agent.active = False
+    ended = session.execute(delete(ConsoleSession).where(ConsoleSession.agent_id == agent.id)).rowcount
+    session.add(AuditEntry(at=now, actor="cli", action="agent_deactivate", detail=f"login={login}"))
+    return agent, ended
+
+
+# ---------------------------------------------------------------------------
+# Logging in
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LoginResult:
+    """``agent`` is set only on success; ``locked`` means the login is refused for a while."""
+
+    agent: Agent | None
+    locked: bool = False
+    locked_until: datetime | None = None
+
+
+def login_key(secret: bytes, login: str) -> str:
+    """What failed logins are counted under: an HMAC, so a password typed as the login is not kept."""
+    return hmac.new(secret, f"console-login\x00{login}".encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def _locked_until(session: Session, key: str, now: datetime) -> datetime | None:
+    """The end of the lock if the newest LOGIN_FAILURE_LIMIT failures fell within the window."""
+    failures = session.execute(
+        select(AuditEntry.at)
+        .where(AuditEntry.action == "console_login_failed", AuditEntry.at > now - LOGIN_FAILURE_WINDOW - LOGIN_LOCK,
+               AuditEntry.detail.like(f"key={key}%"))
+        .order_by(AuditEntry.at.desc()).limit(LOGIN_FAILURE_LIMIT)
+    ).scalars().all()
+    if len(failures) < LOGIN_FAILURE_LIMIT or failures[0] - failures[-1] > LOGIN_FAILURE_WINDOW:
+        return None
+    until = failures[0] + LOGIN_LOCK
+    return until if now < until else None
+
+
+def authenticate(session: Session, login: str, password: str, now: datetime, secret: bytes) -> LoginResult:
+    """Check a login and password; records the failure (never the password) in the audit log.
+
+    The same work is done whether the login exists, is deactivated or the
+    password is wrong, and all three fail the same way.
+    """
+    login = normalise_login(login)[:200]
+    key = login_key(secret, login)
+    until = _locked_until(session, key, now)
+    agent = session.execute(select(Agent).where(Agent.login == login)).scalar_one_or_none()
+    known = f" login={login}" if agent is not None else " unknown login"
+    if until is not None:
+        session.add(AuditEntry(at=now, actor="console", action="console_login_locked", detail=f"key={key}{known}"))
+        return LoginResult(None, locked=True, locked_until=until)
+    matches = verify_password(password, agent.password_hash if agent is not None else _dummy_hash())
+    if agent is not None and agent.active and matches:
+        return LoginResult(agent)
+    session.add(AuditEntry(at=now, actor="console", action="console_login_failed", detail=f"key={key}{known}"))
+    session.flush()
+    until = _locked_until(session, key, now)
+    return LoginResult(None, locked=until is not None, locked_until=until)
+
+
+# ---------------------------------------------------------------------------
+# Sessions
+# ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConsoleUser:
+    """The logged-in agent as the console needs it, usable outside a database session."""
+
+    agent_id: int
+    login: str
+    display_name: str
+    role: str
+    csrf_token: str
+    token_hash: str
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == "supervisor"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_session(session: Session, agent: Agent, now: datetime) -> str:
+    """A new console session for ``agent``; returns the cookie's token (only its hash is stored)."""
+    session.execute(delete(ConsoleSession).where(ConsoleSession.expires_at <= now))
+    token = secrets.token_urlsafe(32)
+    session.add(ConsoleSession(token_hash=token_hash(token), agent_id=agent.id, csrf_token=secrets.token_hex(32),
+                               created_at=now, expires_at=now + SESSION_LIFETIME))
+    session.add(AuditEntry(at=now, actor=f"agent:{agent.login}", action="console_login"))
+    return token
+
+
+def session_user(session: Session, token: str | None, now: datetime) -> ConsoleUser | None:
+    """The agent behind a cookie's token, if the session is current and the agent still active."""
+    if not token or len(token) > 128:
+        return None
+    row = session.execute(
+        select(ConsoleSession, Agent).join(Agent, Agent.id == ConsoleSession.agent_id)
+        .where(ConsoleSession.token_hash == token_hash(token), ConsoleSession.expires_at > now,
+               Agent.active.is_(True))
+    ).first()
+    if row is None:
+        return None
+    console_session, agent = row
+    return ConsoleUser(agent.id, agent.login, agent.display_name, agent.role, console_session.csrf_token,
+                       console_session.token_hash)
+
+
+def end_session(session: Session, user: ConsoleUser, now: datetime) -> None:
+    session.execute(delete(ConsoleSession).where(ConsoleSession.token_hash == user.token_hash))
+    session.add(AuditEntry(at=now, actor=f"agent:{user.login}", action="console_logout"))
+
+
+def csrf_matches(user: ConsoleUser, submitted: str | None) -> bool:
+    return bool(submitted) and hmac.compare_digest(user.csrf_token.encode(), submitted.encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------
+# `python -m bot agent …`
+# ---------------------------------------------------------------------------
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    first = getpass.getpass(f"パスワード（{MIN_PASSWORD_LENGTH}文字以上）: ")
+    if getpass.getpass("もう一度入力してください: ") != first:
+        raise AccountError("2回の入力が一致しません。登録していません。")
+    return first
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="madoguchi agent", description="Agents' accounts for the console.")
+    sub = parser.add_subparsers(dest="action", required=True)
+    add = sub.add_parser("add", help="add an agent (asks for the password twice)")
+    add.add_argument("--login", required=True, help="3-50 characters: a-z 0-9 . _ -")
+    add.add_argument("--name", required=True, help="display name shown to colleagues")
+    add.add_argument("--role", choices=sorted(ROLES), default="agent")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    sub.add_parser("list", help="list all agents")
+    deactivate = sub.add_parser("deactivate", help="stop an agent from logging in and end their sessions")
+    deactivate.add_argument("--login", required=True)
+    return parser
+
+
+def agent_command(argv: list[str]) -> int:
+    """``add --login L --name N [--role agent|supervisor] [--password-stdin]``, ``list``, ``deactivate --login L``."""
+    from bot.config import load_settings
+    from bot.handoff import CLAIMED, now_utc
+    from bot.store.db import engine_for, session_scope
+    from bot.store.migrate import upgrade
+
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    database_url = load_settings().database_url
+    upgrade(database_url)
+    engine = engine_for(database_url)
+    try:
+        if args.action == "add":
+            password = _read_password(args.password_stdin)
+            with session_scope(engine) as session:
+                agent = create_agent(session, args.login, args.name, password, args.role, now_utc())
+                login, name, role = agent.login, agent.display_name, agent.role
+            print(f"担当者「{login}」（{name}、{ROLES[role]}）を登録しました。")
+        elif args.action == "list":
+            with session_scope(engine) as session:
+                agents = session.execute(select(Agent).order_by(Agent.login)).scalars().all()
+                rows = [(a.login, a.display_name, a.role, "有効" if a.active else "無効") for a in agents]
+            if not rows:
+                print("担当者はまだ登録されていません（madoguchi agent add --login L --name N）。")
+            for login, name, role, state in rows:
+                print(f"{login:<20} {role:<10} {state}  {name}")
+        else:
+            with session_scope(engine) as session:
+                agent, ended = deactivate_agent(session, args.login, now_utc())
+                held = session.execute(
+                    select(Ticket.reference).where(Ticket.claimed_by == agent.id, Ticket.status == CLAIMED)
+                ).scalars().all()
+                login = agent.login
+            print(f"担当者「{login}」を無効にしました（終了したセッション: {ended}件）。")
+            if held:
+                print(f"この担当者が対応中のチケットが{len(held)}件あります（{', '.join(held)}）。"
+                      "スーパーバイザーが担当を外してください。")
+    except AccountError as error:
+        print(f"エラー: {error.message}", file=sys.stderr)
+        return 1
+    return 0

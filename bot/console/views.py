@@ -1,0 +1,314 @@
+"""What the console's pages show: Japanese labels, the SLA clock, highlighted evidence.
+
+Everything here turns database rows into plain values while the session is
+open (``queue_item``, ``ticket_view``, …), so templates never load lazily and
+the JSON transcript shows exactly what the page shows.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from sqlalchemy.orm import Session
+
+from bot import handoff, identity, orders
+from bot.console.accounts import ConsoleUser
+from bot.store.models import Order, Ticket, TicketMessage
+from bot.support import JST, format_deadline
+
+SEVERITY_LABELS = {"urgent": "緊急", "high": "高", "normal": "通常"}
+CHANNEL_LABELS = {"line": "LINE", "telegram": "Telegram", "web": "Web", "socketio": "Web", "rest": "REST"}
+STATUS_LABELS = {handoff.OPEN: "未担当", handoff.CLAIMED: "対応中", handoff.HANDED_BACK: "ボットに戻した",
+                 handoff.CLOSED: "終了"}
+AUTHOR_LABELS = {"customer": "お客様", "bot": "ボット", "agent": "担当者", "system": "システム"}
+DELIVERY_LABELS = {"pending": "送信待ち", "sending": "送信待ち", "delivered": "送信済み", "failed": "送信失敗"}
+ORDER_STATUS_LABELS = {
+    "received": "受付済み",
+    "preparing": "発送準備中",
+    "in_transit": "配送中",
+    "in_transit_no_date": "配送中（お届け予定日未定）",
+    "delayed": "配送遅延（予定日から48時間超）",
+    "delivered": "配達完了",
+    "returned_to_sender": "当店へ返送",
+    "cancelled": "キャンセル済み",
+    "returning": "返品手続き中",
+    "refunded": "返金済み",
+}
+VERIFICATION_LABELS = {
+    identity.LEVEL_ORDER: "注文番号と電話番号下4桁で本人確認済み",
+    identity.LEVEL_STEP_UP: "注文番号・電話番号下4桁・メールの確認コードで本人確認済み",
+}
+SLA_WARNING = timedelta(minutes=15)  # the clock turns amber this long before the target
+EVIDENCE_SHORT = 40  # characters of evidence in a queue row
+
+
+def jst_label(moment: datetime) -> str:
+    local = moment.astimezone(JST)
+    return f"{local.month}/{local.day} {local:%H:%M}"
+
+
+def span_label(delta: timedelta) -> str:
+    """3分, 2時間5分, 1日4時間: how long, to the minute."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "1分未満"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days}日{hours}時間"
+    if hours:
+        return f"{hours}時間{minutes}分"
+    return f"{minutes}分"
+
+
+@dataclass(frozen=True)
+class SlaClock:
+    """The first-reply target: ``state`` is replied | overdue | due-soon | ok (the CSS class)."""
+
+    label: str
+    state: str
+    due: str
+
+
+def sla_clock(ticket: Ticket, now: datetime) -> SlaClock:
+    due = format_deadline(ticket.first_reply_due)
+    if ticket.first_human_reply_at is not None:
+        return SlaClock("返信済み", "replied", due)
+    left = ticket.first_reply_due - now
+    if left < timedelta(0):
+        return SlaClock(f"{span_label(-left)}超過", "overdue", due)
+    return SlaClock(f"残り{span_label(left)}", "due-soon" if left <= SLA_WARNING else "ok", due)
+
+
+def evidence_lines(ticket: Ticket) -> list[str]:
+    return [line for line in ticket.evidence.splitlines() if line.strip()]
+
+
+def _evidence_label(line: str) -> str:
+    """Triage's words as they are; the NLU's "asked for a person" as a note."""
+    if line.startswith("intent:"):
+        return "（NLUが「担当者希望」と判定）"
+    return line
+
+
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+
+
+def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
+    """NFKC, lower case and hiragana, as triage reads text, with each character's index in ``text``."""
+    chars: list[str] = []
+    origins: list[int] = []
+    for index, char in enumerate(text):
+        for folded in unicodedata.normalize("NFKC", char).lower().translate(_KATAKANA_TO_HIRAGANA):
+            chars.append(folded)
+            origins.append(index)
+    return "".join(chars), origins
+
+
+def highlight(text: str, words: Iterable[str]) -> list[tuple[str, bool]]:
+    """``text`` cut into (part, is_evidence); evidence is found in any width, case or kana."""
+    folded, origins = _folded_with_offsets(text)
+    spans: list[tuple[int, int]] = []
+    for word in sorted({w for w in words if w and not w.startswith("intent:")}, key=lambda w: (-len(w), w)):
+        needle, _ = _folded_with_offsets(word.strip())
+        if not needle:
+            continue
+        at = folded.find(needle)
+        while at >= 0:
+            start, end = origins[at], origins[at + len(needle) - 1] + 1
+            if not any(start < e and s < end for s, e in spans):
+                spans.append((start, end))
+            at = folded.find(needle, at + len(needle))
+    parts: list[tuple[str, bool]] = []
+    position = 0
+    for start, end in sorted(spans):
+        if start > position:
+            parts.append((text[position:start], False))
+        parts.append((text[start:end], True))
+        position = end
+    if position < len(text):
+        parts.append((text[position:], False))
+    return parts
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    id: int
+    reference: str
+    severity: str
+    severity_label: str
+    reason_label: str
+    channel_label: str
+    evidence_short: str
+    evidence_full: str
+    waiting: str
+    sla: SlaClock
+    claimed_by: str
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def queue_item(row: handoff.QueueRow, now: datetime) -> QueueItem:
+    ticket = row.ticket
+    evidence = "／".join(_evidence_label(line) for line in evidence_lines(ticket))
+    return QueueItem(
+        id=ticket.id, reference=ticket.reference, severity=ticket.severity,
+        severity_label=SEVERITY_LABELS.get(ticket.severity, ticket.severity),
+        reason_label=handoff.REASON_LABELS.get(ticket.reason, ticket.reason),
+        channel_label=CHANNEL_LABELS.get(ticket.channel, ticket.channel),
+        evidence_short=_short(evidence, EVIDENCE_SHORT), evidence_full=evidence, waiting=span_label(row.waiting),
+        sla=sla_clock(ticket, now),
+        claimed_by=ticket.agent.display_name if ticket.agent is not None else "",
+    )
+
+
+@dataclass(frozen=True)
+class EndedItem:
+    id: int
+    reference: str
+    reason_label: str
+    result_label: str
+    agent: str
+    ended_at: str
+
+
+def ended_item(ticket: Ticket) -> EndedItem:
+    if ticket.status == handoff.CLOSED:
+        result = handoff.OUTCOMES.get(ticket.outcome or "", ticket.outcome or "")
+    else:
+        result = STATUS_LABELS[handoff.HANDED_BACK]
+    return EndedItem(ticket.id, ticket.reference, handoff.REASON_LABELS.get(ticket.reason, ticket.reason), result,
+                     ticket.agent.display_name if ticket.agent is not None else "",
+                     jst_label(ticket.ended_at) if ticket.ended_at else "")
+
+
+@dataclass(frozen=True)
+class MessageView:
+    id: int
+    author: str
+    author_label: str
+    at: str
+    parts: list[tuple[str, bool]]
+    delivery: str
+    delivery_label: str
+    delivery_error: str
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "author": self.author, "author_label": self.author_label, "at": self.at,
+                "parts": self.parts, "delivery": self.delivery, "delivery_label": self.delivery_label,
+                "delivery_error": self.delivery_error}
+
+
+def message_view(message: TicketMessage, evidence: list[str]) -> MessageView:
+    label = AUTHOR_LABELS.get(message.author, message.author)
+    if message.author == "agent" and message.agent is not None:
+        label = f"{label}（{message.agent.display_name}）"
+    parts = highlight(message.text, evidence) if message.author == "customer" else [(message.text, False)]
+    delivery = message.delivery or ""
+    return MessageView(message.id, message.author, label, jst_label(message.at), parts, delivery,
+                       DELIVERY_LABELS.get(delivery, delivery),
+                       (message.delivery_error or "") if delivery == "failed" else "")
+
+
+def _yen(amount: int) -> str:
+    return f"{amount:,}円"
+
+
+@dataclass(frozen=True)
+class OrderView:
+    """The verified order, for the agent: no name, address, phone or e-mail."""
+
+    order_number: str
+    ordered_on: str
+    status_label: str
+    status_detail: str
+    items: list[tuple[str, int, str]]  # name, quantity, line total ("1,980円")
+    shipping_fee: str  # "" when free
+    total: str
+    verification_label: str
+
+
+def verified_order(session: Session, conversation_id: str, now: datetime) -> OrderView | None:
+    verified = identity.verified_customer(session, conversation_id)
+    if verified is None:
+        return None
+    order = session.get(Order, verified.order_id)
+    status = orders.status_of_verified_order(session, order.id, now)
+    detail = "、".join(part for part in (
+        status.carrier,
+        f"お届け予定 {status.expected_delivery}" if status.expected_delivery else "",
+        f"配達 {status.delivered_on}" if status.delivered_on else "",
+    ) if part)
+    return OrderView(
+        order_number=order.order_number, ordered_on=orders.format_day(order.ordered_at.astimezone(JST).date()),
+        status_label=ORDER_STATUS_LABELS.get(status.key, status.key), status_detail=detail,
+        items=[(i.name, i.quantity, _yen(i.quantity * i.unit_price)) for i in order.items],
+        shipping_fee=_yen(order.shipping_fee) if order.shipping_fee else "", total=_yen(order.total),
+        verification_label=VERIFICATION_LABELS.get(verified.level, verified.level),
+    )
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    reference: str
+    status: str
+    status_label: str
+    state: str  # changes when the ticket's status or holder changes; the page polls it
+    severity: str
+    severity_label: str
+    reason_label: str
+    channel_label: str
+    created_at: str
+    evidence: list[str]
+    trouble_reference: str
+    sla: SlaClock | None
+    claimed_by: str
+    can_claim: bool
+    can_act: bool
+    acting_as_supervisor: bool
+    outcome_label: str
+    outcome_note: str
+    ended_at: str
+    messages: list[MessageView]
+    order: OrderView | None
+
+
+def ticket_state(ticket: Ticket) -> str:
+    return f"{ticket.status}:{ticket.claimed_by or ''}"
+
+
+def ticket_view(session: Session, ticket: Ticket, user: ConsoleUser, now: datetime) -> TicketView:
+    evidence = evidence_lines(ticket)
+    claimed = ticket.status == handoff.CLAIMED
+    mine = claimed and ticket.claimed_by == user.agent_id
+    return TicketView(
+        id=ticket.id, reference=ticket.reference, status=ticket.status,
+        status_label=STATUS_LABELS.get(ticket.status, ticket.status), state=ticket_state(ticket),
+        severity=ticket.severity, severity_label=SEVERITY_LABELS.get(ticket.severity, ticket.severity),
+        reason_label=handoff.REASON_LABELS.get(ticket.reason, ticket.reason),
+        channel_label=CHANNEL_LABELS.get(ticket.channel, ticket.channel), created_at=jst_label(ticket.created_at),
+        evidence=[_evidence_label(line) for line in evidence], trouble_reference=ticket.trouble_reference or "",
+        sla=sla_clock(ticket, now) if ticket.status in handoff.ACTIVE else None,
+        claimed_by=ticket.agent.display_name if claimed and ticket.agent is not None else "",
+        can_claim=ticket.status == handoff.OPEN,
+        can_act=claimed and (mine or user.is_supervisor), acting_as_supervisor=claimed and not mine,
+        outcome_label=handoff.OUTCOMES.get(ticket.outcome or "", ""), outcome_note=ticket.outcome_note or "",
+        ended_at=jst_label(ticket.ended_at) if ticket.ended_at else "",
+        messages=[message_view(m, evidence) for m in ticket.messages],
+        order=verified_order(session, ticket.conversation_id, now),
+    )
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    at: str
+    actor: str
+    action: str
+    conversation_id: str
+    detail: str

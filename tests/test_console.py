@@ -1,0 +1,656 @@
+"""The agents' console, served for real by `python -m bot.console` and used over HTTP.
+
+The database is prepared directly (migrations, agents, tickets from
+bot.handoff), the console runs as a child process on a free port, and each
+test talks to it like a browser: cookies, forms with their CSRF token, redirects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import http.client
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from email.message import Message
+from html import unescape
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import select
+
+from bot import handoff
+from bot.config import PROJECT_ROOT
+from bot.console.accounts import agent_command, create_agent, hash_password, verify_password
+from bot.console.views import highlight
+from bot.devserver import free_port
+from bot.store.db import engine_for, session_scope
+from bot.store.migrate import upgrade
+from bot.store.models import (
+    Agent,
+    AuditEntry,
+    ConsoleSession,
+    Customer,
+    Order,
+    OrderItem,
+    Ticket,
+    TicketMessage,
+    VerifiedConversation,
+)
+
+PASSWORDS = {
+    "alice": "alice-password-0001",
+    "bob": "bob-password-00002",
+    "sue": "supervisor-pass-0003",
+    "carol": "carol-password-0004",
+    "dave": "dave-password-00005",
+    "erin": "erin-password-00006",
+}
+ROLES = {"sue": "supervisor"}
+NAMES = {"alice": "鈴木 愛", "bob": "佐藤 文", "sue": "高橋 澄子", "carol": "田中 花", "dave": "伊藤 大",
+         "erin": "渡辺 恵"}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+CONFLICT = "このチケットは他の担当者が対応中です。"
+
+
+# ---------------------------------------------------------------------------
+# A small browser: cookies, forms, no automatic redirects
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Reply:
+    status: int
+    headers: Message
+    body: str
+
+    @property
+    def location(self) -> str | None:
+        return self.headers.get("Location")
+
+    def csrf(self) -> str:
+        match = re.search(r'name="csrf_token" value="([^"]+)"', self.body)
+        assert match, f"no CSRF token in the page:\n{self.body[:2000]}"
+        return match.group(1)
+
+
+@dataclass
+class Browser:
+    port: int
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def request(self, method: str, path: str, fields: dict | None = None) -> Reply:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        headers = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if fields is not None:
+            body = urlencode(fields).encode("utf-8")
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            reply = Reply(response.status, response.headers, response.read().decode("utf-8"))
+        finally:
+            connection.close()
+        for set_cookie in reply.headers.get_all("Set-Cookie") or []:
+            name, _, rest = set_cookie.partition("=")
+            value = rest.split(";", 1)[0]
+            if "Max-Age=0" in set_cookie:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+        return reply
+
+    def get(self, path: str) -> Reply:
+        return self.request("GET", path)
+
+    def post(self, path: str, fields: dict) -> Reply:
+        return self.request("POST", path, fields)
+
+    def log_in(self, login: str, password: str | None = None) -> Reply:
+        page = self.get("/console/login")
+        return self.post("/console/login", {"csrf_token": page.csrf(), "login": login,
+                                            "password": PASSWORDS.get(login, "") if password is None else password})
+
+    def act(self, ticket_id: int, action: str, **fields) -> Reply:
+        token = self.get(f"/console/tickets/{ticket_id}").csrf()
+        return self.post(f"/console/tickets/{ticket_id}/{action}", {"csrf_token": token, **fields})
+
+
+# ---------------------------------------------------------------------------
+# The console as a child process, and tickets put straight into its database
+# ---------------------------------------------------------------------------
+
+@dataclass
+class RunningConsole:
+    port: int
+    database_url: str
+    var_dir: Path
+    log_path: Path
+
+    @property
+    def engine(self):
+        return engine_for(self.database_url)
+
+    def browser(self, login: str | None = None) -> Browser:
+        browser = Browser(self.port)
+        if login is not None:
+            assert browser.log_in(login).status == 303
+        return browser
+
+    def open_ticket(self, *, severity: str = "normal", age: timedelta = timedelta(minutes=5),
+                    reason: str = "abusive", evidence: tuple[str, ...] = ("土下座しろ",),
+                    customer_text: str = "ふざけんな！土下座しろ", channel: str = "line",
+                    conversation_id: str | None = None) -> tuple[int, str]:
+        created = handoff.now_utc() - age
+        with session_scope(self.engine) as session:
+            ticket = handoff.open_ticket(
+                session, conversation_id=conversation_id or f"conv-{uuid.uuid4().hex[:10]}", channel=channel,
+                reason=reason, severity=severity, evidence=evidence,
+                transcript=[handoff.TranscriptLine("customer", customer_text, created)], now=created)
+            return ticket.id, ticket.reference
+
+    def ticket(self, ticket_id: int) -> Ticket:
+        with session_scope(self.engine) as session:
+            return session.get(Ticket, ticket_id)
+
+    def audit(self, action: str, reference: str | None = None) -> list[AuditEntry]:
+        with session_scope(self.engine) as session:
+            query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+            if reference is not None:
+                query = query.where(AuditEntry.detail.like(f"ticket {reference}%"))
+            return session.execute(query).scalars().all()
+
+
+def start_console(var_dir: Path, database_url: str) -> tuple[subprocess.Popen, RunningConsole]:
+    upgrade(database_url)
+    with session_scope(engine_for(database_url)) as session:
+        for login, password in PASSWORDS.items():
+            create_agent(session, login, NAMES[login], password, ROLES.get(login, "agent"), handoff.now_utc())
+    port = free_port()
+    env = {**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
+           "MADOGUCHI_VAR_DIR": str(var_dir), "DATABASE_URL": database_url, "MADOGUCHI_WEB_PORT": str(port)}
+    log_path = var_dir / "console.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "bot.console"], cwd=PROJECT_ROOT, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+    running = RunningConsole(port, database_url, var_dir, log_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the console exited early:\n{log_path.read_text(errors='replace')}")
+        try:
+            if Browser(port).get("/console/login").status == 200:
+                return process, running
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"the console did not start:\n{log_path.read_text(errors='replace')}")
+
+
+def stop_console(process: subprocess.Popen) -> int:
+    process.send_signal(signal.SIGINT)
+    try:
+        return process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory) -> RunningConsole:
+    var_dir = tmp_path_factory.mktemp("console")
+    process, running = start_console(var_dir, f"sqlite:///{var_dir / 'madoguchi.db'}")
+    yield running
+    stop_console(process)
+
+
+def row_of(page: str, reference: str) -> str:
+    match = re.search(rf'<tr [^>]*data-ref="{re.escape(reference)}".*?</tr>', page, re.S)
+    assert match, f"{reference} is not on the page"
+    return match.group(0)
+
+
+def run_together(*calls):
+    """Start the calls at the same moment in threads; their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+# ---------------------------------------------------------------------------
+# Passwords and logging in
+# ---------------------------------------------------------------------------
+
+def test_passwords_are_stored_as_salted_scrypt_hashes():
+    stored = hash_password("correct horse battery")
+    scheme, n, r, p, salt, digest = stored.split("$")
+    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+    assert stored != hash_password("correct horse battery")
+    assert verify_password("correct horse battery", stored)
+    assert not verify_password("correct horse batterz", stored)
+    assert not verify_password("anything", "not-a-hash")
+
+
+def test_login_sets_a_strict_http_only_cookie_and_stores_only_its_hash(console):
+    browser = Browser(console.port)
+    reply = browser.log_in("alice")
+    assert reply.status == 303 and reply.location == "/console/"
+    cookie = next(c for c in reply.headers.get_all("Set-Cookie") if c.startswith("madoguchi_console="))
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/console;" in cookie + ";"
+    token = browser.cookies["madoguchi_console"]
+    with session_scope(console.engine) as session:
+        stored = session.get(ConsoleSession, hashlib.sha256(token.encode()).hexdigest())
+        assert stored is not None and token not in stored.token_hash
+        assert stored.expires_at - stored.created_at == timedelta(hours=12)
+    assert browser.get("/console/").status == 200
+    assert any(e.actor == "agent:alice" for e in console.audit("console_login"))
+
+
+def test_wrong_password_and_unknown_login_get_the_same_answer(console):
+    wrong = Browser(console.port).log_in("erin", "not-erins-password")
+    unknown = Browser(console.port).log_in("nobody-here", "whatever-password")
+    assert wrong.status == unknown.status == 401
+    message = "ログインIDまたはパスワードが違います。"
+    assert message in wrong.body and message in unknown.body
+    failures = console.audit("console_login_failed")
+    assert any("login=erin" in e.detail for e in failures)
+    assert not any("nobody-here" in e.detail for e in failures)
+
+
+def test_five_failures_lock_the_login_for_fifteen_minutes_even_with_the_right_password(console):
+    browser = Browser(console.port)
+    statuses = [browser.log_in("carol", f"wrong-password-{i}").status for i in range(5)]
+    assert statuses == [401, 401, 401, 401, 429]
+    locked = browser.log_in("carol")
+    assert locked.status == 429 and "使えません" in locked.body
+    # An unknown login locks the same way, so the lock says nothing about who exists.
+    assert [browser.log_in("ghost", "guess-number-x").status for _ in range(6)][-2:] == [429, 429]
+    with session_scope(console.engine) as session:
+        details = " ".join(e.detail + e.actor for e in session.execute(select(AuditEntry)).scalars())
+    assert "wrong-password" not in details and PASSWORDS["carol"] not in details
+    # Fifteen minutes later the right password works again.
+    with session_scope(console.engine) as session:
+        for entry in session.execute(select(AuditEntry).where(
+                AuditEntry.action == "console_login_failed", AuditEntry.detail.like("%login=carol"))).scalars():
+            entry.at -= timedelta(minutes=16)
+    assert browser.log_in("carol").status == 303
+
+
+def test_login_form_without_its_csrf_cookie_is_refused(console):
+    reply = Browser(console.port).post("/console/login", {"csrf_token": "made-up", "login": "alice",
+                                                          "password": PASSWORDS["alice"]})
+    assert reply.status == 403
+
+
+def test_logout_ends_the_session(console):
+    browser = console.browser("alice")
+    token = browser.cookies["madoguchi_console"]
+    page = browser.get("/console/")
+    reply = browser.post("/console/logout", {"csrf_token": page.csrf()})
+    assert reply.status == 303 and reply.location == "/console/login"
+    assert "madoguchi_console" not in browser.cookies
+    assert Browser(console.port, {"madoguchi_console": token}).get("/console/").status == 303
+    assert any(e.actor == "agent:alice" for e in console.audit("console_logout"))
+
+
+# ---------------------------------------------------------------------------
+# Every route refuses strangers; every POST needs the session's CSRF token
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/console/", "/console/tickets/1", "/console/audit"])
+def test_a_page_without_a_session_redirects_to_the_login(console, path):
+    for browser in (Browser(console.port), Browser(console.port, {"madoguchi_console": "forged-token"})):
+        reply = browser.get(path)
+        assert (reply.status, reply.location) == (303, "/console/login")
+
+
+def test_transcript_json_without_a_session_is_401(console):
+    assert Browser(console.port).get("/console/tickets/1/messages.json").status == 401
+
+
+@pytest.mark.parametrize("path", ["/console/logout", "/console/tickets/1/claim", "/console/tickets/1/reply",
+                                  "/console/tickets/1/hand-back", "/console/tickets/1/close",
+                                  "/console/tickets/1/release"])
+def test_a_post_without_a_session_is_401(console, path):
+    assert Browser(console.port).post(path, {"csrf_token": "x", "text": "hello"}).status == 401
+
+
+def test_a_post_without_the_sessions_csrf_token_is_403(console):
+    ticket_id, _ = console.open_ticket()
+    browser = console.browser("alice")
+    assert browser.post(f"/console/tickets/{ticket_id}/claim", {}).status == 403
+    assert browser.post(f"/console/tickets/{ticket_id}/claim", {"csrf_token": "0" * 64}).status == 403
+    other = console.browser("bob").get("/console/").csrf()
+    assert browser.post(f"/console/tickets/{ticket_id}/claim", {"csrf_token": other}).status == 403
+    assert console.ticket(ticket_id).status == handoff.OPEN
+
+
+@pytest.mark.parametrize("path", ["/console/login", "/console/", "/console/static/console.css",
+                                  "/console/no-such-page", "/console/tickets/1/messages.json"])
+def test_every_console_response_carries_the_security_headers(console, path):
+    browser = console.browser("alice")
+    reply = browser.get(path)
+    for name, value in SECURITY_HEADERS.items():
+        assert reply.headers.get(name) == value, (path, name)
+
+
+# ---------------------------------------------------------------------------
+# The queue
+# ---------------------------------------------------------------------------
+
+def test_queue_lists_urgent_first_then_the_longest_waiting(console):
+    normal_old = console.open_ticket(severity="normal", age=timedelta(hours=2))[1]
+    urgent_new = console.open_ticket(severity="urgent", age=timedelta(minutes=10))[1]
+    urgent_old = console.open_ticket(severity="urgent", age=timedelta(hours=1))[1]
+    normal_new = console.open_ticket(severity="normal", age=timedelta(minutes=30))[1]
+    high = console.open_ticket(severity="high", age=timedelta(minutes=1))[1]
+    page = console.browser("alice").get("/console/").body
+    positions = [page.index(f'data-ref="{ref}"') for ref in (urgent_old, urgent_new, high, normal_old, normal_new)]
+    assert positions == sorted(positions)
+    assert "緊急" in row_of(page, urgent_old) and "通常" in row_of(page, normal_new)
+
+
+def test_queue_view_is_audited_but_its_automatic_refresh_is_not(console):
+    browser = console.browser("bob")
+    before = len([e for e in console.audit("console_queue_view") if e.actor == "agent:bob"])
+    assert '<meta http-equiv="refresh" content="15; url=/console/?auto=1">' in browser.get("/console/").body
+    browser.get("/console/?auto=1")
+    after = len([e for e in console.audit("console_queue_view") if e.actor == "agent:bob"])
+    assert after == before + 1
+
+
+def test_sla_clock_is_red_when_overdue_amber_near_the_target_and_replied_after_a_reply(console):
+    overdue_id, overdue = console.open_ticket(severity="urgent", age=timedelta(hours=3))
+    soon = console.open_ticket(severity="urgent", age=timedelta(minutes=50))[1]
+    fresh = console.open_ticket(severity="urgent", age=timedelta(minutes=1))[1]
+    browser = console.browser("alice")
+    page = browser.get("/console/").body
+    assert 'class="sla sla-overdue"' in row_of(page, overdue) and "超過" in row_of(page, overdue)
+    assert 'class="sla sla-due-soon"' in row_of(page, soon)
+    assert 'class="sla sla-ok"' in row_of(page, fresh)
+    assert browser.act(overdue_id, "claim").status == 303
+    assert browser.act(overdue_id, "reply", text="お待たせして申し訳ございません。").status == 303
+    row = row_of(browser.get("/console/").body, overdue)
+    assert "返信済み" in row and "sla-overdue" not in row and "鈴木 愛" in row
+
+
+def test_queue_shows_reason_channel_evidence_and_waiting_time(console):
+    reference = console.open_ticket(reason="fraud_scheme", channel="telegram", evidence=("副業", "LINEで稼げる"),
+                                    age=timedelta(hours=1, minutes=5), customer_text="LINEで稼げる副業の話です")[1]
+    row = row_of(console.browser("alice").get("/console/").body, reference)
+    assert "SNS宣伝・副業詐欺の疑い" in row and "Telegram" in row
+    assert "副業／LINEで稼げる" in row and "1時間5分" in row and "未担当" in row
+
+
+# ---------------------------------------------------------------------------
+# A ticket and the actions on it
+# ---------------------------------------------------------------------------
+
+def test_ticket_page_shows_the_transcript_evidence_and_verified_order_without_personal_data(console):
+    conversation = f"conv-{uuid.uuid4().hex[:10]}"
+    with session_scope(console.engine) as session:
+        customer = Customer(name="山田 太郎", name_kana="ヤマダ タロウ", birth_date=date(1980, 1, 2),
+                            phone="090-1111-2222", email="taro@example.jp", postal_code="150-0001",
+                            address="東京都渋谷区神宮前1-2-3")
+        order = Order(order_number="MD99990001", customer=customer, ordered_at=handoff.now_utc(), status="preparing",
+                      shipping_fee=500, items=[OrderItem(name="土鍋 9号", quantity=2, unit_price=3980)])
+        session.add(order)
+        session.flush()
+        session.add(VerifiedConversation(conversation_id=conversation, customer_id=customer.id, order_id=order.id,
+                                         sender_key="k", verified_at=handoff.now_utc(), level="order"))
+    ticket_id, reference = console.open_ticket(conversation_id=conversation, customer_text="今すぐ土下座しろ！")
+    page = console.browser("alice").get(f"/console/tickets/{ticket_id}").body
+    assert "今すぐ<mark>土下座しろ</mark>！" in page
+    assert "暴言・威圧（カスハラ）" in page and "お客様" in page
+    assert "MD99990001" in page and "土鍋 9号" in page and "8,460円" in page and "発送準備中" in page
+    for personal in ("山田", "ヤマダ", "090-1111-2222", "2222", "taro@example.jp", "渋谷区", "150-0001"):
+        assert personal not in page
+    assert any(e.actor == "agent:alice" for e in console.audit("ticket_view", reference))
+
+
+def test_evidence_is_highlighted_in_any_width_and_kana():
+    assert highlight("ＤＯＧＥＺＡして！ドゲザ", ["dogeza", "どげざ"]) == [
+        ("ＤＯＧＥＺＡ", True), ("して！", False), ("ドゲザ", True)]
+    assert highlight("ok", ["intent:human_request"]) == [("ok", False)]
+
+
+def test_only_one_of_two_agents_claiming_at_once_gets_the_ticket(console):
+    ticket_id, reference = console.open_ticket(severity="urgent")
+    alice, bob = console.browser("alice"), console.browser("bob")
+    forms = [b.get(f"/console/tickets/{ticket_id}").csrf() for b in (alice, bob)]
+    replies = run_together(
+        lambda: alice.post(f"/console/tickets/{ticket_id}/claim", {"csrf_token": forms[0]}),
+        lambda: bob.post(f"/console/tickets/{ticket_id}/claim", {"csrf_token": forms[1]}),
+    )
+    assert sorted(r.status for r in replies) == [303, 409]
+    loser = next(r for r in replies if r.status == 409)
+    assert CONFLICT in loser.body
+    winner = "alice" if replies[0].status == 303 else "bob"
+    with session_scope(console.engine) as session:
+        ticket = session.get(Ticket, ticket_id)
+        assert ticket.status == handoff.CLAIMED and ticket.agent.login == winner
+    assert len(console.audit("ticket_claim", reference)) == 1
+
+
+def test_reply_is_recorded_as_a_pending_agent_message_and_its_delivery_shows(console):
+    ticket_id, reference = console.open_ticket()
+    browser = console.browser("alice")
+    assert browser.act(ticket_id, "claim").status == 303
+    text = "担当の鈴木です。ご不快な思いをおかけし申し訳ございません。"
+    reply = browser.act(ticket_id, "reply", text=text)
+    assert reply.status == 303 and reply.location == f"/console/tickets/{ticket_id}?done=reply"
+    with session_scope(console.engine) as session:
+        message = session.execute(select(TicketMessage).where(
+            TicketMessage.ticket_id == ticket_id, TicketMessage.author == "agent")).scalar_one()
+        assert (message.text, message.delivery, message.agent.login) == (text, "pending", "alice")
+        message_id = message.id
+    page = browser.get(reply.location).body
+    assert "返信を登録しました" in page and "送信待ち" in page and "担当者（鈴木 愛）" in page
+    with session_scope(console.engine) as session:
+        handoff.delivery_done(session, message_id, handoff.now_utc())
+    polled = browser.get(f"/console/tickets/{ticket_id}/messages.json")
+    assert polled.status == 200 and polled.headers.get("Content-Type").startswith("application/json")
+    lines = json.loads(polled.body)["messages"]
+    assert [(m["author"], m["delivery_label"]) for m in lines][-1] == ("agent", "送信済み")
+    audited = console.audit("ticket_reply", reference)
+    assert len(audited) == 1 and text not in audited[0].detail
+
+
+def test_a_new_customer_message_appears_in_the_polled_transcript(console):
+    conversation = f"conv-{uuid.uuid4().hex[:10]}"
+    ticket_id, _ = console.open_ticket(conversation_id=conversation)
+    browser = console.browser("bob")
+    before = unescape(browser.get(f"/console/tickets/{ticket_id}/messages.json").body)
+    with session_scope(console.engine) as session:
+        handoff.gate(session, conversation, "まだですか？土下座しろ", handoff.now_utc())
+    messages = json.loads(browser.get(f"/console/tickets/{ticket_id}/messages.json").body)["messages"]
+    assert "まだですか" not in before
+    assert messages[-1]["parts"] == [["まだですか？", False], ["土下座しろ", True]]
+
+
+def test_empty_or_overlong_reply_is_refused_with_the_reason(console):
+    ticket_id, _ = console.open_ticket()
+    browser = console.browser("alice")
+    browser.act(ticket_id, "claim")
+    assert "返信の本文が空です。" in browser.act(ticket_id, "reply", text="   ").body
+    too_long = browser.act(ticket_id, "reply", text="あ" * 4001)
+    assert too_long.status == 400 and "4000文字まで" in too_long.body
+
+
+def test_hand_back_and_close_end_the_ticket_and_are_audited(console):
+    back_id, back_ref = console.open_ticket()
+    close_id, close_ref = console.open_ticket()
+    browser = console.browser("alice")
+    for ticket_id in (back_id, close_id):
+        assert browser.act(ticket_id, "claim").status == 303
+    assert browser.act(back_id, "hand-back").status == 303
+    assert browser.act(close_id, "close", outcome="", note="").status == 400
+    assert browser.act(close_id, "close", outcome="refused", note="過剰な要求のためお断りした").status == 303
+    assert console.ticket(back_id).status == handoff.HANDED_BACK
+    closed = console.ticket(close_id)
+    assert (closed.status, closed.outcome, closed.outcome_note) == (handoff.CLOSED, "refused", "過剰な要求のためお断りした")
+    assert len(console.audit("ticket_hand_back", back_ref)) == 1
+    assert "outcome=refused" in console.audit("ticket_close", close_ref)[0].detail
+    page = browser.get("/console/").body
+    assert f'data-ref="{back_ref}"' in page.split("最近終了したチケット")[1]
+    assert "要求をお断り" in row_of(page.split("最近終了したチケット")[1], close_ref)
+    assert "ボットに戻した" in row_of(page.split("最近終了したチケット")[1], back_ref)
+    # An ended ticket takes no more actions.
+    assert browser.act(close_id, "reply", text="追伸").status == 409
+
+
+def test_release_puts_the_ticket_back_in_the_queue_for_a_colleague(console):
+    ticket_id, reference = console.open_ticket()
+    alice, bob = console.browser("alice"), console.browser("bob")
+    alice.act(ticket_id, "claim")
+    assert alice.act(ticket_id, "release").status == 303
+    assert console.ticket(ticket_id).status == handoff.OPEN
+    assert bob.act(ticket_id, "claim").status == 303
+    assert len(console.audit("ticket_release", reference)) == 1
+
+
+def test_an_agent_cannot_act_on_a_colleagues_ticket_but_a_supervisor_can(console):
+    ticket_id, _ = console.open_ticket()
+    alice, bob, sue = console.browser("alice"), console.browser("bob"), console.browser("sue")
+    alice.act(ticket_id, "claim")
+    page = bob.get(f"/console/tickets/{ticket_id}").body
+    assert "鈴木 愛さんが対応中です。" in page and "/reply" not in page
+    refused = bob.act(ticket_id, "reply", text="横から失礼します")
+    assert refused.status == 409 and CONFLICT in refused.body
+    assert "スーパーバイザーとして操作できます" in sue.get(f"/console/tickets/{ticket_id}").body
+    assert sue.act(ticket_id, "reply", text="責任者の高橋です。").status == 303
+    assert sue.act(ticket_id, "close", outcome="resolved").status == 303
+    assert console.ticket(ticket_id).status == handoff.CLOSED
+
+
+def test_unknown_ticket_is_404(console):
+    browser = console.browser("alice")
+    assert browser.get("/console/tickets/999999").status == 404
+    assert browser.get("/console/tickets/999999/messages.json").status == 404
+    token = browser.get("/console/").csrf()
+    assert browser.post("/console/tickets/999999/claim", {"csrf_token": token}).status == 404
+
+
+# ---------------------------------------------------------------------------
+# Supervisors, deactivation and the agent command
+# ---------------------------------------------------------------------------
+
+def test_audit_log_is_for_supervisors_only_and_filters_by_reference(console):
+    ticket_id, reference = console.open_ticket()
+    console.browser("alice").act(ticket_id, "claim")
+    assert console.browser("alice").get("/console/audit").status == 403
+    sue = console.browser("sue")
+    everything = sue.get("/console/audit")
+    assert everything.status == 200 and "console_login" in everything.body
+    filtered = sue.get(f"/console/audit?ref={reference}").body
+    rows = re.findall(r"<tr>\s*<td class=\"num\">.*?</tr>", filtered, re.S)
+    assert rows and all(f"ticket {reference}" in row for row in rows)
+    assert any("ticket_claim" in row for row in rows)
+    assert sue.get("/console/audit?ref=%27%20OR%201%3D1").status == 400
+
+
+def test_a_deactivated_agent_loses_the_session_and_cannot_log_in(console, monkeypatch, capsys):
+    browser = console.browser("dave")
+    assert browser.get("/console/").status == 200
+    monkeypatch.setenv("DATABASE_URL", console.database_url)
+    monkeypatch.setenv("MADOGUCHI_VAR_DIR", str(console.var_dir))
+    assert agent_command(["deactivate", "--login", "dave"]) == 0
+    assert "dave" in capsys.readouterr().out
+    assert browser.get("/console/").status == 303
+    assert Browser(console.port).log_in("dave").status == 401
+
+
+def test_agent_command_adds_an_agent_from_stdin_without_printing_the_password(console, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_URL", console.database_url)
+    monkeypatch.setenv("MADOGUCHI_VAR_DIR", str(console.var_dir))
+    password = "new-agent-password-7"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+    assert agent_command(["add", "--login", "frank", "--name", "中村 文人", "--role", "supervisor",
+                          "--password-stdin"]) == 0
+    out, err = capsys.readouterr()
+    assert "frank" in out and password not in out + err
+    monkeypatch.setattr(sys, "stdin", io.StringIO(password + "\n"))
+    assert agent_command(["add", "--login", "frank", "--name", "別人", "--password-stdin"]) == 1
+    assert "すでに登録されています" in capsys.readouterr().err
+    monkeypatch.setattr(sys, "stdin", io.StringIO("short\n"))
+    assert agent_command(["add", "--login", "gina", "--name", "G", "--password-stdin"]) == 1
+    assert "10文字以上" in capsys.readouterr().err
+    assert agent_command(["add", "--login", "No Spaces!", "--name", "G", "--password-stdin"]) == 1
+    assert agent_command(["list"]) == 0
+    listing = capsys.readouterr().out
+    assert "frank" in listing and "supervisor" in listing and "gina" not in listing
+    browser = Browser(console.port)
+    assert browser.log_in("frank", password).status == 303
+    assert browser.get("/console/audit").status == 200
+    with session_scope(console.engine) as session:
+        stored = session.execute(select(Agent.password_hash).where(Agent.login == "frank")).scalar_one()
+    assert stored.startswith("scrypt$16384$8$1$") and password not in stored
+
+
+def test_the_server_log_holds_no_password_and_no_message_text(console):
+    browser = Browser(console.port)
+    browser.log_in("erin", "typed-the-wrong-thing")
+    browser.log_in("erin")
+    ticket_id, _ = console.open_ticket(customer_text="電話番号は090-9999-8888です")
+    browser.act(ticket_id, "claim")
+    browser.act(ticket_id, "reply", text="確認いたします（ログに残ってはいけない文）")
+    log = console.log_path.read_text(errors="replace")
+    assert "madoguchi web: chat page http://127.0.0.1:" in log
+    for secret in ("typed-the-wrong-thing", PASSWORDS["erin"], "ログに残ってはいけない文", "090-9999-8888"):
+        assert secret not in log
+
+
+# ---------------------------------------------------------------------------
+# The same console on PostgreSQL
+# ---------------------------------------------------------------------------
+
+@pytest.mark.postgres
+def test_console_works_on_postgresql(postgres_url, tmp_path):
+    process, pg_console = start_console(tmp_path, postgres_url)
+    try:
+        ticket_id, reference = pg_console.open_ticket(severity="urgent", age=timedelta(hours=2))
+        alice, bob = pg_console.browser("alice"), pg_console.browser("bob")
+        assert 'class="sla sla-overdue"' in row_of(alice.get("/console/").body, reference)
+        forms = [b.get(f"/console/tickets/{ticket_id}").csrf() for b in (alice, bob)]
+        replies = run_together(
+            lambda: alice.post(f"/console/tickets/{ticket_id}/claim", {"csrf_token": forms[0]}),
+            lambda: bob.post(f"/console/tickets/{ticket_id}/claim", {"csrf_token": forms[1]}),
+        )
+        assert sorted(r.status for r in replies) == [303, 409]
+        winner = alice if replies[0].status == 303 else bob
+        assert winner.act(ticket_id, "reply", text="お待たせしました。").status == 303
+        assert winner.act(ticket_id, "close", outcome="resolved").status == 303
+        assert pg_console.ticket(ticket_id).status == handoff.CLOSED
+        statuses = [Browser(pg_console.port).log_in("carol", f"wrong-{i}-password").status for i in range(5)]
+        assert statuses[-1] == 429
+        assert pg_console.browser("sue").get(f"/console/audit?ref={reference}").status == 200
+    finally:
+        stop_console(process)
+        engine_for(postgres_url).dispose()
