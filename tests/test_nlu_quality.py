@@ -32,6 +32,14 @@ def test_held_out_split_is_never_used_in_training():
     assert leaked == []
 
 
+def test_the_escalation_held_out_set_is_never_used_in_training():
+    from bot.triage.escalation import load_examples
+
+    training = {_key(t) for t, _ in load_labelled_examples(TRAINING)}
+    held_out = load_examples(PROJECT_ROOT / "tests" / "data" / "escalation_eval.yml")
+    assert sum(_key(e.text) in training for e in held_out) == 0  # a count: the messages stay unprinted
+
+
 def test_every_issue_type_has_enough_training_and_test_examples():
     training = [label for _, label in load_labelled_examples(TRAINING)]
     held_out = [label for _, label in load_labelled_examples(TEST_SPLIT)]
