@@ -43,12 +43,12 @@ def transcript_of(tracker: Tracker) -> list[handoff.TranscriptLine]:
     return lines[-TRANSCRIPT_EVENTS:]
 
 
-def _model_intent(tracker: Tracker) -> str | None:
-    """The language model's own top intent (below the ``escalate`` the rules put on top)."""
+def _model_intent(tracker: Tracker) -> tuple[str | None, float]:
+    """The language model's own top intent and confidence (below the ``escalate`` the rules put on top)."""
     for intent in tracker.latest_message.get("intent_ranking") or []:
         if intent.get("name") not in ("escalate", "nlu_fallback"):
-            return intent.get("name")
-    return None
+            return intent.get("name"), float(intent.get("confidence") or 0.0)
+    return None, 0.0
 
 
 def hand_over(tracker: Tracker, *, reason: str, severity: str, evidence: list[str],
@@ -111,7 +111,7 @@ class ActionEscalate(Action):
         with session_scope() as session:
             verified = identity.verified_customer(session, tracker.sender_id)
             order_total = session.get(Order, verified.order_id).total if verified else None
-        escalation = detect_escalation(text, order_total, _model_intent(tracker))
+        escalation = detect_escalation(text, order_total, *_model_intent(tracker))
         if escalation.escalate:
             reason, severity, evidence = escalation.reason, escalation.severity, list(escalation.evidence)
         else:  # the model asked for a person; or the verified order's value makes the amount look

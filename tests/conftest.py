@@ -70,9 +70,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_ADMIN_URL = os.environ.get("MADOGUCHI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-@pytest.fixture
-def postgres_url():
-    """A fresh schema-less database on the machine's PostgreSQL, dropped afterwards."""
+def postgres_admin_engine():
+    """An AUTOCOMMIT engine on the machine's PostgreSQL; skips the test where there is none (never in CI)."""
     try:
         admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
         admin.connect().close()
@@ -81,6 +80,13 @@ def postgres_url():
             raise
         pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL} ({type(error).__name__}); "
                     "these tests run in CI")
+    return admin
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh schema-less database on the machine's PostgreSQL, dropped afterwards."""
+    admin = postgres_admin_engine()
     name = f"madoguchi_test_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

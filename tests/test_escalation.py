@@ -1,6 +1,7 @@
 """Escalation detection (bot.triage.escalation): the rule table, the hard cases, and quality.
 
-Pure Python, no model: every test here runs in well under a second.
+Pure Python, no model, in well under a second — except the held-out quality
+test, which runs rules + the trained language model as the assistant does.
 """
 
 from __future__ import annotations
@@ -190,7 +191,27 @@ def test_human_request_from_text_or_from_the_nlu_intent():
         True, HUMAN_REQUEST, "normal", ("オペレーターに代わって",))
     by_intent = detect_escalation("お願いがあるのですが", intent="request_human")
     assert (by_intent.reason, by_intent.severity) == (HUMAN_REQUEST, "normal")
-    assert by_intent.evidence == ("intent:request_human",)
+    assert by_intent.evidence == ("intent:request_human 1.00",)
+
+
+def test_the_models_escalation_intent_escalates_alone_only_when_sure():
+    text = "いい加減にしてくれへんか、ほんまに"  # no rule knows this wording
+    assert detect_escalation(text) == Escalation(False, NONE, "normal", ())
+    sure = detect_escalation(text, intent="abusive", intent_confidence=0.93)
+    assert (sure.escalate, sure.reason, sure.evidence) == (True, ABUSIVE, ("intent:abusive 0.93",))
+    assert not detect_escalation(text, intent="abusive", intent_confidence=0.6).escalate
+
+
+def test_the_model_alone_does_not_escalate_reported_speech_or_a_denial():
+    assert not detect_escalation("友達が晒してやるって言ってたけど、私は普通に交換してほしいだけです",
+                                 intent="excessive_demand", intent_confidence=0.95).escalate
+    assert not detect_escalation("そんなことをするつもりはないです", intent="abusive", intent_confidence=0.95).escalate
+
+
+def test_a_fraud_loss_makes_a_model_only_fraud_escalation_urgent():
+    found = detect_escalation("言われた通り50万円分買ったのに、その後まったく返事がありません",
+                              intent="fraud_scheme", intent_confidence=0.9)
+    assert (found.reason, found.severity) == (FRAUD_SCHEME, "urgent")
 
 
 def test_full_width_and_half_width_text_is_normalised_and_quoted_normalised():
@@ -400,6 +421,17 @@ def test_fourth_dev_set_has_enough_examples_with_hard_negatives():
 # Known gap (issue 4 is open): the rules reach escalation recall 0.905 / precision 0.981 on
 # the held-out set (was 0.80 / 0.97), below the 0.95 / 0.85 the issue asks for. strict=True
 # makes this test fail the day the rules pass, so the marker cannot outlive the gap.
-@pytest.mark.xfail(strict=True, reason="escalation recall 0.905 < 0.95 on the held-out set (issue 4 open)")
-def test_held_out_escalation_quality():
-    _check_quality(HELD_OUT_SET, "escalation held-out set")
+@pytest.mark.server  # needs the trained model
+def test_held_out_escalation_quality(model_path):
+    """Rules + the language model, as the assistant runs, on the held-out set (written by a third writer)."""
+    from bot.rasa_nlu.model import load_parser
+
+    examples = load_examples(HELD_OUT_SET)
+    parse = load_parser(model_path)
+    model_intents = [r.intent_ranking[0] if r.intent_ranking else ("", 0.0) for r in parse(e.text for e in examples)]
+    report = measure(examples, model_intents)
+    title = "escalation held-out set, rules + model"
+    print("\n" + report.format(title))
+    recall, precision = report.escalation_recall, report.escalation_precision
+    assert recall >= MIN_RECALL, f"{title}: escalation recall {recall:.3f} < {MIN_RECALL}"
+    assert precision >= MIN_PRECISION, f"{title}: escalation precision {precision:.3f} < {MIN_PRECISION}"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 
 from bot import handoff
@@ -49,7 +49,7 @@ from bot.store.models import (
     VerifiedConversation,
 )
 from bot.support import JST
-from tests.conftest import IN_CI, POSTGRES_ADMIN_URL
+from tests.conftest import POSTGRES_ADMIN_URL, postgres_admin_engine
 
 # 2026-11-25 is a Wednesday; 11-27 a Friday, 11-28/29 the weekend, 11-30 a Monday.
 WED_10 = datetime(2026, 11, 25, 10, 0, tzinfo=JST)
@@ -76,14 +76,7 @@ class Db:
 @pytest.fixture(scope="module")
 def _postgres_database():
     """One database on the machine's PostgreSQL for this module, migrated once, dropped afterwards."""
-    try:
-        admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        admin.connect().close()
-    except Exception as error:  # noqa: BLE001 - any connection failure means "no server here"
-        if IN_CI:
-            raise
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_ADMIN_URL} ({type(error).__name__}); "
-                    "these tests run in CI")
+    admin = postgres_admin_engine()
     name = f"madoguchi_test_handoff_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))

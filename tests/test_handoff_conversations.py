@@ -263,3 +263,24 @@ def test_an_agents_reply_reaches_a_telegram_chat(assistant, fake_platform):
     agent_replies(assistant, ticket.id, "担当の佐藤です。Telegramでご連絡します。")
     texts = telegram.wait_for_texts(fake_platform, chat_id, count=2, seconds=20)
     assert texts[-1] == "担当の佐藤です。Telegramでご連絡します。"
+
+
+def test_the_hand_off_survives_a_restart_of_the_whole_assistant(tmp_path, model_path):
+    """The state is in the database, not in Rasa's tracker or a process: a restart changes nothing."""
+    from bot.devserver import start_assistant, stop_assistant
+
+    process, first = start_assistant(tmp_path)
+    try:
+        sender = first.new_sender()
+        first.say(sender, "人間の担当者と話したいです")
+        assert first.say(sender, "まだですか") == [templates.HANDOFF_ACK]
+    finally:
+        assert stop_assistant(process) == 0
+    process, second = start_assistant(tmp_path)
+    try:
+        assert second.say(sender, "返事をください") == []  # still with people, after the one acknowledgement
+        ticket = ticket_of(second, conversation_id_for(sender))
+        assert ticket.status == "open"
+        assert ("customer", "返事をください") in transcript(second, ticket.id)
+    finally:
+        stop_assistant(process)

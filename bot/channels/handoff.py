@@ -69,6 +69,18 @@ class AgentReplyPump:
         self._ready = ready
         self._task: Optional[asyncio.Task] = None
 
+    def attach(self, blueprint, enabled: Callable[[], bool] = lambda: True) -> None:
+        """Run while the server runs (if ``enabled()`` when it starts)."""
+
+        @blueprint.listener("after_server_start")
+        async def start_pump(*_) -> None:
+            if enabled():
+                self.start()
+
+        @blueprint.listener("before_server_stop")
+        async def stop_pump(*_) -> None:
+            await self.stop()
+
     def start(self) -> None:
         if self._task is None or self._task.done():
             self._task = asyncio.get_running_loop().create_task(self._run())

@@ -322,16 +322,7 @@ class LineInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("line_webhook", __name__)
-        pump = AgentReplyPump(CHANNEL_NAME, self._push_agent_reply)
-
-        @webhook.listener("after_server_start")
-        async def start_pump(*_: Any) -> None:
-            if self.is_configured:
-                pump.start()
-
-        @webhook.listener("before_server_stop")
-        async def stop_pump(*_: Any) -> None:
-            await pump.stop()
+        AgentReplyPump(CHANNEL_NAME, self._push_agent_reply).attach(webhook, lambda: self.is_configured)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

@@ -310,16 +310,10 @@ class TelegramInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("madoguchi_telegram_webhook", __name__)
-        pump = AgentReplyPump(CHANNEL_NAME, self._send_agent_reply)
-
-        @webhook.listener("after_server_start")
-        async def start_pump(*_: Any) -> None:
-            if self.configured:
-                pump.start()
+        AgentReplyPump(CHANNEL_NAME, self._send_agent_reply).attach(webhook, lambda: self.configured)
 
         @webhook.listener("before_server_stop")
         async def close_bots(*_: Any) -> None:
-            await pump.stop()
             await shutdown_bots_of_running_loop()
 
         @webhook.route("/webhook", methods=["GET", "PUT", "PATCH", "DELETE"])

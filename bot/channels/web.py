@@ -166,14 +166,7 @@ class WebChatInput(SocketIOInput):
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "madoguchi_web_webhook", __name__)
         pump = AgentReplyPump(CHANNEL_NAME, self._emit_agent_reply, ready=self._connected)
-
-        @webhook.listener("after_server_start")
-        async def start_pump(*_: Any) -> None:
-            pump.start()
-
-        @webhook.listener("before_server_stop")
-        async def stop_pump(*_: Any) -> None:
-            await pump.stop()
+        pump.attach(webhook)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

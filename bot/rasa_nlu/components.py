@@ -172,21 +172,24 @@ class EscalationDetector(GraphComponent):
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
-        from bot.triage.escalation import detect_escalation
+        from bot.triage.escalation import REASON_OF_INTENT, detect_escalation
 
         for message in messages:
             text = message.get(TEXT) or ""
-            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent == "nlu_fallback":
-                ranking = message.get(INTENT_RANKING_KEY) or []
-                intent = ranking[0].get(INTENT_NAME_KEY) if ranking else None
-            escalation = detect_escalation(text, None, intent)
-            if not escalation.escalate:
-                continue
-            top = {INTENT_NAME_KEY: ESCALATE_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
             ranking = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get(INTENT_NAME_KEY) != ESCALATE_INTENT]
-            message.set(INTENT, top, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
-            message.set("escalation", {"reason": escalation.reason, "severity": escalation.severity,
-                                       "evidence": list(escalation.evidence)}, add_to_output=True)
+            top = ranking[0] if ranking else (message.get(INTENT) or {})
+            escalation = detect_escalation(text, None, top.get(INTENT_NAME_KEY),
+                                           float(top.get(PREDICTED_CONFIDENCE_KEY) or 0.0))
+            if escalation.escalate:
+                chosen = {INTENT_NAME_KEY: ESCALATE_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
+                message.set(INTENT, chosen, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+                message.set("escalation", {"reason": escalation.reason, "severity": escalation.severity,
+                                           "evidence": list(escalation.evidence)}, add_to_output=True)
+            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in REASON_OF_INTENT:
+                # The model leaned towards an escalation the rules and threshold did not confirm:
+                # the dialogue goes on with its best judgement of what the message is about.
+                rest = [i for i in ranking if i.get(INTENT_NAME_KEY) not in REASON_OF_INTENT]
+                if rest:
+                    message.set(INTENT, rest[0], add_to_output=True)
         return messages

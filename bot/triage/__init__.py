@@ -12,10 +12,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from bot.support import ISSUE_TYPES
-from bot.triage.escalation import detect_escalation
+from bot.triage.escalation import REASON_OF_INTENT, detect_escalation
 
 OTHER = "other"
 NO_ESCALATION = "none"
+# The language model's escalation intents other than request_human (a request, not a register).
+ESCALATION_INTENTS = frozenset(intent for intent in REASON_OF_INTENT if intent != "request_human")
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,15 @@ def issue_type_of(nlu: NluResult) -> tuple[str, float]:
 
     Conversational intents (greet, thanks, …) carry no trouble of their own,
     so their probability mass counts towards ``other``: P(other) is one minus
-    the probability of the eight specific types.
+    the probability of the eight specific types. Escalation intents say how
+    the customer writes, not what the trouble is: their mass is left out and
+    the rest renormalised (an abusive message about a late parcel is a
+    delivery delay).
     """
-    scores = {name: conf for name, conf in nlu.intent_ranking if name in ISSUE_TYPES and name != OTHER}
+    escalation_mass = sum(conf for name, conf in nlu.intent_ranking if name in ESCALATION_INTENTS)
+    remaining = max(1e-9, 1.0 - escalation_mass)
+    scores = {name: conf / remaining for name, conf in nlu.intent_ranking
+              if name in ISSUE_TYPES and name != OTHER}
     scores[OTHER] = max(0.0, 1.0 - sum(scores.values()))
     best = max(scores, key=scores.get)
     return best, scores[best]
@@ -61,8 +69,8 @@ def issue_type_of(nlu: NluResult) -> tuple[str, float]:
 
 def triage(nlu: NluResult, order_total: int | None = None) -> Triage:
     issue_type, confidence = issue_type_of(nlu)
-    top_intent = nlu.intent_ranking[0][0] if nlu.intent_ranking else ""
-    escalation = detect_escalation(nlu.text, order_total, top_intent or None)
+    top_intent, top_confidence = nlu.intent_ranking[0] if nlu.intent_ranking else ("", 0.0)
+    escalation = detect_escalation(nlu.text, order_total, top_intent or None, top_confidence)
     return Triage(issue_type=issue_type, confidence=confidence,
                   escalate=escalation.escalate, reason=escalation.reason,
                   severity=escalation.severity, evidence=escalation.evidence,

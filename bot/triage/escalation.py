@@ -69,6 +69,12 @@ UNKNOWN_ORDER_LIMIT = 30_000
 URGENT_FRAUD_LOSS = 100_000
 
 HUMAN_INTENT = "request_human"
+# The language model's escalation intents (data/nlu/escalation.yml), one per reason.
+INTENT_OF_REASON = {EXCESSIVE_DEMAND: EXCESSIVE_DEMAND, ABUSIVE: ABUSIVE, FRAUD_SCHEME: FRAUD_SCHEME,
+                    HUMAN_REQUEST: HUMAN_INTENT}
+REASON_OF_INTENT = {intent: reason for reason, intent in INTENT_OF_REASON.items()}
+# The model alone escalates only when this sure; the rules need no confidence.
+MODEL_ESCALATION_CONFIDENCE = 0.80
 
 # Amount checks. COMPENSATION: an amount beyond EXCESSIVE_RATIO × the order value,
 # or ≥ UNKNOWN_ORDER_LIMIT when the order value is unknown. REFUND: only beyond
@@ -929,14 +935,27 @@ def _dedupe(items: list[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def detect_escalation(text: str, order_total: int | None = None, intent: str | None = None) -> Escalation:
-    """Decide whether a person must take ``text``; ``intent`` is the NLU's top intent when known."""
+def detect_escalation(text: str, order_total: int | None = None, intent: str | None = None,
+                      intent_confidence: float = 1.0) -> Escalation:
+    """Decide whether a person must take ``text``.
+
+    The rules decide first. When none fires, the language model's top
+    ``intent`` (one of its escalation intents, at least
+    ``MODEL_ESCALATION_CONFIDENCE`` sure) escalates on its own, so wordings
+    the rules have never seen still reach a person; its evidence says so
+    (``intent:abusive 0.93``). A message the rules judged harmless because
+    of negation or reported speech is not escalated by the model either.
+    """
     norm = normalise(text or "")
     hits = rule_hits(norm, order_total)
     candidates = [(_rank(h.rule.reason, h.rule.severity), h) for h in hits]
+    model_reason = REASON_OF_INTENT.get(intent or "")
+    model_sure = model_reason is not None and intent_confidence >= MODEL_ESCALATION_CONFIDENCE
     if not candidates:
-        if intent == HUMAN_INTENT:
-            return Escalation(True, HUMAN_REQUEST, "normal", (f"intent:{HUMAN_INTENT}",))
+        if model_reason == HUMAN_REQUEST or (model_sure and not _guarded_anywhere(norm)):
+            severity = "urgent" if model_reason == FRAUD_SCHEME and _fraud_loss(norm) >= URGENT_FRAUD_LOSS \
+                else "normal"
+            return Escalation(True, model_reason, severity, (f"intent:{intent} {intent_confidence:.2f}",))
         return NO_ESCALATION
     best_rank = min(rank for rank, _ in candidates)
     chosen = sorted((h for rank, h in candidates if rank == best_rank), key=lambda h: h.start)
@@ -944,13 +963,24 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
     severity = max((h.rule.severity for h in chosen), key=SEVERITIES.index)
     evidence = [e for h in chosen for e in h.evidence]
     if reason == FRAUD_SCHEME:
-        amounts = _amounts(norm)
-        evidence += [a.text for a in amounts]
-        if sum(a.value for a in amounts) >= URGENT_FRAUD_LOSS:
+        evidence += [a.text for a in _amounts(norm)]
+        if _fraud_loss(norm) >= URGENT_FRAUD_LOSS:
             severity = "urgent"
     if reason == HUMAN_REQUEST and intent == HUMAN_INTENT:
         evidence.append(f"intent:{HUMAN_INTENT}")
     return Escalation(True, reason, severity, _dedupe(evidence))
+
+
+def _fraud_loss(norm: str) -> int:
+    return sum(a.value for a in _amounts(norm))
+
+
+_GUARD_WORDS = re.compile(r"と言[っわ]|って言|と聞|って聞|らしい|とは言いません|とは思いません|つもりはな")
+
+
+def _guarded_anywhere(norm: str) -> bool:
+    """Reported speech or a denial somewhere in the message: the model's guess is not enough."""
+    return bool(_GUARD_WORDS.search(norm))
 
 
 # ----------------------------------------------------------------------
@@ -1000,10 +1030,21 @@ class QualityReport:
         return "\n".join(lines)
 
 
-def measure(examples: list[LabelledExample]) -> QualityReport:
+def measure(examples: list[LabelledExample],
+            model_intents: list[tuple[str, float]] | None = None) -> QualityReport:
+    """Scores of ``detect_escalation`` on labelled examples.
+
+    ``model_intents`` gives, per example, the language model's top intent and
+    its confidence (rules + model, as the assistant runs); without it the
+    examples' own ``intent`` field is used (rules alone).
+    """
     from bot.evaluation import score
 
-    predicted = [detect_escalation(e.text, e.order_total, e.intent) for e in examples]
+    if model_intents is None:
+        predicted = [detect_escalation(e.text, e.order_total, e.intent) for e in examples]
+    else:
+        predicted = [detect_escalation(e.text, e.order_total, intent, confidence)
+                     for e, (intent, confidence) in zip(examples, model_intents)]
     gold = [e.reason for e in examples]
     per_reason = score(gold, [p.reason for p in predicted], [*REASONS, NONE])
     tp = sum(g != NONE and p.escalate for g, p in zip(gold, predicted))

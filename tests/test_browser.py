@@ -1,0 +1,166 @@
+"""The widget and the agents' console in a real headless Chromium (Debian's /usr/bin/chromium).
+
+A customer types a Japanese complaint into the widget on the page the run
+command serves and reads the Japanese answer; after a reload the history is
+still there. A customer asks for a person; an agent logs in to the console,
+finds the ticket in the queue, claims it and replies; the reply appears in
+the customer's widget; the agent hands the conversation back and the bot
+answers again.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from bot.config import PROJECT_ROOT
+from tests.conftest import IN_CI
+from tests.test_conversations import response_text
+from tests.test_web_channel import wait_for_web
+
+pytestmark = [pytest.mark.server, pytest.mark.browser]
+
+CHROMIUM = Path(os.environ.get("MADOGUCHI_CHROMIUM", "/usr/bin/chromium"))
+# As root, in a machine with no network: no sandbox, nothing in the background.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 60_000
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing: ./madoguchi test installs Debian's chromium when run as root")
+        pytest.skip(f"{CHROMIUM} not found; install Debian's chromium (sudo apt-get install chromium) "
+                    "to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def customer(browser, assistant):
+    wait_for_web(assistant)
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(assistant.web_url + "/")
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def open_chat(page) -> None:
+    page.click("#madoguchi-launcher")
+    page.wait_for_selector("#madoguchi-status[data-state=connected]")
+
+
+def send(page, text: str) -> None:
+    page.fill("#madoguchi-input", text)
+    page.press("#madoguchi-input", "Enter")
+
+
+def messages(page, role: str) -> list[str]:
+    return [t.strip() for t in page.locator(f"#madoguchi-messages .madoguchi-message[data-role={role}] "
+                                            ".madoguchi-text").all_inner_texts()]
+
+
+def wait_for_message(page, role: str, text: str) -> None:
+    page.locator(f"#madoguchi-messages .madoguchi-message[data-role={role}]", has_text=text).first.wait_for()
+
+
+def test_a_japanese_complaint_is_answered_and_the_history_survives_a_reload(customer):
+    open_chat(customer)
+    send(customer, "注文した荷物がまだ届きません😡")
+    wait_for_message(customer, "bot", response_text("utter_ask_order_number")[:20])
+    assert messages(customer, "user") == ["注文した荷物がまだ届きません😡"]
+    assert messages(customer, "bot")[:2] == [response_text("utter_ack_delivery_delay"),
+                                             response_text("utter_ask_order_number")]
+
+    customer.reload()
+    customer.wait_for_selector("#madoguchi-status[data-state=connected]")
+    assert customer.is_visible("#madoguchi-panel")  # it stays open, too
+    assert messages(customer, "user") == ["注文した荷物がまだ届きません😡"]
+    assert messages(customer, "bot")[:2] == [response_text("utter_ack_delivery_delay"),
+                                             response_text("utter_ask_order_number")]
+    # …and the conversation itself continues where it was
+    send(customer, "ＭＤ２６１１０２２０")
+    wait_for_message(customer, "bot", response_text("utter_ask_phone_last4"))
+
+
+def create_agent(assistant, login: str, password: str, name: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "agent", "add", "--login", login, "--name", name, "--password-stdin"],
+        input=password + "\n", cwd=PROJECT_ROOT, env=assistant.env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert password not in result.stdout + result.stderr
+
+
+def test_console_pages_need_a_login(browser, assistant):
+    wait_for_web(assistant)
+    context = browser.new_context()
+    page = context.new_page()
+    for path in ("/console/", "/console/tickets/1", "/console/audit"):
+        page.goto(assistant.web_url + path)
+        assert page.url.startswith(assistant.web_url + "/console/login"), page.url
+    context.close()
+
+
+def test_a_customer_is_handed_to_an_agent_who_replies_and_hands_back(browser, assistant, customer):
+    login, password = f"sato{uuid.uuid4().hex[:6]}", "correct horse battery staple"
+    create_agent(assistant, login, password, "佐藤")
+
+    # the customer asks for a person in the widget
+    open_chat(customer)
+    send(customer, "人間の担当者と話したいです")
+    wait_for_message(customer, "bot", "担当者におつなぎします")
+    reference = re.search(r"E\d{8}-\d{5}", messages(customer, "bot")[-1]).group(0)
+
+    # the agent logs in and finds it in the queue
+    context = browser.new_context(locale="ja-JP")
+    agent = context.new_page()
+    agent.set_default_timeout(TIMEOUT_MS)
+    agent.on("dialog", lambda dialog: dialog.accept())
+    agent.goto(assistant.web_url + "/console/")
+    agent.fill("input[name=login]", login)
+    agent.fill("input[name=password]", password)
+    agent.click("button[type=submit]")
+    row = agent.locator("tr", has=agent.locator(f"a:text-is('{reference}')"))
+    row.wait_for()
+    assert "担当者を希望" in row.inner_text() and "Web" in row.inner_text()
+    row.locator(f"a:text-is('{reference}')").click()
+    assert "人間の担当者と話したいです" in agent.inner_text("#transcript")
+
+    # claims it and replies; the reply appears in the customer's widget
+    agent.click("button:text-is('担当する')")
+    agent.fill("#reply-text", "担当の佐藤です。お待たせしました。ご用件を伺います。")
+    agent.click("button:text-is('返信する')")
+    wait_for_message(customer, "agent", "担当の佐藤です。お待たせしました。ご用件を伺います。")
+    assert "佐藤" in customer.locator(".madoguchi-message[data-role=agent]").last.inner_text()
+
+    # the customer answers: the agent sees it, the bot stays silent
+    send(customer, "返品の方法を教えてください")
+    agent.locator("#transcript", has_text="返品の方法を教えてください").wait_for()
+    assert messages(customer, "bot")[-1] != response_text("utter_ack_refund_return")
+
+    # the agent hands back: the bot answers again
+    agent.click("button:text-is('ボットに戻す')")
+    agent.wait_for_load_state()
+    bot_messages_before = len(messages(customer, "bot"))
+    send(customer, "ありがとうございます")
+    wait_for_message(customer, "bot", response_text("utter_thanks"))
+    assert len(messages(customer, "bot")) > bot_messages_before
+    context.close()
