@@ -70,6 +70,17 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_ADMIN_URL = os.environ.get("MADOGUCHI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
+@pytest.fixture
+def shop_database(tmp_path, monkeypatch) -> str:
+    """A migrated SQLite shop database of this test's own, as the default for in-process code."""
+    from bot.store.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+    upgrade(url)
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
 def postgres_admin_engine():
     """An AUTOCOMMIT engine on the machine's PostgreSQL; skips the test where there is none (never in CI)."""
     try:

@@ -421,7 +421,7 @@ def test_more_than_five_messages_go_by_reply_then_push_in_fives(fake_platform):
     assert [m for p in pushes for m in p.body["messages"]] == messages[MAX_MESSAGES_PER_CALL:]
 
 
-def test_a_failing_turn_gets_a_polite_answer_and_raises_nothing(fake_platform, caplog):
+def test_a_failing_turn_gets_a_polite_answer_and_raises_nothing(fake_platform, caplog, shop_database):
     """Whatever breaks inside a turn, LINE still gets 200 and the log gets no customer text."""
     from bot.channels.line import LineInput
 

@@ -235,7 +235,7 @@ def _configured(fake_platform) -> tuple[channel.TelegramInput, list]:
     return _receive_handler(configured, on_new_message), received
 
 
-def test_start_is_greeted_and_typed_commands_stay_text(fake_platform):
+def test_start_is_greeted_and_typed_commands_stay_text(fake_platform, shop_database):
     handler, received = _configured(fake_platform)
     chat_id = new_chat_id()
     assert _call(handler, text_update(chat_id, "/start").to_json().encode())[0] == 200
@@ -246,7 +246,7 @@ def test_start_is_greeted_and_typed_commands_stay_text(fake_platform):
     assert channel.without_command_prefix(" / /restart{} ") == "restart{}"
 
 
-def test_a_restart_button_payload_is_refused_but_answered(fake_platform):
+def test_a_restart_button_payload_is_refused_but_answered(fake_platform, shop_database):
     handler, received = _configured(fake_platform)
     chat_id = new_chat_id()
     query = CallbackQuery(f"cq-{chat_id}", user(chat_id), "i", data=" /restart ",
@@ -257,7 +257,7 @@ def test_a_restart_button_payload_is_refused_but_answered(fake_platform):
                for c in fake_platform.calls_to("/answerCallbackQuery"))
 
 
-def test_group_chats_are_ignored(fake_platform):
+def test_group_chats_are_ignored(fake_platform, shop_database):
     handler, received = _configured(fake_platform)
     chat_id = -new_chat_id()
     message = Message(1, now(), Chat(chat_id, Chat.SUPERGROUP), from_user=user(5), text=COMPLAINT)

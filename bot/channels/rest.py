@@ -104,12 +104,12 @@ class GuardedRestInput(InputChannel):
             if len(text) > MAX_MESSAGE_CHARS:
                 return _error(413, templates.ERROR_MESSAGE_TOO_LONG.format(limit=MAX_MESSAGE_CHARS))
             text = without_command_prefix(text)
-            from_agents = await self._agent_replies(sender)
-            kept = await keep_from_bot(conversation_id_for(sender), text)
-            if kept is not None:  # people have this conversation: no bot
-                return response.json(from_agents + [{"recipient_id": sender, "text": t} for t in kept])
             collector = GuardedCollectingOutputChannel(self.guard, self.name())
             try:
+                from_agents = await self._agent_replies(sender)
+                kept = await keep_from_bot(conversation_id_for(sender), text)
+                if kept is not None:  # people have this conversation: no bot
+                    return response.json(from_agents + [{"recipient_id": sender, "text": t} for t in kept])
                 await on_new_message(UserMessage(text, collector, conversation_id_for(sender),
                                                  input_channel=self.name(), metadata=body.get("metadata")))
             except Exception:  # noqa: BLE001 - the customer gets an answer, the log gets no text
