@@ -25,7 +25,7 @@ from bot.store.db import session_scope
 from bot.store.models import Order
 from bot.support import complete_trouble, format_deadline
 from bot.triage import issue_type_of
-from bot.triage.escalation import HUMAN_REQUEST, detect_escalation
+from bot.triage.escalation import HUMAN_REQUEST, REASON_OF_INTENT, detect_escalation
 
 TRANSCRIPT_EVENTS = 60
 
@@ -111,13 +111,14 @@ class ActionEscalate(Action):
         with session_scope() as session:
             verified = identity.verified_customer(session, tracker.sender_id)
             order_total = session.get(Order, verified.order_id).total if verified else None
-        escalation = detect_escalation(text, order_total, *_model_intent(tracker))
+        model_intent, confidence = _model_intent(tracker)
+        escalation = detect_escalation(text, order_total, model_intent, confidence)
         if escalation.escalate:
             reason, severity, evidence = escalation.reason, escalation.severity, list(escalation.evidence)
         else:  # the model asked for a person; or the verified order's value makes the amount look
             # reasonable, but a person still reads a message the rules flagged: the safe side
             found = message.get("escalation") or {}
-            reason = found.get("reason") or HUMAN_REQUEST
+            reason = found.get("reason") or REASON_OF_INTENT.get(model_intent or "") or HUMAN_REQUEST
             severity, evidence = found.get("severity") or "normal", list(found.get("evidence") or [])
         reference, due = hand_over(tracker, reason=reason, severity=severity, evidence=evidence, detail=text)
         say_hand_over(dispatcher, tracker, domain, response=f"utter_escalated_{reason}",
