@@ -4,8 +4,9 @@
 people have taken over is kept from the bot (the message goes into the
 ticket's transcript; the first one gets ``templates.HANDOFF_ACK``).
 ``AgentReplyPump`` sends agents' replies written in the console: it polls the
-database for this channel's pending replies and hands each to the channel's
-``send`` function, which screens it with the outbound guard first.
+database for this channel's pending replies, screens each with the outbound
+guard (the same-address case was an operator's) and hands it to the
+channel's ``send`` function.
 """
 
 from __future__ import annotations
@@ -39,32 +40,22 @@ async def keep_from_bot(conversation_id: str, text: str) -> Optional[list[str]]:
     return [templates.HANDOFF_ACK] if decision.acknowledge else []
 
 
-class AgentReplyBlocked(Exception):
-    """The outbound guard stopped an agent's reply (another customer's personal data)."""
-
-
-def screen_agent_reply(guard: OutboundGuard, conversation_id: str, text: str, channel: str) -> str:
-    """Agents' replies pass the same guard as the bot's: the same-address case was an operator's."""
-    if guard.screen(conversation_id, text, channel) != text:
-        raise AgentReplyBlocked()
-    return text
-
-
 Send = Callable[[handoff.Delivery], Awaitable[None]]
 
 
 class AgentReplyPump:
     """Delivers one channel's pending agent replies, about once a second.
 
-    ``send`` raises on failure: ``AgentReplyBlocked`` marks the reply failed
-    for good (the agent sees it and rewrites), anything else is retried.
-    ``ready`` may narrow which conversations are sendable now (a web customer
+    A reply the guard stops is marked failed for good (the agent sees it and
+    rewrites); ``send`` gets only screened replies and raises on failure,
+    which is retried. ``ready`` may narrow which conversations are sendable now (a web customer
     whose page is closed gets the reply when the page opens again).
     """
 
-    def __init__(self, channel: str, send: Send,
+    def __init__(self, channel: str, guard: OutboundGuard, send: Send,
                  ready: Optional[Callable[[Iterable[str]], Iterable[str]]] = None) -> None:
         self.channel = channel
+        self._guard = guard
         self._send = send
         self._ready = ready
         self._task: Optional[asyncio.Task] = None
@@ -119,10 +110,12 @@ class AgentReplyPump:
         for delivery in deliveries:
             error, retry = None, False
             try:
-                await self._send(delivery)
-                sent += 1
-            except AgentReplyBlocked:
-                error = "blocked_by_privacy_guard"
+                if await asyncio.to_thread(self._guard.screen, delivery.conversation_id, delivery.text,
+                                           self.channel) != delivery.text:
+                    error = "blocked_by_privacy_guard"
+                else:
+                    await self._send(delivery)
+                    sent += 1
             except Exception as failure:  # noqa: BLE001 - recorded on the message, retried
                 error, retry = type(failure).__name__, True
                 logger.warning("%s: an agent's reply could not be sent (%s)", self.channel, error)

@@ -35,7 +35,7 @@ from sanic.response import HTTPResponse
 
 from bot import templates
 from bot.channels import without_command_prefix
-from bot.channels.handoff import AgentReplyPump, keep_from_bot, screen_agent_reply
+from bot.channels.handoff import AgentReplyPump, keep_from_bot
 from bot.channels.rest import MAX_MESSAGE_CHARS
 from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
@@ -322,7 +322,7 @@ class LineInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("line_webhook", __name__)
-        AgentReplyPump(CHANNEL_NAME, self._push_agent_reply).attach(webhook, lambda: self.is_configured)
+        AgentReplyPump(CHANNEL_NAME, self.guard, self._push_agent_reply).attach(webhook, lambda: self.is_configured)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -417,9 +417,8 @@ class LineInput(InputChannel):
 
     async def _push_agent_reply(self, delivery: Delivery) -> None:
         """Agents' replies always go by push: no reply token is waiting for them."""
-        text = await asyncio.to_thread(screen_agent_reply, self.guard, delivery.conversation_id, delivery.text,
-                                       CHANNEL_NAME)
-        if not await self.api.push(delivery.conversation_id, [text_message(p) for p in split_text_for_line(text)]):
+        messages = [text_message(part) for part in split_text_for_line(delivery.text)]
+        if not await self.api.push(delivery.conversation_id, messages):
             raise ConnectionError("LINE push failed")
 
     async def _send_fixed_text(self, user_id: str, reply_token: Optional[str], text: str) -> None:

@@ -23,7 +23,7 @@ from sanic.response import HTTPResponse
 
 from bot import templates
 from bot.channels import without_command_prefix
-from bot.channels.handoff import AgentReplyPump, keep_from_bot, screen_agent_reply
+from bot.channels.handoff import AgentReplyPump, keep_from_bot
 from bot.outbound import OutboundGuard
 
 logger = logging.getLogger(__name__)
@@ -125,10 +125,8 @@ class GuardedRestInput(InputChannel):
         conversation_id = conversation_id_for(sender)
 
         async def collect(delivery) -> None:
-            text = await asyncio.to_thread(screen_agent_reply, self.guard, conversation_id, delivery.text,
-                                           self.name())
-            collected.append({"recipient_id": sender, "text": text, "sender": "agent",
+            collected.append({"recipient_id": sender, "text": delivery.text, "sender": "agent",
                               "agent_name": delivery.agent_name})
 
-        await AgentReplyPump(self.name(), collect).deliver_pending(conversation_id)
+        await AgentReplyPump(self.name(), self.guard, collect).deliver_pending(conversation_id)
         return collected

@@ -42,7 +42,7 @@ from telegram.request import HTTPXRequest
 
 from bot import templates
 from bot.channels import COMMAND_PREFIX, without_command_prefix
-from bot.channels.handoff import AgentReplyPump, keep_from_bot, screen_agent_reply
+from bot.channels.handoff import AgentReplyPump, keep_from_bot
 from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
 
@@ -310,7 +310,7 @@ class TelegramInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("madoguchi_telegram_webhook", __name__)
-        AgentReplyPump(CHANNEL_NAME, self._send_agent_reply).attach(webhook, lambda: self.configured)
+        AgentReplyPump(CHANNEL_NAME, self.guard, self._send_agent_reply).attach(webhook, lambda: self.configured)
 
         @webhook.listener("before_server_stop")
         async def close_bots(*_: Any) -> None:
@@ -403,9 +403,7 @@ class TelegramInput(InputChannel):
             await output.send_text_message(sender, fixed)
 
     async def _send_agent_reply(self, delivery: Delivery) -> None:
-        text = await asyncio.to_thread(screen_agent_reply, self.guard, delivery.conversation_id, delivery.text,
-                                       CHANNEL_NAME)
-        await TelegramOutput(self._bot, self.guard)._send(delivery.conversation_id, text)
+        await TelegramOutput(self._bot, self.guard)._send(delivery.conversation_id, delivery.text)
 
     @staticmethod
     def _forbidden_payload(data: str) -> bool:

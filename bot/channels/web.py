@@ -40,7 +40,7 @@ from socketio import AsyncServer
 
 from bot import templates
 from bot.channels import without_command_prefix
-from bot.channels.handoff import AgentReplyPump, keep_from_bot, screen_agent_reply
+from bot.channels.handoff import AgentReplyPump, keep_from_bot
 from bot.channels.rest import MAX_MESSAGE_CHARS
 from bot.config import load_settings
 from bot.handoff import Delivery
@@ -155,9 +155,7 @@ class WebChatInput(SocketIOInput):
 
     async def _emit_agent_reply(self, delivery: Delivery) -> None:
         assert self.sio is not None
-        text = await asyncio.to_thread(screen_agent_reply, self.guard, delivery.conversation_id, delivery.text,
-                                       CHANNEL_NAME)
-        await self.sio.emit(self.bot_message_evt, {"text": text, "sender": "agent",
+        await self.sio.emit(self.bot_message_evt, {"text": delivery.text, "sender": "agent",
                                                    "agent_name": delivery.agent_name},
                             room=delivery.conversation_id)
 
@@ -165,7 +163,7 @@ class WebChatInput(SocketIOInput):
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins or allowed_origins())
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "madoguchi_web_webhook", __name__)
-        pump = AgentReplyPump(CHANNEL_NAME, self._emit_agent_reply, ready=self._connected)
+        pump = AgentReplyPump(CHANNEL_NAME, self.guard, self._emit_agent_reply, ready=self._connected)
         pump.attach(webhook)
 
         @webhook.route("/", methods=["GET"])
