@@ -568,7 +568,7 @@ def test_two_agents_claiming_at_the_same_moment_exactly_one_wins(db):
             barrier = threading.Barrier(len(agents))
             results: dict[int, str] = {}
 
-            def attempt(i: int) -> None:
+            def attempt(i: int, barrier=barrier, ticket=ticket, results=results) -> None:
                 try:
                     with session_scope(engines[i]) as session:
                         agent = session.get(Agent, agents[i].id)  # connection and transaction warm
@@ -695,7 +695,7 @@ def test_only_the_holder_or_a_supervisor_ends_or_releases(db):
     sato, suzuki = add_agent(db, "sato"), add_agent(db, "suzuki")
     boss = add_agent(db, "tanaka", role="supervisor")
     tickets = [new_ticket(db, f"c{i}") for i in range(3)]
-    for action, ticket, extra in zip((hand_back, close, release), tickets, ((), ("resolved", ""), ())):
+    for action, ticket, extra in zip((hand_back, close, release), tickets, ((), ("resolved", ""), ()), strict=True):
         assert refused(db, action, ticket.id, sato, *extra, NOW) == NOT_CLAIMED  # open: nobody holds it
         do(db, claim, ticket.id, sato, NOW)
         assert refused(db, action, ticket.id, suzuki, *extra, NOW) == CONFLICT

@@ -197,7 +197,7 @@ def test_the_sender_lock_lasts_thirty_minutes_from_the_fifth_failure(shop):
 
 
 def test_failures_older_than_the_window_do_not_count(shop):
-    for i in range(MAX_FAILURES - 1):
+    for _i in range(MAX_FAILURES - 1):
         assert verify(shop, TAKAHASHI_ORDER, "0000", T0, sender="s") == NOT_VERIFIED
     later = T0 + FAILURE_WINDOW + timedelta(seconds=1)
     assert verify(shop, TAKAHASHI_ORDER, "0000", later, sender="s") == NOT_VERIFIED

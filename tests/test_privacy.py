@@ -515,7 +515,7 @@ def luhn_valid(digits: str) -> bool:
 
 def my_number_check_digit(eleven: str) -> int:
     weights = [2, 3, 4, 5, 6, 7, 2, 3, 4, 5, 6]   # Qn for P1 (rightmost) .. P11
-    remainder = sum(int(p) * q for p, q in zip(reversed(eleven), weights)) % 11
+    remainder = sum(int(p) * q for p, q in zip(reversed(eleven), weights, strict=True)) % 11
     return 0 if remainder <= 1 else 11 - remainder
 
 
@@ -552,7 +552,7 @@ def typed_in_groups(draw, digits: str) -> str:
     """How a customer types a number: groups split by one kind of separator, any width."""
     separator = draw(st.sampled_from(["", " ", "-", "－", "ー", "　"]))
     cuts = sorted(draw(st.sets(st.integers(1, len(digits) - 1), max_size=4)))
-    groups = [digits[a:b] for a, b in zip([0] + cuts, cuts + [len(digits)])]
+    groups = [digits[a:b] for a, b in zip([0] + cuts, cuts + [len(digits)], strict=True)]
     text = separator.join(groups)
     return full_width(text) if draw(st.booleans()) else text
 

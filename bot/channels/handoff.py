@@ -12,6 +12,7 @@ channel's ``send`` function.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Awaitable, Callable, Iterable, Optional
 
@@ -79,10 +80,8 @@ class AgentReplyPump:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):  # stopping anyway
                 await self._task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001 - stopping anyway
-                pass
             self._task = None
 
     async def _run(self) -> None:

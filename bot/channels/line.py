@@ -95,7 +95,7 @@ def split_text_for_line(text: str, limit: int = MAX_TEXT_LENGTH) -> List[str]:
     remaining = text
     while True:
         units, cut = 0, 0
-        for cut, char in enumerate(remaining):
+        for cut, char in enumerate(remaining):  # noqa: B007 - where the loop stopped is the cut
             units += _utf16_units(char)
             if units > limit:
                 break

@@ -1044,12 +1044,12 @@ def measure(examples: list[LabelledExample],
         predicted = [detect_escalation(e.text, e.order_total, e.intent) for e in examples]
     else:
         predicted = [detect_escalation(e.text, e.order_total, intent, confidence)
-                     for e, (intent, confidence) in zip(examples, model_intents)]
+                     for e, (intent, confidence) in zip(examples, model_intents, strict=True)]
     gold = [e.reason for e in examples]
     per_reason = score(gold, [p.reason for p in predicted], [*REASONS, NONE])
-    tp = sum(g != NONE and p.escalate for g, p in zip(gold, predicted))
-    fp = sum(g == NONE and p.escalate for g, p in zip(gold, predicted))
-    fn = sum(g != NONE and not p.escalate for g, p in zip(gold, predicted))
-    mistakes = tuple((e, p) for e, p in zip(examples, predicted) if p.reason != e.reason)
+    tp = sum(g != NONE and p.escalate for g, p in zip(gold, predicted, strict=True))
+    fp = sum(g == NONE and p.escalate for g, p in zip(gold, predicted, strict=True))
+    fn = sum(g != NONE and not p.escalate for g, p in zip(gold, predicted, strict=True))
+    mistakes = tuple((e, p) for e, p in zip(examples, predicted, strict=True) if p.reason != e.reason)
     return QualityReport(tuple(per_reason), tp / (tp + fn) if tp + fn else 1.0,
                          tp / (tp + fp) if tp + fp else 1.0, len(examples), mistakes)
