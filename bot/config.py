@@ -10,6 +10,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.clients import parse_trusted_proxies
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -35,6 +37,8 @@ class Settings:
     # …and within this many minutes when it arrives in business hours.
     business_reply_minutes: int
     web_port: int
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (bot.clients).
+    trusted_proxies: tuple = ()
 
     @property
     def web_url(self) -> str:
@@ -65,4 +69,5 @@ def load_settings() -> Settings:
         first_reply_hours=int(os.environ.get("MADOGUCHI_FIRST_REPLY_HOURS", "24")),
         business_reply_minutes=int(os.environ.get("MADOGUCHI_BUSINESS_REPLY_MINUTES", "60")),
         web_port=int(os.environ.get("MADOGUCHI_WEB_PORT", "8000")),
+        trusted_proxies=parse_trusted_proxies(os.environ.get("MADOGUCHI_TRUSTED_PROXIES", "")),
     )
