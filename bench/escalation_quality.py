@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import PROJECT_ROOT, load_settings  # noqa: E402
 from bot.modelfiles import current_model_path  # noqa: E402
-from bot.triage.escalation import load_examples, measure  # noqa: E402
+from bot.triage.quality import load_examples, measure  # noqa: E402
 
 DATA = PROJECT_ROOT / "tests" / "data"
 SETS = (("development set", DATA / "escalation_dev.yml", True),

@@ -1,4 +1,4 @@
-"""Romaji to katakana, so "henkin mada desu ka" reads like 「ヘンキンマダデスカ」.
+"""Kana helpers: romaji to katakana, and katakana folded to hiragana.
 
 Customers on phones without a Japanese keyboard write romaji. Transliterating
 it to the same katakana reading that GiNZA gives Japanese words lets the
@@ -57,3 +57,15 @@ def romaji_to_katakana(word: str) -> str | None:
         else:
             return None
     return "".join(out)
+
+
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+
+
+def fold_kana(text: str) -> str:
+    """Katakana to hiragana, character for character (spans stay valid): タントウシャ → たんとうしゃ.
+
+    The one kana folding of the project: escalation rules written in hiragana,
+    the console's search and the privacy guard's name matching all read it.
+    """
+    return text.translate(_KATAKANA_TO_HIRAGANA)

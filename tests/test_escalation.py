@@ -13,8 +13,9 @@ import pytest
 from bot.triage import NluResult, Triage, triage
 from bot.triage.escalation import (
     ABUSIVE, EXCESSIVE_DEMAND, FRAUD_SCHEME, HUMAN_REQUEST, NONE, REASONS, RULES, Escalation,
-    detect_escalation, load_examples, measure,
+    detect_escalation,
 )
+from bot.triage.quality import load_examples, measure
 
 DATA = Path(__file__).parent / "data"
 DEV_SET = DATA / "escalation_dev.yml"

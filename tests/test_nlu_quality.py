@@ -33,7 +33,7 @@ def test_held_out_split_is_never_used_in_training():
 
 
 def test_the_escalation_held_out_set_is_never_used_in_training():
-    from bot.triage.escalation import load_examples
+    from bot.triage.quality import load_examples
 
     training = {_key(t) for t, _ in load_labelled_examples(TRAINING)}
     held_out = load_examples(PROJECT_ROOT / "tests" / "data" / "escalation_eval.yml")

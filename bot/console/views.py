@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bot import handoff, identity, orders
 from bot.console.accounts import ConsoleUser
+from bot.kana import fold_kana
 from bot.store.models import Order, Ticket, TicketMessage
 from bot.support import JST, format_deadline
 
@@ -94,15 +95,12 @@ def _evidence_label(line: str) -> str:
     return line
 
 
-_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-
-
 def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
     """NFKC, lower case and hiragana, as triage reads text, with each character's index in ``text``."""
     chars: list[str] = []
     origins: list[int] = []
     for index, char in enumerate(text):
-        for folded in unicodedata.normalize("NFKC", char).lower().translate(_KATAKANA_TO_HIRAGANA):
+        for folded in fold_kana(unicodedata.normalize("NFKC", char).lower()):
             chars.append(folded)
             origins.append(index)
     return "".join(chars), origins

@@ -28,7 +28,9 @@ Rows marked ``kana_folded`` are written in hiragana and read ``fold_kana(text)``
 Evidence is quoted from the normalised text.
 
 Guards applied to every match, so that one rule row does not need its own
-exceptions for them:
+exceptions for them (they live in ``bot.triage.guards`` and
+``bot.triage.amounts``; measuring quality on labelled sets is
+``bot.triage.quality``):
 
 * negation after the match in the same clause (晒すつもりはない, 慰謝料は要らない,
   土下座しろとは言いません);
@@ -48,9 +50,12 @@ exceptions for them:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from bot.text import find_amounts, kanji_or_digits_to_int, normalise
+from bot.kana import fold_kana
+from bot.text import normalise
+from bot.triage.amounts import COMPENSATION, REFUND, amounts_in, excessive_amount
+from bot.triage.guards import guarded_anywhere, negated, reported, sentence_around
 
 EXCESSIVE_DEMAND = "excessive_demand"
 ABUSIVE = "abusive"
@@ -61,10 +66,6 @@ NONE = "none"
 REASONS = (EXCESSIVE_DEMAND, ABUSIVE, FRAUD_SCHEME, HUMAN_REQUEST)
 SEVERITIES = ("normal", "high", "urgent")
 
-# A demanded amount is out of proportion when it exceeds this many times the order value…
-EXCESSIVE_RATIO = 2
-# …or, when the order value is unknown, when it is at least this much (yen).
-UNKNOWN_ORDER_LIMIT = 30_000
 # Fraud losses from this amount (sum of amounts the message mentions) are urgent.
 URGENT_FRAUD_LOSS = 100_000
 
@@ -75,15 +76,6 @@ INTENT_OF_REASON = {EXCESSIVE_DEMAND: EXCESSIVE_DEMAND, ABUSIVE: ABUSIVE, FRAUD_
 REASON_OF_INTENT = {intent: reason for reason, intent in INTENT_OF_REASON.items()}
 # The model alone escalates only when this sure; the rules need no confidence.
 MODEL_ESCALATION_CONFIDENCE = 0.80
-
-# Amount checks. COMPENSATION: an amount beyond EXCESSIVE_RATIO × the order value,
-# or ≥ UNKNOWN_ORDER_LIMIT when the order value is unknown. REFUND: only beyond
-# EXCESSIVE_RATIO × the order value, and only when the order value is known
-# (given, or a price the customer mentions): "15万円返して" alone is a refund.
-COMPENSATION = "compensation"
-REFUND = "refund"
-
-
 @dataclass(frozen=True)
 class Escalation:
     """Whether a person must take the message, why, how fast, and the words that said so."""
@@ -738,143 +730,6 @@ _COMPILED: tuple[tuple[Rule, re.Pattern, re.Pattern | None], ...] = tuple(
 )
 
 # ----------------------------------------------------------------------
-# Guards.
-# ----------------------------------------------------------------------
-
-# Negation of the matched demand or threat, in the rest of its clause.
-_NEGATION = re.compile(
-    r"(?:要|い)らない|(?:要|い)りません|いらん|不要|求め(?:ない|てない|ていない|ません|てません|ておりません|る(?:つもり|気))|"
-    r"(?:つもり|気)(?:は|も)?(?:ない|ありません|ございません|毛頭|全く|まったく|さらさら|一切)|"
-    r"(?:と|とは|なんて|とか|までは|まで)\S{0,3}?(?:言|い)(?:わない|いません|ってない|ってません|うつもり|う気)|"
-    r"(?:わけ|訳)(?:じゃ|では)(?:ない|ありません|ございません)|じゃなくて|じゃないです|ではなく|"
-    r"(?:しなくて|なくて)(?:いい|良い|大丈夫|結構)|結構です|望んで(?:い)?(?:ない|ません)|"
-    r"(?:ほし|欲し)くない|(?:ほし|欲し)い(?:わけ|訳)|(?:請求|要求)(?:は)?(?:しない|しません|いたしません)|"
-    r"(?:する|しろ)?(?:気|つもり)はない|なんて(?:思|考)って(?:ない|いません)|ないです(?:よ|が|けど)?$"
-)
-# A third party said it; the writer only reports it.
-_REPORTED_AFTER = re.compile(
-    r"(?:と|って|て)(?:言|い)(?:って|われ)(?:い|る|た|ました|ます|て)*\S{0,3}?(?:人|客|お客|方|奴|やつ|ユーザー|投稿|ニュース|記事|動画|の(?:を|が)(?:見|聞))|"
-    r"(?:と|って)(?:聞|き)(?:いた|きました|きます|いて)|(?:と|って)(?:書|か)(?:いて|かれて)(?:い|あ)?(?:る|た|ました)\S{0,3}?(?:人|投稿|記事)|"
-    r"という(?:話|噂|うわさ|ニュース|記事|投稿|事件|人|客|クレーム|の(?:を|が)(?:見|聞))|って(?:話|噂|うわさ)|"
-    r"らしい(?:です|けど|ね|よ)?|(?:人|客|方)(?:が|も)(?:い|居)(?:た|る|ました|ます)|みたいな(?:こと|事)(?:を)?(?:言|書)|"
-    r"(?:ニュース|記事|テレビ|ネット|ドラマ|漫画|マンガ)で(?:見|読)|(?:話|噂)を(?:聞|き)|"
-    r"(?:ニュース|記事|動画|投稿|話|噂|うわさ)を(?:見|読|聞)|"
-    r"」\s?(?:って|と)(?:は)?(?:言|い)われ"  # 兄に「社長に謝罪させろ」って言われた: someone told the writer
-)
-_REPORTED_BEFORE = re.compile(
-    r"(?:友達|友人|知人|知り合い|家族|母|父|姉|兄|妹|弟|夫|妻|旦那|嫁|彼氏|彼女|同僚|他の(?:人|客|お客さん)|誰か|"
-    r"隣の人|ある客|ニュース|記事|テレビ|ドラマ)(?:が|は|から|の話|で|に聞)"
-)
-_REPORTING_VERB = re.compile(r"言|聞|話し|書い|書か|教え|見|読|らし|そう|って|」|怒|騒")
-_CLAUSE_END = re.compile(r"[。!?！？\n]|けど|けれど|が、|、")
-_SENTENCE_END = re.compile(r"[。!?！？\n]")
-
-
-def _clause_after(text: str, end: int, limit: int = 25) -> str:
-    rest = text[end:end + limit]
-    stop = _CLAUSE_END.search(rest)
-    return rest[:stop.start()] if stop else rest
-
-
-def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    before = max((m.end() for m in _SENTENCE_END.finditer(text, 0, start)), default=0)
-    after = _SENTENCE_END.search(text, end)
-    return before, (after.end() if after else len(text))
-
-
-def _negated(text: str, match: re.Match) -> bool:
-    return bool(_NEGATION.search(_clause_after(text, match.end())))
-
-
-def _reported(text: str, match: re.Match) -> bool:
-    s_start, s_end = _sentence_around(text, match.start(), match.end())
-    if _REPORTED_AFTER.search(text, match.end(), s_end):
-        return True
-    # "家族が…" before the match only reports when the sentence also says who said, heard or wrote it.
-    return bool(_REPORTED_BEFORE.search(text, s_start, match.start())
-                and _REPORTING_VERB.search(text, match.end(), min(len(text), s_end + 12)))
-
-
-# ----------------------------------------------------------------------
-# Amounts.
-# ----------------------------------------------------------------------
-
-# "10万" without 円 is money unless a counter follows (10万人, 10万回, 10万ポイント).
-_MAN_WITHOUT_YEN = re.compile(
-    r"(?<![0-9.,〇一二三四五六七八九十百千])([0-9][0-9,]*(?:\.[0-9]+)?|[〇一二三四五六七八九十百千]+)\s*万"
-    r"(?!円|えん|人|件|回|個|部|本|台|枚|点|再生|いいね|フォロワー|ポイント|pt|歩|km|キロ|時間|分|秒|年|か月|ヶ月|日|倍)")
-# "15万円のノートパソコン", "3,980円で買った": a price, not a demand.
-_PRICE_AFTER = re.compile(
-    r"\s*(?:の|も|で|もする|もした)?\s*(?:商品|品物|もの|物|ノート|パソコン|PC|パソ|テレビ|冷蔵庫|洗濯機|カメラ|スマホ|"
-    r"時計|バッグ|靴|服|家電|注文|買い物|荷物|セット|ソファ|ベッド|椅子|机)|"
-    r"\s*(?:で|も|を)?\s*(?:買|購入|かった|払った|支払った|した|もした|のを|分の注文|の買い物|送料)")
-_DEMAND_NOUN_AFTER = re.compile(
-    r"\s*(?:の|分の|相当の)?\s*(?:商品券|ギフト|クオカード|QUOカード|ポイント|クーポン|補償|賠償|慰謝料|迷惑料|現金)")
-
-
-@dataclass(frozen=True)
-class _Amount:
-    value: int
-    start: int
-    end: int
-    text: str
-
-
-def _amounts(text: str) -> list[_Amount]:
-    found = [_Amount(int(f.value), f.start, f.end, f.text) for f in find_amounts(text)]
-    for m in _MAN_WITHOUT_YEN.finditer(text):
-        if any(a.start <= m.start() < a.end for a in found):
-            continue
-        value = kanji_or_digits_to_int(m.group(0).replace(" ", ""))
-        if value:
-            found.append(_Amount(value, m.start(), m.end(), m.group(0)))
-    return sorted(found, key=lambda a: a.start)
-
-
-def _is_price(text: str, amount: _Amount) -> bool:
-    after = text[amount.end:amount.end + 12]
-    if _DEMAND_NOUN_AFTER.match(after):
-        return False
-    return bool(_PRICE_AFTER.match(after))
-
-
-def _order_value(text: str, amounts: list[_Amount], order_total: int | None) -> int | None:
-    """The order value: as given, else the largest price the customer mentions (15万円のPC)."""
-    if order_total:
-        return order_total
-    prices = [a.value for a in amounts if _is_price(text, a)]
-    return max(prices) if prices else None
-
-
-# "5万円です", "合計で10万円。": a sentence this short after the demand only names its sum.
-_SHORT_AMOUNT_SENTENCE = 12
-
-
-def _excessive_amount(text: str, match: re.Match, order_total: int | None, kind: str) -> _Amount | None:
-    """The demanded amount in the match's sentence that is out of proportion, if any.
-
-    A short sentence right after it that only states the sum ("賠償してもらう。5万円です")
-    counts as part of it.
-    """
-    amounts = _amounts(text)
-    s_start, s_end = _sentence_around(text, match.start(), match.end())
-    following = _SENTENCE_END.search(text, s_end)
-    next_end = following.end() if following else len(text)
-    if s_end < len(text) and next_end - s_end <= _SHORT_AMOUNT_SENTENCE:
-        s_end = next_end
-    order_value = _order_value(text, amounts, order_total)
-    for amount in amounts:
-        if not (s_start <= amount.start < s_end) or _is_price(text, amount):
-            continue
-        if order_value is not None:
-            if amount.value > EXCESSIVE_RATIO * order_value:
-                return amount
-        elif kind == COMPENSATION and amount.value >= UNKNOWN_ORDER_LIMIT:
-            return amount
-    return None
-
-
-# ----------------------------------------------------------------------
 # Detection.
 # ----------------------------------------------------------------------
 
@@ -885,33 +740,25 @@ class Hit:
     start: int
 
 
-def fold_kana(text: str) -> str:
-    """Katakana to hiragana, character for character (spans stay valid): タントウシャ → たんとうしゃ."""
-    return text.translate(_KATAKANA_TO_HIRAGANA)
-
-
-_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
-
-
 def rule_hits(text: str, order_total: int | None = None) -> list[Hit]:
     """Every rule that fires on the (already normalised) text, with its evidence."""
     hits = []
     folded = fold_kana(text)
     for rule, regex, requires in _COMPILED:
         for match in regex.finditer(folded if rule.kana_folded else text):
-            if rule.guarded and (_negated(text, match) or _reported(text, match)):
+            if rule.guarded and (negated(text, match) or reported(text, match)):
                 continue
             evidence = [text[match.start():match.end()].strip()]
             if requires is not None:
                 if rule.requires_in_sentence:
-                    needed = requires.search(text, *_sentence_around(text, match.start(), match.end()))
+                    needed = requires.search(text, *sentence_around(text, match.start(), match.end()))
                 else:
                     needed = requires.search(text)
                 if needed is None:
                     continue
                 evidence.append(needed.group(0))
             if rule.amount_check:
-                amount = _excessive_amount(text, match, order_total, rule.amount_check)
+                amount = excessive_amount(text, match, order_total, rule.amount_check)
                 if amount is None:
                     continue
                 evidence.append(amount.text)
@@ -952,7 +799,7 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
     model_reason = REASON_OF_INTENT.get(intent or "")
     model_sure = model_reason is not None and intent_confidence >= MODEL_ESCALATION_CONFIDENCE
     if not candidates:
-        if model_reason == HUMAN_REQUEST or (model_sure and not _guarded_anywhere(norm)):
+        if model_reason == HUMAN_REQUEST or (model_sure and not guarded_anywhere(norm)):
             severity = "urgent" if model_reason == FRAUD_SCHEME and _fraud_loss(norm) >= URGENT_FRAUD_LOSS \
                 else "normal"
             return Escalation(True, model_reason, severity, (f"intent:{intent} {intent_confidence:.2f}",))
@@ -963,7 +810,7 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
     severity = max((h.rule.severity for h in chosen), key=SEVERITIES.index)
     evidence = [e for h in chosen for e in h.evidence]
     if reason == FRAUD_SCHEME:
-        evidence += [a.text for a in _amounts(norm)]
+        evidence += [a.text for a in amounts_in(norm)]
         if _fraud_loss(norm) >= URGENT_FRAUD_LOSS:
             severity = "urgent"
     if reason == HUMAN_REQUEST and intent == HUMAN_INTENT:
@@ -972,84 +819,5 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
 
 
 def _fraud_loss(norm: str) -> int:
-    return sum(a.value for a in _amounts(norm))
+    return sum(a.value for a in amounts_in(norm))
 
-
-_GUARD_WORDS = re.compile(r"と言[っわ]|って言|と聞|って聞|らしい|とは言いません|とは思いません|つもりはな")
-
-
-def _guarded_anywhere(norm: str) -> bool:
-    """Reported speech or a denial somewhere in the message: the model's guess is not enough."""
-    return bool(_GUARD_WORDS.search(norm))
-
-
-# ----------------------------------------------------------------------
-# Measuring quality on a labelled set (tests and bench/escalation_quality.py).
-# ----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class LabelledExample:
-    text: str
-    reason: str
-    order_total: int | None = None
-    intent: str | None = None
-
-
-def load_examples(path) -> list[LabelledExample]:
-    """Examples from a YAML file: ``version: 1`` and ``examples: [{text, reason, order_total?, intent?}]``."""
-    import yaml
-
-    with open(path, encoding="utf-8") as f:
-        data = yaml.safe_load(f) or {}
-    examples = []
-    for i, item in enumerate(data.get("examples") or []):
-        reason = item.get("reason", NONE)
-        if reason not in (*REASONS, NONE):
-            raise ValueError(f"{path}: example {i + 1} has unknown reason {reason!r}")
-        examples.append(LabelledExample(str(item["text"]), reason, item.get("order_total"), item.get("intent")))
-    return examples
-
-
-@dataclass(frozen=True)
-class QualityReport:
-    """Per-reason scores and the escalate yes/no recall and precision."""
-
-    per_reason: tuple  # tuple[bot.evaluation.LabelScore, ...]
-    escalation_recall: float
-    escalation_precision: float
-    n: int
-    # Kept out of repr so a failing assertion never prints a held-out set's messages.
-    mistakes: tuple[tuple[LabelledExample, Escalation], ...] = field(repr=False, default=())
-
-    def format(self, title: str) -> str:
-        lines = [f"{title} ({self.n} examples)",
-                 f"{'reason':<20}{'precision':>10}{'recall':>10}{'F1':>8}{'n':>6}"]
-        for s in self.per_reason:
-            lines.append(f"{s.label:<20}{s.precision:>10.3f}{s.recall:>10.3f}{s.f1:>8.3f}{s.support:>6}")
-        lines.append(f"escalate yes/no: recall {self.escalation_recall:.3f}, precision {self.escalation_precision:.3f}")
-        return "\n".join(lines)
-
-
-def measure(examples: list[LabelledExample],
-            model_intents: list[tuple[str, float]] | None = None) -> QualityReport:
-    """Scores of ``detect_escalation`` on labelled examples.
-
-    ``model_intents`` gives, per example, the language model's top intent and
-    its confidence (rules + model, as the assistant runs); without it the
-    examples' own ``intent`` field is used (rules alone).
-    """
-    from bot.evaluation import score
-
-    if model_intents is None:
-        predicted = [detect_escalation(e.text, e.order_total, e.intent) for e in examples]
-    else:
-        predicted = [detect_escalation(e.text, e.order_total, intent, confidence)
-                     for e, (intent, confidence) in zip(examples, model_intents, strict=True)]
-    gold = [e.reason for e in examples]
-    per_reason = score(gold, [p.reason for p in predicted], [*REASONS, NONE])
-    tp = sum(g != NONE and p.escalate for g, p in zip(gold, predicted, strict=True))
-    fp = sum(g == NONE and p.escalate for g, p in zip(gold, predicted, strict=True))
-    fn = sum(g != NONE and not p.escalate for g, p in zip(gold, predicted, strict=True))
-    mistakes = tuple((e, p) for e, p in zip(examples, predicted, strict=True) if p.reason != e.reason)
-    return QualityReport(tuple(per_reason), tp / (tp + fn) if tp + fn else 1.0,
-                         tp / (tp + fp) if tp + fp else 1.0, len(examples), mistakes)

@@ -1,0 +1,74 @@
+"""Guards every escalation rule passes: negation and reported speech.
+
+A rule row matches words (晒す, 慰謝料, 土下座しろ); whether the writer means
+them is decided here, once for every row, so that no row needs exceptions of
+its own: 「晒すつもりはない」 is negated, 「SNSで晒すと言っている人がいた」 reports
+someone else. The sentence and clause helpers are shared with the amount
+checks (bot.triage.amounts), which look for the demanded sum in the same
+sentence as the demand.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Negation of the matched demand or threat, in the rest of its clause.
+_NEGATION = re.compile(
+    r"(?:要|い)らない|(?:要|い)りません|いらん|不要|求め(?:ない|てない|ていない|ません|てません|ておりません|る(?:つもり|気))|"
+    r"(?:つもり|気)(?:は|も)?(?:ない|ありません|ございません|毛頭|全く|まったく|さらさら|一切)|"
+    r"(?:と|とは|なんて|とか|までは|まで)\S{0,3}?(?:言|い)(?:わない|いません|ってない|ってません|うつもり|う気)|"
+    r"(?:わけ|訳)(?:じゃ|では)(?:ない|ありません|ございません)|じゃなくて|じゃないです|ではなく|"
+    r"(?:しなくて|なくて)(?:いい|良い|大丈夫|結構)|結構です|望んで(?:い)?(?:ない|ません)|"
+    r"(?:ほし|欲し)くない|(?:ほし|欲し)い(?:わけ|訳)|(?:請求|要求)(?:は)?(?:しない|しません|いたしません)|"
+    r"(?:する|しろ)?(?:気|つもり)はない|なんて(?:思|考)って(?:ない|いません)|ないです(?:よ|が|けど)?$"
+)
+# A third party said it; the writer only reports it.
+_REPORTED_AFTER = re.compile(
+    r"(?:と|って|て)(?:言|い)(?:って|われ)(?:い|る|た|ました|ます|て)*\S{0,3}?(?:人|客|お客|方|奴|やつ|ユーザー|投稿|ニュース|記事|動画|の(?:を|が)(?:見|聞))|"
+    r"(?:と|って)(?:聞|き)(?:いた|きました|きます|いて)|(?:と|って)(?:書|か)(?:いて|かれて)(?:い|あ)?(?:る|た|ました)\S{0,3}?(?:人|投稿|記事)|"
+    r"という(?:話|噂|うわさ|ニュース|記事|投稿|事件|人|客|クレーム|の(?:を|が)(?:見|聞))|って(?:話|噂|うわさ)|"
+    r"らしい(?:です|けど|ね|よ)?|(?:人|客|方)(?:が|も)(?:い|居)(?:た|る|ました|ます)|みたいな(?:こと|事)(?:を)?(?:言|書)|"
+    r"(?:ニュース|記事|テレビ|ネット|ドラマ|漫画|マンガ)で(?:見|読)|(?:話|噂)を(?:聞|き)|"
+    r"(?:ニュース|記事|動画|投稿|話|噂|うわさ)を(?:見|読|聞)|"
+    r"」\s?(?:って|と)(?:は)?(?:言|い)われ"  # 兄に「社長に謝罪させろ」って言われた: someone told the writer
+)
+_REPORTED_BEFORE = re.compile(
+    r"(?:友達|友人|知人|知り合い|家族|母|父|姉|兄|妹|弟|夫|妻|旦那|嫁|彼氏|彼女|同僚|他の(?:人|客|お客さん)|誰か|"
+    r"隣の人|ある客|ニュース|記事|テレビ|ドラマ)(?:が|は|から|の話|で|に聞)"
+)
+_REPORTING_VERB = re.compile(r"言|聞|話し|書い|書か|教え|見|読|らし|そう|って|」|怒|騒")
+_CLAUSE_END = re.compile(r"[。!?！？\n]|けど|けれど|が、|、")
+SENTENCE_END = re.compile(r"[。!?！？\n]")
+
+
+def _clause_after(text: str, end: int, limit: int = 25) -> str:
+    rest = text[end:end + limit]
+    stop = _CLAUSE_END.search(rest)
+    return rest[:stop.start()] if stop else rest
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    before = max((m.end() for m in SENTENCE_END.finditer(text, 0, start)), default=0)
+    after = SENTENCE_END.search(text, end)
+    return before, (after.end() if after else len(text))
+
+
+def negated(text: str, match: re.Match) -> bool:
+    return bool(_NEGATION.search(_clause_after(text, match.end())))
+
+
+def reported(text: str, match: re.Match) -> bool:
+    s_start, s_end = sentence_around(text, match.start(), match.end())
+    if _REPORTED_AFTER.search(text, match.end(), s_end):
+        return True
+    # "家族が…" before the match only reports when the sentence also says who said, heard or wrote it.
+    return bool(_REPORTED_BEFORE.search(text, s_start, match.start())
+                and _REPORTING_VERB.search(text, match.end(), min(len(text), s_end + 12)))
+
+
+_GUARD_WORDS = re.compile(r"と言[っわ]|って言|と聞|って聞|らしい|とは言いません|とは思いません|つもりはな")
+
+
+def guarded_anywhere(norm: str) -> bool:
+    """Reported speech or a denial somewhere in the message: the model's guess is not enough."""
+    return bool(_GUARD_WORDS.search(norm))
