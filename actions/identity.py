@@ -14,6 +14,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.records import hand_over, open_trouble_for, say_hand_over
 from bot import identity
 from bot.config import load_settings
 from bot.mail import mailer_from_env
@@ -175,8 +176,6 @@ class ActionFulfilRequest(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        from actions.escalation import hand_over, say_hand_over
-
         with session_scope() as session:
             current = identity.verified_customer(session, tracker.sender_id)
             stepped_up = current is not None and current.level == "step_up"
@@ -193,8 +192,6 @@ class ActionFulfilRequest(Action):
         if request == "ask_order_items":
             dispatcher.utter_message(response="utter_order_items", items="\n".join(items))
             return events
-        from actions.troubles import open_trouble_for
-
         reference, due = open_trouble_for(tracker, "other", status="queued", detail="配送先変更の依頼",
                                           order_number=tracker.get_slot("order_number"))
         dispatcher.utter_message(response="utter_change_address_recorded", trouble_reference=reference,

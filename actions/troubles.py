@@ -2,61 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.escalation import open_ticket_for, say_hand_over
 from actions.identity import (
     LOCKED,
     ORDER_NUMBER_UNKNOWN,
     VerifiesOrderOwner,
     validate_order_number_answer,
 )
+from actions.records import nlu_result, now_utc, open_ticket_for, say_hand_over, start_trouble
 from bot import identity
-from bot.config import load_settings
 from bot.orders import status_of_verified_order
 from bot.store.db import session_scope
-from bot.support import ISSUE_TYPES, complete_trouble, format_deadline, open_trouble
+from bot.support import ISSUE_TYPES, complete_trouble
 from bot.text import normalise
-from bot.triage import NluResult, issue_type_of
+from bot.triage import issue_type_of
 
 # A first message this long already says what happened; asking again would annoy.
 DETAIL_ALREADY_GIVEN_CHARS = 20
-
-
-def nlu_result(tracker: Tracker) -> NluResult:
-    message = tracker.latest_message or {}
-    ranking = message.get("intent_ranking") or [message.get("intent") or {}]
-    return NluResult(
-        text=message.get("text") or "",
-        intent_ranking=tuple((i.get("name", ""), float(i.get("confidence") or 0.0)) for i in ranking if i),
-        entities=tuple(message.get("entities") or ()),
-    )
-
-
-def open_trouble_for(tracker: Tracker, issue_type: str, *, status: str, detail: str,
-                     order_number: str | None = None) -> tuple[str, str]:
-    """Open and at once complete a trouble (requests that need no form); returns reference and due."""
-    reference, due = _open(tracker, issue_type, None)
-    with session_scope() as session:
-        complete_trouble(session, reference, order_number=order_number, detail=detail,
-                         now=datetime.now(timezone.utc), status=status)
-    return reference, due
-
-
-def _open(tracker: Tracker, issue_type: str, confidence: float | None) -> tuple[str, str]:
-    settings = load_settings()
-    with session_scope() as session:
-        trouble = open_trouble(
-            session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "",
-            issue_type=issue_type, confidence=confidence, now=datetime.now(timezone.utc),
-            business_hours=settings.business_hours,
-        )
-        return trouble.reference, format_deadline(trouble.reply_due)
 
 
 class ActionStartTrouble(Action):
@@ -74,7 +41,7 @@ class ActionStartTrouble(Action):
             issue_type, confidence = intent, dict(nlu.intent_ranking).get(intent)
         else:
             issue_type, confidence = issue_type_of(nlu)
-        reference, due = _open(tracker, issue_type, confidence)
+        reference, due = start_trouble(tracker, issue_type, confidence)
         dispatcher.utter_message(response=f"utter_ack_{issue_type}")
 
         order_numbers = [e["value"] for e in nlu.entities if e.get("entity") == "order_number"]
@@ -130,7 +97,7 @@ class ActionRecordTrouble(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         reference = tracker.get_slot("trouble_reference")
         order_number = tracker.get_slot("order_number")
-        now = datetime.now(timezone.utc)
+        now = now_utc()
         locked = tracker.get_slot("phone_last4") == LOCKED
         with session_scope() as session:
             complete_trouble(

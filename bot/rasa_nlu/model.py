@@ -23,15 +23,7 @@ def load_parser(model_path: Path) -> Callable[[Iterable[str]], Iterator[NluResul
 
     def parse(texts: Iterable[str]) -> Iterator[NluResult]:
         for text in texts:
-            data = loop.run_until_complete(agent.parse_message(text))
-            ranking = data.get("intent_ranking") or [data.get("intent") or {}]
-            yield NluResult(
-                text=text,
-                # The model's own ranking: the intents that rules put on top are not its judgement.
-                intent_ranking=tuple((i["name"], float(i["confidence"])) for i in ranking
-                                     if i and i.get("name") not in ("nlu_fallback", "escalate")),
-                entities=tuple(data.get("entities") or ()),
-            )
+            yield NluResult.from_parse_data(loop.run_until_complete(agent.parse_message(text)), text)
 
     return parse
 

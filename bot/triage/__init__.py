@@ -16,6 +16,8 @@ from bot.triage.escalation import REASON_OF_INTENT, detect_escalation
 
 OTHER = "other"
 NO_ESCALATION = "none"
+# Intents that pipeline components put on top of the model's ranking; not the model's judgement.
+RULE_INTENTS = frozenset({"escalate", "nlu_fallback"})
 # The language model's escalation intents other than request_human (a request, not a register).
 ESCALATION_INTENTS = frozenset(intent for intent in REASON_OF_INTENT if intent != "request_human")
 
@@ -27,6 +29,26 @@ class NluResult:
     text: str
     intent_ranking: tuple[tuple[str, float], ...]
     entities: tuple[dict, ...] = ()
+
+    @classmethod
+    def from_parse_data(cls, data: dict, text: str | None = None) -> "NluResult":
+        """From Rasa's parse data (``agent.parse_message`` or a tracker's ``latest_message``).
+
+        Keeps the model's own ranking: ``escalate`` and ``nlu_fallback`` are
+        put on top by pipeline components, not judged by the model.
+        """
+        ranking = data.get("intent_ranking") or [data.get("intent") or {}]
+        return cls(
+            text=(data.get("text") or "") if text is None else text,
+            intent_ranking=tuple((i["name"], float(i.get("confidence") or 0.0)) for i in ranking
+                                 if i and i.get("name") and i.get("name") not in RULE_INTENTS),
+            entities=tuple(data.get("entities") or ()),
+        )
+
+    @property
+    def top_intent(self) -> tuple[str | None, float]:
+        """The model's best intent and its confidence, or (None, 0.0)."""
+        return self.intent_ranking[0] if self.intent_ranking else (None, 0.0)
 
 
 @dataclass(frozen=True)

@@ -818,6 +818,25 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
     return Escalation(True, reason, severity, _dedupe(evidence))
 
 
+def handover_decision(text: str, order_total: int | None, model_intent: str | None,
+                      model_confidence: float, flagged: dict | None = None) -> Escalation:
+    """Why a conversation that the dialogue sent to people goes to them (always escalates).
+
+    The message is judged again with the verified order's value when there is
+    one. When that no longer escalates (the model asked for a person, or the
+    order's value makes the amount look reasonable), a person still reads a
+    message the NLU flagged: the safe side. The reason then comes from what the
+    NLU flagged (``flagged``: the parse data's ``escalation``), else the model's
+    escalation intent, else a plain request for a person.
+    """
+    escalation = detect_escalation(text, order_total, model_intent, model_confidence)
+    if escalation.escalate:
+        return escalation
+    found = flagged or {}
+    reason = found.get("reason") or REASON_OF_INTENT.get(model_intent or "") or HUMAN_REQUEST
+    return Escalation(True, reason, found.get("severity") or "normal", tuple(found.get("evidence") or ()))
+
+
 def _fraud_loss(norm: str) -> int:
     return sum(a.value for a in amounts_in(norm))
 

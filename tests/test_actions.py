@@ -1,0 +1,103 @@
+"""The custom actions run in process on saved trackers, as the action server runs them.
+
+Like financial-demo's ``tests/test_actions.py``: each fixture in
+``tests/data/trackers/`` is a tracker as Rasa sends it to the action server;
+the action runs against a shop database of the test's own, and the test reads
+what it said and what it wrote. No Rasa server, no trained model.
+"""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.escalation import ActionEscalate
+from actions.troubles import ActionStartTrouble
+from bot.config import PROJECT_ROOT
+from bot.store.db import session_scope
+from bot.store.models import Ticket, Trouble
+
+TRACKERS = Path(__file__).parent / "data" / "trackers"
+ACTIONS = PROJECT_ROOT / "actions"
+
+
+@pytest.fixture(scope="module")
+def domain() -> dict:
+    return yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+
+
+def run_action(action, fixture: str, domain: dict) -> tuple[CollectingDispatcher, list[dict]]:
+    tracker = Tracker.from_dict(json.loads((TRACKERS / fixture).read_text(encoding="utf-8")))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, tracker, domain))
+    return dispatcher, events
+
+
+def slots_set(events: list[dict]) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def test_a_demand_for_isharyo_about_a_late_parcel_is_handed_over_and_stays_a_delivery_delay(shop_database, domain):
+    dispatcher, events = run_action(ActionEscalate(), "late_parcel_with_isharyo_demand.json", domain)
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_escalated_excessive_demand"]
+    slots = slots_set(events)
+    with session_scope() as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.reference == slots["ticket_reference"])).one()
+        trouble = session.scalars(select(Trouble).where(Trouble.reference == ticket.trouble_reference)).one()
+    assert (ticket.reason, ticket.severity, ticket.conversation_id) == (
+        "excessive_demand", "high", "rest:fixture-isharyo")
+    assert "慰謝料" in ticket.evidence
+    assert (trouble.issue_type, trouble.status) == ("delivery_delay", "handed_off")
+    assert dispatcher.messages[0]["ticket_reference"] == ticket.reference
+
+
+def test_a_request_the_model_alone_recognised_is_a_plain_hand_over(shop_database, domain):
+    dispatcher, events = run_action(ActionEscalate(), "model_asks_for_a_person.json", domain)
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_escalated_human_request"]
+    with session_scope() as session:
+        ticket = session.scalars(select(Ticket)).one()
+    assert ticket.reason == "human_request"
+    assert "intent:request_human" in ticket.evidence
+
+
+def test_a_late_parcel_is_recorded_at_once_and_its_long_first_message_kept_as_the_detail(shop_database, domain):
+    dispatcher, events = run_action(ActionStartTrouble(), "late_parcel_first_message.json", domain)
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_ack_delivery_delay"]
+    slots = slots_set(events)
+    assert slots["issue_type"] == "delivery_delay"
+    assert slots["trouble_detail"].startswith("注文した荷物がまだ届きません")
+    with session_scope() as session:
+        trouble = session.scalars(select(Trouble)).one()
+    assert (trouble.reference, trouble.status, trouble.channel) == (slots["trouble_reference"], "collecting", "rest")
+
+
+def _imports_of(path: Path) -> set[str]:
+    """Every ``actions.*`` module a file imports, at the top or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("actions."):
+            found.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            found |= {a.name.split(".")[1] for a in node.names if a.name.startswith("actions.")}
+    return found
+
+
+def test_action_modules_import_each_other_without_a_circle():
+    graph = {p.stem: _imports_of(p) for p in ACTIONS.glob("*.py") if p.stem != "__init__"}
+
+    def reaches(start: str, goal: str, seen: frozenset = frozenset()) -> bool:
+        return any(n == goal or (n not in seen and reaches(n, goal, seen | {n})) for n in graph.get(start, ()))
+
+    circles = sorted(m for m in graph if reaches(m, m))
+    assert not circles, f"actions modules in an import circle: {circles} ({graph})"
