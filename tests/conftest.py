@@ -66,6 +66,22 @@ def assistant(model_path, tmp_path_factory, smtp_server, fake_platform) -> Runni
     stop_assistant(process)
 
 
+# The fast tier (`./madoguchi test --fast`) is `-m "not model and not server and not browser"`.
+# Tests are put in the slow tiers by the fixtures they use, so a new test cannot forget its marker.
+MARKERS_OF_FIXTURE = {
+    "model_path": ("model",),
+    "assistant": ("model", "server"),
+    "console": ("server",),
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for fixture in item.fixturenames:
+            for marker in MARKERS_OF_FIXTURE.get(fixture, ()):
+                item.add_marker(marker)
+
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_ADMIN_URL = os.environ.get("MADOGUCHI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
