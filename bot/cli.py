@@ -19,7 +19,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.config import PROJECT_ROOT, Settings, env, load_settings
 from bot.modelfiles import current_model_path, needs_training
 
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "LOG_LEVEL_LIBRARIES": "ERROR", "PYTHONWARNINGS": "ignore"}
@@ -112,10 +112,10 @@ def _wait_for(url: str, process: subprocess.Popen, seconds: float) -> bool:
 def server_commands(settings: Settings, model: Path) -> dict[str, list[str]]:
     """The processes that make up the assistant, by name."""
     rasa = [_python(), "-m", "rasa", "run", "--model", str(model),
-            "--endpoints", os.environ.get("MADOGUCHI_ENDPOINTS", "endpoints.yml"),
-            "--credentials", os.environ.get("MADOGUCHI_CREDENTIALS", "credentials.yml"),
+            "--endpoints", env("MADOGUCHI_ENDPOINTS"),
+            "--credentials", env("MADOGUCHI_CREDENTIALS"),
             "--interface", settings.host, "--port", str(settings.rasa_port)]
-    token = os.environ.get("RASA_AUTH_TOKEN")
+    token = env("RASA_AUTH_TOKEN")
     if token:
         rasa += ["--enable-api", "--auth-token", token]
     return {

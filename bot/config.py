@@ -1,7 +1,11 @@
-"""Settings from environment variables, with embedded defaults for one machine.
+"""Configuration: every environment variable the project reads, in one place.
 
-Every value a shop may change lives here, so there is one place to read what
-can be configured. Secrets are only ever read from the environment.
+Like Starlette's ``config.py``: code never reads ``os.environ`` itself, it
+asks ``env(NAME)`` here, and NAME must be declared in ``VARIABLES`` with its
+default and meaning. So there is one place to read what can be configured,
+and a test checks that every declared variable is in the README's table.
+Embedded defaults make one machine work with nothing set; secrets have no
+default and are only ever read from the environment.
 """
 
 from __future__ import annotations
@@ -15,8 +19,77 @@ from bot.clients import parse_trusted_proxies
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def _path_from_env(name: str, default: Path) -> Path:
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable: its name, its default (None: unset) and what it means."""
+
+    name: str
+    default: str | None
+    meaning: str
+    secret: bool = False
+
+
+VARIABLES: dict[str, Variable] = {v.name: v for v in (
+    Variable("DATABASE_URL", None, "the shop database; default sqlite:///var/madoguchi.db"),
+    Variable("MADOGUCHI_VAR_DIR", None, "runtime state (shop DB, Rasa tracker DB, secret key); default var/"),
+    Variable("MADOGUCHI_MODELS_DIR", None, "where trained models are kept; default models/"),
+    Variable("MADOGUCHI_DEMO_SHOP", None, "the demo shop loaded by set-up; default data/demo_shop.yml"),
+    Variable("MADOGUCHI_HOST", "127.0.0.1", "interface the servers bind to"),
+    Variable("MADOGUCHI_RASA_PORT", "5005", "Rasa server port (REST, LINE, Telegram, socket.io)"),
+    Variable("MADOGUCHI_ACTION_PORT", "5055", "action server port"),
+    Variable("MADOGUCHI_WEB_PORT", "8000", "chat widget page and agents' console"),
+    Variable("MADOGUCHI_ENDPOINTS", "endpoints.yml", "Rasa endpoints file"),
+    Variable("MADOGUCHI_CREDENTIALS", "credentials.yml", "Rasa channels file"),
+    Variable("RASA_AUTH_TOKEN", None, "enables Rasa's HTTP API, protected by this token", secret=True),
+    Variable("MADOGUCHI_BUSINESS_HOURS", "9-18", "business hours for reply deadlines"),
+    Variable("MADOGUCHI_FIRST_REPLY_HOURS", "24", "a handed-off conversation's first human reply, at the latest"),
+    Variable("MADOGUCHI_BUSINESS_REPLY_MINUTES", "60", "…and in business hours (and for urgent tickets)"),
+    Variable("MADOGUCHI_TRUSTED_PROXIES", "", "proxies whose X-Forwarded-For / -Proto are believed"),
+    Variable("MADOGUCHI_WIDGET_SOCKET_URL", None, "where the widget page opens its socket; default the Rasa URL"),
+    Variable("MADOGUCHI_WEB_ORIGINS", None, "pages allowed to open the widget's socket; default the widget page"),
+    Variable("MADOGUCHI_SECRET", None, "key for HMACs of verification attempts, codes, client addresses; "
+             "default generated into var/secret.key", secret=True),
+    Variable("SMTP_HOST", None, "mail server for one-time codes; unset: written to var/outbox/"),
+    Variable("SMTP_PORT", "25", "mail server port"),
+    Variable("SMTP_FROM", None, "sender address of the shop's mails"),
+    Variable("SMTP_USER", None, "mail server login"),
+    Variable("SMTP_PASSWORD", None, "mail server password", secret=True),
+    Variable("SMTP_STARTTLS", None, "true: STARTTLS before logging in"),
+    Variable("LINE_CHANNEL_SECRET", None, "LINE channel secret (webhook signatures)", secret=True),
+    Variable("LINE_CHANNEL_ACCESS_TOKEN", None, "LINE channel access token", secret=True),
+    Variable("LINE_API_BASE", None, "LINE API server; default LINE's own"),
+    Variable("TELEGRAM_BOT_TOKEN", None, "Telegram bot token", secret=True),
+    Variable("TELEGRAM_SECRET_TOKEN", None, "Telegram webhook secret token", secret=True),
+    Variable("TELEGRAM_API_BASE", None, "Telegram Bot API server; default Telegram's own"),
+)}
+
+
+def env(name: str) -> str | None:
+    """The variable's value, or its declared default; every read of the environment goes through here.
+
+    An undeclared name is a programming error (KeyError), so a new variable
+    cannot be read without being declared and documented.
+    """
+    variable = VARIABLES[name]
     value = os.environ.get(name)
+    return value if value not in (None, "") else variable.default
+
+
+def env_int(name: str) -> int:
+    value = env(name)
+    try:
+        return int(value or "")
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_flag(name: str) -> bool:
+    """true/1/yes/on are true; anything else (or unset, without a default) is false."""
+    return (env(name) or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def env_path(name: str, default: Path) -> Path:
+    value = env(name)
     return Path(value) if value else default
 
 
@@ -53,21 +126,28 @@ class Settings:
         return f"http://{self.host}:{self.rasa_port}/webhooks/rest/webhook"
 
 
+def _business_hours() -> tuple[int, int]:
+    value = env("MADOGUCHI_BUSINESS_HOURS") or ""
+    try:
+        start, end = (int(h) for h in value.split("-"))
+    except ValueError:
+        raise ValueError(f"MADOGUCHI_BUSINESS_HOURS must look like 9-18, not {value!r}") from None
+    return start, end
+
+
 def load_settings() -> Settings:
-    var_dir = _path_from_env("MADOGUCHI_VAR_DIR", PROJECT_ROOT / "var")
-    default_db = f"sqlite:///{var_dir / 'madoguchi.db'}"
-    start, end = (int(h) for h in os.environ.get("MADOGUCHI_BUSINESS_HOURS", "9-18").split("-"))
+    var_dir = env_path("MADOGUCHI_VAR_DIR", PROJECT_ROOT / "var")
     return Settings(
         var_dir=var_dir,
-        database_url=os.environ.get("DATABASE_URL", default_db),
-        models_dir=_path_from_env("MADOGUCHI_MODELS_DIR", PROJECT_ROOT / "models"),
-        demo_shop_file=_path_from_env("MADOGUCHI_DEMO_SHOP", PROJECT_ROOT / "data" / "demo_shop.yml"),
-        host=os.environ.get("MADOGUCHI_HOST", "127.0.0.1"),
-        rasa_port=int(os.environ.get("MADOGUCHI_RASA_PORT", "5005")),
-        action_port=int(os.environ.get("MADOGUCHI_ACTION_PORT", "5055")),
-        business_hours=(start, end),
-        first_reply_hours=int(os.environ.get("MADOGUCHI_FIRST_REPLY_HOURS", "24")),
-        business_reply_minutes=int(os.environ.get("MADOGUCHI_BUSINESS_REPLY_MINUTES", "60")),
-        web_port=int(os.environ.get("MADOGUCHI_WEB_PORT", "8000")),
-        trusted_proxies=parse_trusted_proxies(os.environ.get("MADOGUCHI_TRUSTED_PROXIES", "")),
+        database_url=env("DATABASE_URL") or f"sqlite:///{var_dir / 'madoguchi.db'}",
+        models_dir=env_path("MADOGUCHI_MODELS_DIR", PROJECT_ROOT / "models"),
+        demo_shop_file=env_path("MADOGUCHI_DEMO_SHOP", PROJECT_ROOT / "data" / "demo_shop.yml"),
+        host=env("MADOGUCHI_HOST"),
+        rasa_port=env_int("MADOGUCHI_RASA_PORT"),
+        action_port=env_int("MADOGUCHI_ACTION_PORT"),
+        business_hours=_business_hours(),
+        first_reply_hours=env_int("MADOGUCHI_FIRST_REPLY_HOURS"),
+        business_reply_minutes=env_int("MADOGUCHI_BUSINESS_REPLY_MINUTES"),
+        web_port=env_int("MADOGUCHI_WEB_PORT"),
+        trusted_proxies=parse_trusted_proxies(env("MADOGUCHI_TRUSTED_PROXIES")),
     )

@@ -17,7 +17,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from bot.config import Settings
+from bot.config import Settings, env, env_flag, env_int
 
 log = logging.getLogger(__name__)
 
@@ -92,19 +92,15 @@ class OutboxMailer:
         return f"OutboxMailer({str(self.folder)!r})"
 
 
-def _flag(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
-
-
 def mailer_from_env(settings: Settings) -> Mailer:
     """SMTP when SMTP_HOST is set, else an outbox folder under var/."""
-    host = os.environ.get("SMTP_HOST")
-    sender = os.environ.get("SMTP_FROM") or DEFAULT_SENDER
+    host = env("SMTP_HOST")
+    sender = env("SMTP_FROM") or DEFAULT_SENDER
     if not host:
         return OutboxMailer(Path(settings.var_dir) / "outbox", sender=sender)
     return SmtpMailer(
-        host, int(os.environ.get("SMTP_PORT") or 25), sender,
-        username=os.environ.get("SMTP_USER") or None,
-        password=os.environ.get("SMTP_PASSWORD") or None,
-        starttls=_flag(os.environ.get("SMTP_STARTTLS")),
+        host, env_int("SMTP_PORT"), sender,
+        username=env("SMTP_USER"),
+        password=env("SMTP_PASSWORD"),
+        starttls=env_flag("SMTP_STARTTLS"),
     )

@@ -14,7 +14,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from bot.config import Settings, load_settings
+from bot.config import Settings, env, load_settings
 
 SECRET_ENV = "MADOGUCHI_SECRET"
 SECRET_FILE = "secret.key"
@@ -44,7 +44,7 @@ def _secret_from_file(path: Path) -> bytes:
 
 def server_secret(settings: Settings | None = None) -> bytes:
     """The pepper: MADOGUCHI_SECRET if set, else the generated var/secret.key."""
-    from_env = os.environ.get(SECRET_ENV)
+    from_env = env(SECRET_ENV)
     if from_env:
         return from_env.encode("utf-8")
     settings = settings or load_settings()

@@ -9,14 +9,13 @@ set-up): nothing is fetched from the internet at run time.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.config import PROJECT_ROOT, load_settings
+from bot.config import PROJECT_ROOT, env, load_settings
 
 WEB_DIR = PROJECT_ROOT / "web"
 SOCKET_IO_CLIENT = WEB_DIR / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
@@ -26,7 +25,7 @@ SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "sam
 
 def widget_config() -> dict:
     settings = load_settings()
-    return {"socketUrl": os.environ.get(ENV_SOCKET_URL) or settings.rasa_url, "socketPath": "/socket.io"}
+    return {"socketUrl": env(ENV_SOCKET_URL) or settings.rasa_url, "socketPath": "/socket.io"}
 
 
 def _file(path: Path, content_type: str) -> HTTPResponse:

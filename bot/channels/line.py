@@ -22,7 +22,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import traceback
 from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
@@ -37,6 +36,7 @@ from bot import templates
 from bot.channels import without_command_prefix
 from bot.channels.handoff import AgentReplyPump, keep_from_bot
 from bot.channels.rest import MAX_MESSAGE_CHARS
+from bot.config import env
 from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
 
@@ -310,8 +310,7 @@ class LineInput(InputChannel):
         if credentials:
             logger.warning("line channel: settings in credentials.yml are ignored; secrets come from %s and %s",
                            ENV_CHANNEL_SECRET, ENV_CHANNEL_ACCESS_TOKEN)
-        channel = cls(os.environ.get(ENV_CHANNEL_SECRET), os.environ.get(ENV_CHANNEL_ACCESS_TOKEN),
-                      os.environ.get(ENV_API_BASE) or DEFAULT_API_BASE)
+        channel = cls(env(ENV_CHANNEL_SECRET), env(ENV_CHANNEL_ACCESS_TOKEN), env(ENV_API_BASE) or DEFAULT_API_BASE)
         if not channel.is_configured:
             logger.info("line channel: %s or %s not set; the LINE webhook answers 503",
                         ENV_CHANNEL_SECRET, ENV_CHANNEL_ACCESS_TOKEN)

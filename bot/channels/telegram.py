@@ -25,7 +25,6 @@ import asyncio
 import hmac
 import json
 import logging
-import os
 import weakref
 from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
@@ -43,6 +42,7 @@ from telegram.request import HTTPXRequest
 from bot import templates
 from bot.channels import COMMAND_PREFIX, without_command_prefix
 from bot.channels.handoff import AgentReplyPump, keep_from_bot
+from bot.config import env
 from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
 
@@ -280,8 +280,7 @@ class TelegramInput(InputChannel):
         if credentials:
             logger.warning("telegram: settings in credentials.yml are ignored; use %s and %s",
                            ENV_BOT_TOKEN, ENV_SECRET_TOKEN)
-        return cls(os.environ.get(ENV_BOT_TOKEN), os.environ.get(ENV_SECRET_TOKEN),
-                   os.environ.get(ENV_API_BASE) or DEFAULT_API_BASE)
+        return cls(env(ENV_BOT_TOKEN), env(ENV_SECRET_TOKEN), env(ENV_API_BASE) or DEFAULT_API_BASE)
 
     @property
     def configured(self) -> bool:
@@ -444,12 +443,12 @@ def register_webhook(url: str) -> bool:
     start-up, so it needs no network to start. Raises TelegramNotConfigured
     without the secrets, ValueError for a URL Telegram would refuse (not https).
     """
-    token, secret = os.environ.get(ENV_BOT_TOKEN), os.environ.get(ENV_SECRET_TOKEN)
+    token, secret = env(ENV_BOT_TOKEN), env(ENV_SECRET_TOKEN)
     if not token or not secret:
         raise TelegramNotConfigured(f"{ENV_BOT_TOKEN} and {ENV_SECRET_TOKEN} must be set")
     if not url.startswith("https://"):
         raise ValueError("Telegram only delivers to https:// webhook URLs")
-    api_base = os.environ.get(ENV_API_BASE) or DEFAULT_API_BASE
+    api_base = env(ENV_API_BASE) or DEFAULT_API_BASE
 
     async def set_webhook() -> bool:
         bot = _new_bot(token, api_base)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import os
 import re
 import uuid
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
@@ -42,7 +41,7 @@ from bot import templates
 from bot.channels import without_command_prefix
 from bot.channels.handoff import AgentReplyPump, keep_from_bot
 from bot.channels.rest import MAX_MESSAGE_CHARS
-from bot.config import load_settings
+from bot.config import env, load_settings
 from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
 
@@ -61,7 +60,7 @@ def conversation_id_for(session_id: str) -> str:
 
 def allowed_origins() -> List[str]:
     """The pages that may open a socket: the widget page the run command serves, or a shop's own list."""
-    configured = os.environ.get(ENV_ALLOWED_ORIGINS)
+    configured = env(ENV_ALLOWED_ORIGINS)
     if configured:
         return [origin.strip() for origin in configured.split(",") if origin.strip()]
     settings = load_settings()
