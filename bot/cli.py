@@ -14,13 +14,12 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT, Settings, env, load_settings
 from bot.modelfiles import current_model_path, needs_training
+from bot.processes import answers_http, stop_processes, wait_until_ready
 
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "LOG_LEVEL_LIBRARIES": "ERROR", "PYTHONWARNINGS": "ignore"}
 
@@ -96,19 +95,6 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _wait_for(url: str, process: subprocess.Popen, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return True
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.5)
-    return False
-
-
 def server_commands(settings: Settings, model: Path) -> dict[str, list[str]]:
     """The processes that make up the assistant, by name."""
     rasa = [_python(), "-m", "rasa", "run", "--model", str(model),
@@ -144,14 +130,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     }
 
     def stop_all(*_):
-        for process in processes.values():
-            if process.poll() is None:
-                process.terminate()
-        for process in processes.values():
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_processes(list(processes.values()))
 
     # Ctrl-C and SIGTERM both stop everything, even when started from a shell
     # that ignores SIGINT for background jobs.
@@ -161,7 +140,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         for name, command in server_commands(settings, model).items():
             print(f"madoguchi: starting the {name}…", file=sys.stderr)
             processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
-            if not _wait_for(health[name], processes[name], 180):
+            if not wait_until_ready(processes[name], answers_http(health[name]), 180):
                 print(f"madoguchi: the {name} did not start", file=sys.stderr)
                 stop_all()
                 return 1

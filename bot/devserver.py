@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -20,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
+from bot.processes import stop_process, wait_until_ready
 
 
 def free_port() -> int:
@@ -77,23 +76,21 @@ def start_assistant(var_dir: Path, extra_env: dict | None = None) -> tuple[subpr
                                stdout=log, stderr=subprocess.STDOUT)
     assistant = RunningAssistant(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", var_dir, env, log_path,
                                  web_url=f"http://127.0.0.1:{web_port}")
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the assistant exited early:\n{log_path.read_text(errors='replace')[-4000:]}")
+
+    def answers_a_customer() -> bool:
         try:
             assistant.say("warm-up", "こんにちは")
-            return process, assistant
+            return True
         except (urllib.error.URLError, OSError):
-            time.sleep(1)
-    process.kill()
-    raise RuntimeError(f"the assistant did not start:\n{log_path.read_text(errors='replace')[-4000:]}")
+            return False
+
+    if wait_until_ready(process, answers_a_customer, 240, interval=1):
+        return process, assistant
+    exited = process.poll() is not None
+    stop_process(process, seconds=5)
+    raise RuntimeError(f"the assistant {'exited early' if exited else 'did not start'}:\n"
+                       f"{log_path.read_text(errors='replace')[-4000:]}")
 
 
 def stop_assistant(process: subprocess.Popen) -> int:
-    process.send_signal(signal.SIGINT)
-    try:
-        return process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        return process.wait()
+    return stop_process(process)

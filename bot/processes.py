@@ -1,0 +1,66 @@
+"""Child servers: start one, wait until it answers, stop it; one home for all who do.
+
+The run command starts the action server, Rasa and the web server; the test
+fixtures and benchmarks start the whole assistant or the console alone. They
+all need the same three steps, and the same care: a child that dies while we
+wait is reported at once (with its log), not after the time-out; stopping
+asks politely first (SIGINT or SIGTERM, so servers close their connections)
+and kills only what does not stop.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from typing import Callable
+
+
+def answers_http(url: str) -> Callable[[], bool]:
+    """A readiness probe: True once ``url`` answers with any HTTP status."""
+
+    def probe() -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return True
+        except urllib.error.HTTPError:
+            return True  # it answered; a 4xx/5xx is still a running server
+        except (urllib.error.URLError, ConnectionError, OSError):
+            return False
+
+    return probe
+
+
+def wait_until_ready(process: subprocess.Popen, ready: Callable[[], bool], seconds: float,
+                     interval: float = 0.3) -> bool:
+    """True as soon as ``ready()``; False when the process exits first or the time runs out."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return False
+        if ready():
+            return True
+        time.sleep(interval)
+    return False
+
+
+def stop_process(process: subprocess.Popen, *, sig: int = signal.SIGINT, seconds: float = 60) -> int:
+    """Ask the process to stop with ``sig``; kill it if it has not stopped after ``seconds``."""
+    if process.poll() is None:
+        process.send_signal(sig)
+    try:
+        return process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        return process.wait()
+
+
+def stop_processes(processes: list[subprocess.Popen], *, sig: int = signal.SIGTERM, seconds: float = 15) -> None:
+    """Signal every process first, then wait for each, so they shut down in parallel."""
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(sig)
+    for process in processes:
+        stop_process(process, sig=sig, seconds=seconds)
