@@ -2,17 +2,61 @@
 
 The model's file name carries a fingerprint of everything that shapes it, so
 a second run reuses it and any change to data, config or NLU code retrains.
+Of the pinned packages only those the model is built with count (Rasa, spaCy,
+GiNZA and everything they depend on): adding a test tool or a reporting
+library to constraints.txt does not cost a ten-minute retraining.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
 from bot.config import PROJECT_ROOT
 
 MODEL_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules", "data/stories",
-                "bot/rasa_nlu/components.py", "bot/text.py", "constraints.txt")
+                "bot/rasa_nlu/components.py", "bot/text.py", "bot/kana.py")
+# The packages a model is trained with; their whole dependency closure is fingerprinted.
+MODEL_PACKAGES = ("rasa", "spacy", "ginza", "ja-ginza")
+CONSTRAINTS = "constraints.txt"
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+@lru_cache(maxsize=1)
+def training_packages() -> frozenset[str]:
+    """MODEL_PACKAGES and every package they require (extras not asked for are left out)."""
+    from packaging.requirements import Requirement
+
+    seen: set[str] = set()
+    todo = [_canonical(n) for n in MODEL_PACKAGES]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            requirements = metadata.requires(name) or []
+        except metadata.PackageNotFoundError:
+            continue
+        for line in requirements:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate({"extra": "spacy"}):
+                todo.append(_canonical(requirement.name))
+    return frozenset(seen)
+
+
+def _pinned_training_packages(constraints: Path) -> bytes:
+    """The constraints.txt lines of the training packages, sorted (other pins do not matter)."""
+    wanted = training_packages()
+    lines = [line.strip() for line in constraints.read_text(encoding="utf-8").splitlines()
+             if "==" in line and _canonical(line.split("==", 1)[0]) in wanted]
+    return "\n".join(sorted(lines)).encode()
 
 
 def fingerprint(root: Path = PROJECT_ROOT) -> str:
@@ -23,6 +67,8 @@ def fingerprint(root: Path = PROJECT_ROOT) -> str:
         for file in files:
             digest.update(str(file.relative_to(root)).encode())
             digest.update(file.read_bytes())
+    digest.update(CONSTRAINTS.encode())
+    digest.update(_pinned_training_packages(root / CONSTRAINTS))
     return digest.hexdigest()[:12]
 
 
