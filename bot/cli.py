@@ -95,21 +95,42 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def server_commands(settings: Settings, model: Path) -> dict[str, list[str]]:
-    """The processes that make up the assistant, by name."""
-    rasa = [_python(), "-m", "rasa", "run", "--model", str(model),
-            "--endpoints", env("MADOGUCHI_ENDPOINTS"),
-            "--credentials", env("MADOGUCHI_CREDENTIALS"),
-            "--interface", settings.host, "--port", str(settings.rasa_port)]
+def server_commands(settings: Settings, model: Path, verbose: bool = False) -> dict[str, list[str]]:
+    """The processes that make up the assistant, by name.
+
+    Unless ``verbose``, each runs under ``bot.quiet`` (no third-party
+    deprecation warnings) and Rasa logs warnings and errors only, so the
+    terminal shows madoguchi's own lines and real problems.
+    """
+    def python_module(module: str, *arguments: str) -> list[str]:
+        quiet = [] if verbose else ["bot.quiet"]
+        return [_python(), "-m", *quiet, module, *arguments]
+
+    rasa = python_module("rasa", "run", "--model", str(model), "--endpoints", env("MADOGUCHI_ENDPOINTS"),
+                         "--credentials", env("MADOGUCHI_CREDENTIALS"), "--interface", settings.host,
+                         "--port", str(settings.rasa_port), *([] if verbose else ["--quiet"]))
     token = env("RASA_AUTH_TOKEN")
     if token:
         rasa += ["--enable-api", "--auth-token", token]
     return {
-        "action server": [_python(), "-m", "rasa_sdk", "--actions", "actions",
-                          "--port", str(settings.action_port), "--quiet"],
+        "action server": python_module("rasa_sdk", "--actions", "actions", "--port", str(settings.action_port),
+                                       "--quiet"),
         "rasa server": rasa,
-        "web server": [_python(), "-m", "bot.console"],
+        "web server": python_module("bot.console"),
     }
+
+
+def channel_lines() -> list[str]:
+    """One line per messaging platform: ready, or which secrets it still needs."""
+    platforms = (("LINE", "LINE_CHANNEL_SECRET", "LINE_CHANNEL_ACCESS_TOKEN", "/webhooks/line/webhook"),
+                 ("Telegram", "TELEGRAM_BOT_TOKEN", "TELEGRAM_SECRET_TOKEN", "/webhooks/telegram/webhook"))
+    lines = []
+    for name, first, second, path in platforms:
+        if env(first) and env(second):
+            lines.append(f"  {name:<15}{path} (behind your TLS proxy)")
+        else:
+            lines.append(f"  {name:<15}not configured: set {first} and {second} (the webhook answers 503)")
+    return lines
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -137,7 +158,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: (stop_all(), sys.exit(0)))
     try:
-        for name, command in server_commands(settings, model).items():
+        for name, command in server_commands(settings, model, verbose=args.verbose).items():
             print(f"madoguchi: starting the {name}…", file=sys.stderr)
             processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
             if not wait_until_ready(processes[name], answers_http(health[name]), 180):
@@ -151,6 +172,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
             f"  REST channel   {settings.rest_webhook_url}\n"
             f"  action server  http://{settings.host}:{settings.action_port}/webhook\n"
             f"  database       {_describe_db(settings.database_url)}\n"
+            + "\n".join(channel_lines()) + "\n"
             "  talk to it     ./madoguchi chat   (in another terminal)\n",
             file=sys.stderr, flush=True,
         )
@@ -295,7 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     setup.add_argument("--no-train", action="store_true")
     train = sub.add_parser("train", help="train the model if config or data changed")
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
-    sub.add_parser("run", help="set up and run the assistant in the foreground")
+    run = sub.add_parser("run", help="set up and run the assistant in the foreground")
+    run.add_argument("--verbose", action="store_true",
+                     help="show the servers' own logs and third-party warnings too")
     triage = sub.add_parser("triage", help="classify messages; prints one JSON object per message")
     triage.add_argument("text", nargs="?")
     triage.add_argument("--file", help="JSONL file with one {\"text\": ...} per line")

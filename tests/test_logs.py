@@ -17,3 +17,11 @@ def test_what_customers_type_never_reaches_the_log(assistant):
     log = assistant.log_path.read_text(encoding="utf-8", errors="replace")
     for value in TYPED:
         assert value not in log
+
+
+def test_start_up_shows_madoguchis_lines_without_third_party_warnings(assistant):
+    """A newcomer reads the run command's output: it says what runs where, with no library noise."""
+    log = assistant.log_path.read_text(encoding="utf-8", errors="replace")
+    assert "madoguchi is running" in log
+    noise = [line for line in log.splitlines() if "Warning:" in line or "deprecated" in line.lower()]
+    assert not noise, noise[:5]
