@@ -48,8 +48,7 @@ def main() -> None:
         examples = load_examples(path)
         modes = [("rules", None)]
         if parse is not None:
-            modes.append(("rules + model", [r.intent_ranking[0] if r.intent_ranking else ("", 0.0)
-                                            for r in parse(e.text for e in examples)]))
+            modes.append(("rules + model", [r.top_intent for r in parse(e.text for e in examples)]))
         for mode, model_intents in modes:
             started = time.monotonic()
             report = measure(examples, model_intents)

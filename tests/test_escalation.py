@@ -429,7 +429,7 @@ def test_held_out_escalation_quality(model_path):
 
     examples = load_examples(HELD_OUT_SET)
     parse = load_parser(model_path)
-    model_intents = [r.intent_ranking[0] if r.intent_ranking else ("", 0.0) for r in parse(e.text for e in examples)]
+    model_intents = [r.top_intent for r in parse(e.text for e in examples)]
     report = measure(examples, model_intents)
     title = "escalation held-out set, rules + model"
     print("\n" + report.format(title))

@@ -91,9 +91,9 @@ def issue_type_of(nlu: NluResult) -> tuple[str, float]:
 
 def triage(nlu: NluResult, order_total: int | None = None) -> Triage:
     issue_type, confidence = issue_type_of(nlu)
-    top_intent, top_confidence = nlu.intent_ranking[0] if nlu.intent_ranking else ("", 0.0)
-    escalation = detect_escalation(nlu.text, order_total, top_intent or None, top_confidence)
+    top_intent, top_confidence = nlu.top_intent
+    escalation = detect_escalation(nlu.text, order_total, top_intent, top_confidence)
     return Triage(issue_type=issue_type, confidence=confidence,
                   escalate=escalation.escalate, reason=escalation.reason,
                   severity=escalation.severity, evidence=escalation.evidence,
-                  intent=top_intent)
+                  intent=top_intent or "")
