@@ -263,6 +263,8 @@ _PLUS_BEFORE = re.compile(r"\+\s*$")
 _TRACKING_CONTEXT = re.compile(r"(?:追跡|伝票|送り状|問い?合わ?せ番号|配送番号|荷物番号|tracking)[^0-9]{0,8}$",
                                re.IGNORECASE)
 _MAX_WINDOW_DIGITS = 19
+# A card number never runs into a date: in "4111…1111 7/28" the 7 is the expiry month.
+_DATE_GOES_ON = re.compile(r"\s*[/月年]")
 _KIND_RANK = {"email": 0, "card": 1, "my_number": 2, "phone": 3, "postal_code": 4}
 _SECURITY_CODE = re.compile(
     r"(?:セキュリティ[ー]?(?:コード|番号)|CVV2?|CVC2?|CID|CSC|検証番号|裏面?の?[34三四]桁(?:の数字|の番号)?)"
@@ -307,7 +309,8 @@ def _digit_candidates(norm: str, known: frozenset[str] = frozenset()) -> list[tu
                 natural = not any(c in inside for c in cuts)
                 end = groups[j][1]
                 n = len(digits)
-                if 13 <= n <= _MAX_WINDOW_DIGITS and _luhn_ok(digits) and digits not in known:
+                if (13 <= n <= _MAX_WINDOW_DIGITS and _luhn_ok(digits) and digits not in known
+                        and not _DATE_GOES_ON.match(norm, end)):
                     found.append((natural, n, _Span("card", first_start, end)))
                 if (n == 12 and _my_number_ok(digits) and digits not in known
                         and not _TRACKING_CONTEXT.search(norm[max(0, first_start - 20):first_start])):
@@ -532,10 +535,11 @@ _NAME_SEPARATORS = re.compile(rf"[\s・/.,_{re.escape(_PLAIN_DASHES)}]+")
 _ROMAJI_WORD = re.compile(r"[A-Za-zĀāĪīŪūĒēŌōÂâÎîÛûÊêÔô]+")
 _MACRONS = str.maketrans("ĀāĪīŪūĒēŌōÂâÎîÛûÊêÔô", "AaIiUuEeOoAaIiUuEeOo")
 _ROMAJI_LONG_O = re.compile(r"oh(?![aiueoy])", re.IGNORECASE)
-# Long vowels written or not (ショウタ, Shota, Shōta; オオツカ, Otsuka): folded away on both sides.
-_LONG_VOWEL_MARK = re.compile(r"ー+")
-_LONG_O = re.compile(r"([おこそとのほもよろごぞどぼぽょ])[うお]")
-_LONG_U = re.compile(r"([うくすつぬふむゆるぐずづぶぷゅ])う")
+# Romaji mostly drops long vowels (ショウタ: Shota, Shōta; オオツカ: Otsuka): a romaji word is read
+# without them, and every kana key is indexed without them too. Kana as typed is not folded:
+# 「のオガタ様」 must keep the オ of オガタ.
+_LONG_O = re.compile(r"([おこそとのほもよろごぞどぼぽょ])[うお]+")
+_LONG_U = re.compile(r"([うくすつぬふむゆるぐずづぶぷゅ])う+")
 _KANA_FOLD = {"ぢ": "じ", "づ": "ず", "を": "お"}
 _DIGIT_SEPARATORS = rf"\s{re.escape(_DASHES)}./()+・,_、の〜~"
 _GUARD_RUN = re.compile(rf"[0-9](?:[{_DIGIT_SEPARATORS}]*[0-9])*")
@@ -560,7 +564,7 @@ _ERA_DATE = re.compile(
 _AGE = re.compile(r"(?<![0-9])(?:満\s*)?([0-9]{1,3}|[一二三四五六七八九十百]{1,5})\s*(?:歳|才|さい)")
 _MONTH_DAY_BIRTH = re.compile(
     r"(?<![0-9年/.\-])([0-9]{1,2})\s*(?:月|/)\s*([0-9]{1,2})\s*日?\s*(?:生まれ|うまれ|生|が誕生日|のお?誕生日)"
-    r"|(?:誕生日|生年月日)\s*(?:は|:|が)?\s*([0-9]{1,2})\s*月\s*([0-9]{1,2})\s*日"
+    r"|(?:誕生日|生年月日)\s*(?:は|:|が)?\s*([0-9]{1,2})\s*(?:月|/)\s*([0-9]{1,2})(?![0-9/])\s*日?"
 )
 _NEXT_TO_NAME = 20        # original characters between a name and an age or birthday about it
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
@@ -577,17 +581,24 @@ def _to_hiragana(view: _Text) -> _Text:
     return view.replace_chars({k: chr(ord(c) - 0x60) for k, c in enumerate(view.text) if "ァ" <= c <= "ヶ"})
 
 
+def _without_long_vowels(kana: str) -> str:
+    return _LONG_U.sub(r"\1", _LONG_O.sub(r"\1", kana))
+
+
 def _romaji_as_kana(m: re.Match) -> str:
     word = _ROMAJI_LONG_O.sub("o", m.group(0).translate(_MACRONS))
-    return romaji_to_katakana(word) or m.group(0)
+    kana = romaji_to_katakana(word)
+    if kana is None:
+        return m.group(0)
+    return _without_long_vowels("".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in kana))
 
 
 def _name_view(text: str) -> _Text:
     """The form names are compared in: 山田 花子, ﾔﾏﾀﾞ ﾊﾅｺ, やまだはなこ, Yamada Hanako, YAMADA-san all collapse.
 
     NFKC, e-mail addresses blanked (they are the e-mail family's), romaji
-    read as kana, old kanji forms folded, separators removed, kana as hiragana
-    with long vowels folded (ショウタ = ショタ = Shota).
+    read as kana without long vowels (Shōta, Shouta, Shota: しょた), old kanji
+    forms folded, separators removed, kana as hiragana.
     """
     view = _Text.nfkc(text)
     view = view.sub(_EMAIL, lambda m: "\ufffc")
@@ -595,7 +606,6 @@ def _name_view(text: str) -> _Text:
     view = view.replace_chars({k: _NAME_VARIANTS[c] for k, c in enumerate(view.text) if c in _NAME_VARIANTS})
     view = _compose(view.sub(_NAME_SEPARATORS, ""))
     view = _to_hiragana(view)
-    view = view.sub(_LONG_VOWEL_MARK, "").sub(_LONG_O, lambda m: m.group(1)).sub(_LONG_U, lambda m: m.group(1))
     return view.replace_chars({k: _KANA_FOLD[c] for k, c in enumerate(view.text) if c in _KANA_FOLD})
 
 
@@ -605,8 +615,8 @@ def _name_canon(text: str) -> str:
 
 _ADDRESS_KANJI_NUMBER = re.compile(r"([〇一二三四五六七八九十百]+)(?=丁目|番地?|号)")
 _ADDRESS_STEPS = (
-    (re.compile(r"([0-9]+)丁目"), lambda m: m.group(1) + "-"),
-    (re.compile(r"([0-9]+)番地?"), lambda m: m.group(1) + "-"),
+    (re.compile(r"([0-9]+)丁目の?"), lambda m: m.group(1) + "-"),
+    (re.compile(r"([0-9]+)番地?の?"), lambda m: m.group(1) + "-"),
     (re.compile(r"([0-9]+)号"), lambda m: m.group(1)),
     (re.compile(r"(?<=[0-9])の(?=[0-9])"), "-"),
     (re.compile(r"-{2,}"), "-"),
@@ -894,19 +904,25 @@ def _name_keys(name: str, name_kana: str) -> dict[str, str]:
         wholes = [(family, given, "name"), (kana_family, kana_given, "kana"),
                   (family, kana_given, "name"), (kana_family, given, "name")]
         for first, second, kind in wholes:
-            for whole in (first + second, second + first):
-                key = _name_canon(whole)
-                if len(key) >= 2:
-                    keys.setdefault(key, kind)
+            for a, b in ((first, second), (second, first)):
+                for key in (_name_canon(a + b), _romaji_form(a) + _romaji_form(b)):
+                    if len(key) >= 2:
+                        keys.setdefault(key, kind)
         for part, kind in ((family, "name"), (given, "name"), (kana_family, "kana"), (kana_given, "kana")):
             for h in HONORIFICS:
                 keys.setdefault(_name_canon(part + h), kind)
+                keys.setdefault(_romaji_form(part) + _name_canon(h), kind)
     else:
         for field, kind in ((name, "name"), (name_kana, "kana")):
             key = _name_canon(field)
             if len(key) >= 2:
                 keys.setdefault(key, kind)
     return keys
+
+
+def _romaji_form(part: str) -> str:
+    """A name part as a romaji word reads back: without long vowels (オオツカ: Otsuka, おつか)."""
+    return _without_long_vowels(_name_canon(part))
 
 
 def _address_keys(address: str) -> set[str]:
@@ -937,7 +953,7 @@ def _address_keys(address: str) -> set[str]:
         if first_digit is None:
             continue
         for k in range(first_digit.start()):
-            if key[k] in _CITY_END and first_digit.start() - (k + 1) >= 2:
+            if key[k] in _CITY_END and first_digit.start() > k + 1:
                 keys.add(key[k + 1:])
     return {k for k in keys if len(k) >= 6}
 
