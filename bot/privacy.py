@@ -34,6 +34,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Callable, Iterable, Mapping
 
 from bot.kana import romaji_to_katakana
@@ -134,18 +135,19 @@ class _Text:
     def __init__(self, text: str, starts: list[int], ends: list[int]) -> None:
         self.text, self.starts, self.ends = text, starts, ends
 
-    @classmethod
-    def nfkc(cls, text: str) -> _Text:
+    @staticmethod
+    def nfkc(text: str) -> _Text:
         """Per-character NFKC (a voiced mark split off by it is composed again by ``_compose``)."""
-        chars: list[str] = []
+        parts = [ch if ch.isascii() else _nfkc_char(ch) for ch in text]
+        joined = "".join(parts)
+        if len(joined) == len(text):
+            return _Text(joined, list(range(len(text))), list(range(1, len(text) + 1)))
         starts: list[int] = []
         ends: list[int] = []
-        for i, ch in enumerate(text):
-            for c in (ch if ch.isascii() else unicodedata.normalize("NFKC", ch)):
-                chars.append(c)
-                starts.append(i)
-                ends.append(i + 1)
-        return cls("".join(chars), starts, ends)
+        for i, part in enumerate(parts):
+            starts += [i] * len(part)
+            ends += [i + 1] * len(part)
+        return _Text(joined, starts, ends)
 
     def original(self, start: int, end: int) -> tuple[int, int]:
         return self.starts[start], self.ends[end - 1]
@@ -184,6 +186,11 @@ class _Text:
         return _Text("".join(text), starts, ends)
 
 
+@lru_cache(maxsize=4096)
+def _nfkc_char(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch)
+
+
 _VOICED_MARK = re.compile(r".[\u3099\u309a]")
 
 
@@ -200,9 +207,8 @@ def _digit_beside(chars: str | list[str], k: int, step: int) -> bool:
     return 0 <= k < len(chars) and "0" <= chars[k] <= "9"
 
 
-def _digit_view(text: str) -> _Text:
+def _digit_view(view: _Text) -> _Text:
     """NFKC, every dash between digits as '-', digits read out in kanji as ASCII digits; same offsets."""
-    view = _Text.nfkc(text)
     t = view.text
     changes = {}
     for m in _KANJI_DIGIT_RUN.finditer(t):
@@ -230,11 +236,6 @@ class _Span:
     kind: str
     start: int
     end: int
-
-
-def _normalise_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
-    view = _digit_view(text)
-    return view.text, view.starts, view.ends
 
 
 # How people write the @ and the dots of an e-mail address so that filters miss it.
@@ -366,14 +367,15 @@ def _card_details(norm: str, cards: list[_Span], taken: list[_Span]) -> list[_Sp
     return found
 
 
-def _find_sensitive(text: str, known: frozenset[str] = frozenset()) -> list[_Span]:
+def _find_sensitive(text: str, known: frozenset[str] = frozenset(), view: _Text | None = None) -> list[_Span]:
     """Spans of personal data in the ORIGINAL text, non-overlapping, in order.
 
     Overlapping detections are settled greedily: natural windows first, then
     longer ones, then by kind. Every detection either wins or overlaps a
     winner, so no complete card, My Number or phone number survives masking.
+    ``view``: the text's ``_digit_view`` when the caller has it already.
     """
-    view = _digit_view(text)
+    view = view or _digit_view(_Text.nfkc(text))
     norm = view.text
     chosen: list[_Span] = [_Span("email", m.start(), m.end()) for m in _EMAIL.finditer(norm)]
     taken = chosen + [_Span("kept", m.start(), m.end())
@@ -398,6 +400,15 @@ def _find_sensitive(text: str, known: frozenset[str] = frozenset()) -> list[_Spa
     return [_Span(s.kind, *view.original(s.start, s.end)) for s in chosen]
 
 
+class _Reply:
+    """One text and its normalised copies, each made once however many families look at it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.nfkc = _Text.nfkc(text)
+        self.digits = _digit_view(self.nfkc)
+
+
 def mask_personal_data(text: str, index: PersonalDataIndex | None = None) -> str:
     """Masks what customers type, for logs, agents' transcripts and exported conversation logs.
 
@@ -408,9 +419,10 @@ def mask_personal_data(text: str, index: PersonalDataIndex | None = None) -> str
     the shop's index also every known customer's name in any writing, address,
     birth date and an age or birthday written next to a name.
     """
-    spans = _find_sensitive(text, index.tracking_digits if index is not None else frozenset())
+    reply = _Reply(text)
+    spans = _find_sensitive(text, index.tracking_digits if index is not None else frozenset(), reply.digits)
     if index is not None:
-        spans = _merge(spans + index.masking_spans(text))
+        spans = _merge(spans + index.masking_spans(reply))
     if not spans:
         return text
     out = []
@@ -593,14 +605,13 @@ def _romaji_as_kana(m: re.Match) -> str:
     return _without_long_vowels("".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in kana))
 
 
-def _name_view(text: str) -> _Text:
+def _name_view(view: _Text) -> _Text:
     """The form names are compared in: 山田 花子, ﾔﾏﾀﾞ ﾊﾅｺ, やまだはなこ, Yamada Hanako, YAMADA-san all collapse.
 
     NFKC, e-mail addresses blanked (they are the e-mail family's), romaji
     read as kana without long vowels (Shōta, Shouta, Shota: しょた), old kanji
     forms folded, separators removed, kana as hiragana.
     """
-    view = _Text.nfkc(text)
     view = view.sub(_EMAIL, lambda m: "\ufffc")
     view = view.sub(_ROMAJI_WORD, _romaji_as_kana)
     view = view.replace_chars({k: _NAME_VARIANTS[c] for k, c in enumerate(view.text) if c in _NAME_VARIANTS})
@@ -610,36 +621,31 @@ def _name_view(text: str) -> _Text:
 
 
 def _name_canon(text: str) -> str:
-    return _name_view(text).text
+    return _name_view(_Text.nfkc(text)).text
 
 
 _ADDRESS_KANJI_NUMBER = re.compile(r"([〇一二三四五六七八九十百]+)(?=丁目|番地?|号)")
-_ADDRESS_STEPS = (
-    (re.compile(r"([0-9]+)丁目の?"), lambda m: m.group(1) + "-"),
-    (re.compile(r"([0-9]+)番地?の?"), lambda m: m.group(1) + "-"),
-    (re.compile(r"([0-9]+)号"), lambda m: m.group(1)),
-    (re.compile(r"(?<=[0-9])の(?=[0-9])"), "-"),
-    (re.compile(r"-{2,}"), "-"),
-    (re.compile(r"-(?![0-9])"), ""),
-)
+# 2丁目 2番 2番地 2番地の -> 2-, 3号 -> 3, 1の2 -> 1-2; then one dash, and none that ends a number.
+_ADDRESS_BLOCK = re.compile(r"([0-9]+)(?:丁目の?|番地?の?)|([0-9]+)号|(?<=[0-9])の(?=[0-9])")
+_ADDRESS_DASHES = re.compile(r"-+")
 
 
-def _address_view(text: str) -> _Text:
+def _address_view(view: _Text) -> _Text:
     """Addresses without spaces, with one dash, and 1丁目2番3号 / 一丁目二番三号 / 1の2の3 written as 1-2-3."""
-    view = _Text.nfkc(text).sub(_SPACES, "")
+    view = view.sub(_SPACES, "")
     t = view.text
     view = view.replace_chars({
         k: "-" for k, c in enumerate(t)
         if c in _PLAIN_DASHES or (c in _LONG_VOWELS and _digit_beside(t, k, -1) and _digit_beside(t, k, 1))
     })
     view = view.sub(_ADDRESS_KANJI_NUMBER, lambda m: str(kanji_or_digits_to_int(m.group(1)) or m.group(1)))
-    for pattern, repl in _ADDRESS_STEPS:
-        view = view.sub(pattern, repl)
-    return view
+    view = view.sub(_ADDRESS_BLOCK, lambda m: m.group(2) or (m.group(1) or "") + "-")
+    t = view.text
+    return view.sub(_ADDRESS_DASHES, lambda m: "-" if t[m.end():m.end() + 1].isdigit() else "")
 
 
 def _address_canon(text: str) -> str:
-    return _address_view(text).text
+    return _address_view(_Text.nfkc(text)).text
 
 
 _EMAIL_AT_WORDS = re.compile(
@@ -648,15 +654,14 @@ _EMAIL_DOT_WORDS = re.compile(
     r"[\[(<{]\s*(?:dot|ドット|どっと)\s*[\])>}]|ドット|どっと|(?<=[a-z0-9])\s+dot\s+(?=[a-z0-9])")
 
 
-def _email_view(text: str) -> _Text:
+def _email_view(view: _Text) -> _Text:
     """Lower case, without spaces, with [at] / (at) / アット as @ and dot / ドット as '.'."""
-    view = _Text.nfkc(text)
     view = view.replace_chars({k: c.lower() for k, c in enumerate(view.text) if "A" <= c <= "Z"})
     return view.sub(_EMAIL_AT_WORDS, "@").sub(_EMAIL_DOT_WORDS, ".").sub(_SPACES, "")
 
 
 def _email_canon(text: str) -> str:
-    return _email_view(text).text
+    return _email_view(_Text.nfkc(text)).text
 
 
 def _only_digits(text: str) -> str:
@@ -775,15 +780,15 @@ class PersonalDataIndex:
         """customer_id -> kinds of their data found in text ("name", "kana", "phone", "email", "postal_code",
         "address", "birth_date", "age", "order_number", "tracking_number")."""
         found: dict[int, set[str]] = defaultdict(set)
-        for hit in self._hits(text):
+        for hit in self._hits(_Reply(text)):
             for cid, kinds in hit.owners.items():
                 found[cid] |= kinds
         return {cid: frozenset(kinds) for cid, kinds in found.items()}
 
-    def masking_spans(self, text: str) -> list[_Span]:
-        """Where known customers' personal data is in text (not order or tracking numbers), for masking."""
+    def masking_spans(self, reply: _Reply) -> list[_Span]:
+        """Where known customers' personal data is in a text (not order or tracking numbers), for masking."""
         spans = []
-        for hit in self._hits(text):
+        for hit in self._hits(reply):
             kinds = set().union(*hit.owners.values()) - _NOT_MASKED
             if kinds:
                 kind = next(k for k in _MASK_PRIORITY if k in kinds)
@@ -793,15 +798,13 @@ class PersonalDataIndex:
 
     # -- matching ----------------------------------------------------------
 
-    def _hits(self, text: str) -> list[_Hit]:
-        names = self._name_hits(text)
-        digit_view = _digit_view(text)
-        return (names + self._address_hits(text) + self._email_hits(text) + self._digit_hits(digit_view)
-                + self._age_hits(text, digit_view, names))
+    def _hits(self, reply: _Reply) -> list[_Hit]:
+        names = self._name_hits(reply.nfkc)
+        return (names + self._address_hits(reply.nfkc) + self._email_hits(reply.nfkc)
+                + self._digit_hits(reply.digits) + self._age_hits(reply.text, reply.digits, names))
 
-    def _name_hits(self, text: str) -> list[_Hit]:
-        view = _name_view(text)
-        plain = _Text.nfkc(text)
+    def _name_hits(self, plain: _Text) -> list[_Hit]:
+        view = _name_view(plain)
         common = [plain.original(m.start(), m.end()) for m in _HONORIFIC_WORD.finditer(plain.text)]
         hits = []
         for start, end, key, who in self._names.find(view.text):
@@ -813,12 +816,12 @@ class PersonalDataIndex:
             hits.append(_Hit("name", s, e, who, key, core_end))
         return hits
 
-    def _address_hits(self, text: str) -> list[_Hit]:
-        view = _address_view(text)
+    def _address_hits(self, plain: _Text) -> list[_Hit]:
+        view = _address_view(plain)
         return [_Hit("address", *view.original(s, e), who, key) for s, e, key, who in self._addresses.find(view.text)]
 
-    def _email_hits(self, text: str) -> list[_Hit]:
-        view = _email_view(text)
+    def _email_hits(self, plain: _Text) -> list[_Hit]:
+        view = _email_view(plain)
         return [_Hit("email", *view.original(s, e), who, key) for s, e, key, who in self._emails.find(view.text)]
 
     def _digit_hits(self, view: _Text) -> list[_Hit]:
@@ -895,23 +898,26 @@ def _name_keys(name: str, name_kana: str) -> dict[str, str]:
 
     The whole name in kanji, in kana and half and half (山田はなこ, やまだ花子),
     each in either order (Hanako Yamada); each part alone only with an
-    honorific (中村区 is a place, 佐藤 is sugar).
+    honorific (中村区 is a place, 佐藤 is sugar). Kana keys come also without
+    long vowels, the way romaji reads back (オオツカ: Otsuka, おつか).
     """
     keys: dict[str, str] = {}
     parts, kana = name.split(), name_kana.split()
     if len(parts) == 2 and len(kana) == 2:
-        (family, given), (kana_family, kana_given) = parts, kana
+        # Canonical forms are made character by character, so the parts' forms can be joined.
+        family, given, kana_family, kana_given = (_name_canon(p) for p in parts + kana)
         wholes = [(family, given, "name"), (kana_family, kana_given, "kana"),
                   (family, kana_given, "name"), (kana_family, given, "name")]
+        short = {p: _without_long_vowels(p) for p in (family, given, kana_family, kana_given)}
         for first, second, kind in wholes:
             for a, b in ((first, second), (second, first)):
-                for key in (_name_canon(a + b), _romaji_form(a) + _romaji_form(b)):
+                for key in (a + b, short[a] + short[b]):
                     if len(key) >= 2:
                         keys.setdefault(key, kind)
         for part, kind in ((family, "name"), (given, "name"), (kana_family, "kana"), (kana_given, "kana")):
-            for h in HONORIFICS:
-                keys.setdefault(_name_canon(part + h), kind)
-                keys.setdefault(_romaji_form(part) + _name_canon(h), kind)
+            for h in _HONORIFIC_CANON:
+                keys.setdefault(part + h, kind)
+                keys.setdefault(short[part] + h, kind)
     else:
         for field, kind in ((name, "name"), (name_kana, "kana")):
             key = _name_canon(field)
@@ -920,9 +926,8 @@ def _name_keys(name: str, name_kana: str) -> dict[str, str]:
     return keys
 
 
-def _romaji_form(part: str) -> str:
-    """A name part as a romaji word reads back: without long vowels (オオツカ: Otsuka, おつか)."""
-    return _without_long_vowels(_name_canon(part))
+
+_HONORIFIC_CANON = tuple(_name_canon(h) for h in HONORIFICS)
 
 
 def _address_keys(address: str) -> set[str]:
@@ -967,7 +972,8 @@ def screen_reply(text: str, index: PersonalDataIndex, clearance: Clearance) -> G
     verified customer's own values (田中美由 inside 田中美由紀).
     """
     me = clearance.customer_id
-    hits = index._hits(text)
+    reply = _Reply(text)
+    hits = index._hits(reply)
     own = [h for h in hits if me in h.owners and clearance.permits(h)]
     own_ids = {id(h) for h in own}
     leaked: set[int] = set()
@@ -984,6 +990,6 @@ def screen_reply(text: str, index: PersonalDataIndex, clearance: Clearance) -> G
         for cid, k in hit.owners.items():
             leaked.add(cid)
             kinds |= k
-    card = {s.kind for s in _find_sensitive(text, index.tracking_digits)} & _GUARDED_PATTERNS
+    card = {s.kind for s in _find_sensitive(text, index.tracking_digits, reply.digits)} & _GUARDED_PATTERNS
     kinds |= unproven | card
     return GuardVerdict(not kinds, frozenset(leaked), frozenset(kinds), frozenset(unproven))
