@@ -41,13 +41,13 @@ from bot.kana import romaji_to_katakana
 from bot.text import kanji_or_digits_to_int
 
 __all__ = [
+    "NOBODY",
     "Clearance",
     "GuardVerdict",
     "PersonRecord",
     "PersonalDataIndex",
     "mask_personal_data",
     "screen_reply",
-    "NOBODY",
 ]
 
 PLACEHOLDERS = {
