@@ -1,4 +1,4 @@
-"""`python -m bot …`: set up, train, run, triage and chat.
+"""`python -m bot …`: set up, train, run, triage, mask and chat.
 
 The launcher ``./madoguchi`` keeps .venv in step and then calls this module,
 so every command here can assume the pinned dependencies are installed.
@@ -231,6 +231,84 @@ def _read_jsonl(path: Path) -> list[str] | None:
     return messages
 
 
+def cmd_mask(settings: Settings, args: argparse.Namespace) -> int:
+    """Mask personal data in one text or in a JSONL export, with the function transcripts use.
+
+    With the shop database, known customers' names, addresses and birth dates
+    are masked too (the same index the outbound guard uses); without it,
+    patterns only, and stderr says so. A bad line of the file becomes
+    ``{"error": "line N: ..."}`` in its place, so output line N is input record N;
+    its text is never echoed, and the exit status is 2.
+    """
+    from bot.privacy import mask_personal_data
+
+    if (args.text is None) == (args.file is None):
+        print("mask: give one text, or --file export.jsonl (- for standard input)", file=sys.stderr)
+        return 2
+    index = _shop_index(settings)
+    if args.text is not None:
+        _write_utf8(mask_personal_data(args.text, index))
+        return 0
+    try:
+        stream = sys.stdin.buffer if args.file == "-" else open(args.file, "rb")
+    except OSError as error:
+        print(f"mask: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    bad = 0
+    with stream:
+        for number, raw in enumerate(stream, start=1):
+            if not raw.strip():
+                continue
+            try:
+                text = json.loads(raw.decode("utf-8"))["text"]
+                if not isinstance(text, str):
+                    raise TypeError
+            except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
+                bad += 1
+                problem = f'line {number}: not a UTF-8 JSON object with a "text" string'
+                print(f"mask: {problem}; written as {{\"error\": ...}} in its place", file=sys.stderr)
+                _write_json({"error": problem})
+                continue
+            _write_json({"text": mask_personal_data(text, index)})
+    if bad:
+        print(f"mask: {bad} bad line(s); every other line was masked and written", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _shop_index(settings: Settings):
+    """The customer index of the shop database, or None (with a note on stderr) where there is none."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.outbound import load_people
+    from bot.privacy import PersonalDataIndex
+    from bot.store.db import engine_for
+
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file():
+        reason = f"no shop database at {_describe_db(url)}"
+    else:
+        try:
+            return PersonalDataIndex(load_people(engine_for(url)))
+        except SQLAlchemyError as error:
+            reason = f"the shop database at {_describe_db(url)} cannot be read ({type(error).__name__})"
+    print(f"mask: {reason}; masking patterns only (phone numbers, e-mail addresses, cards, postal codes, "
+          "My Numbers), not customers' names or addresses", file=sys.stderr)
+    return None
+
+
+def _write_json(record: dict) -> None:
+    try:
+        _write_utf8(json.dumps(record, ensure_ascii=False))
+    except UnicodeEncodeError:  # a lone surrogate (JSON "\ud800") has no UTF-8 form: escape it instead
+        _write_utf8(json.dumps(record))
+
+
+def _write_utf8(line: str) -> None:
+    sys.stdout.buffer.write((line + "\n").encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
 def _print_replies(replies: list[dict]) -> None:
     for reply in replies:
         if reply.get("text"):
@@ -323,6 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     triage = sub.add_parser("triage", help="classify messages; prints one JSON object per message")
     triage.add_argument("text", nargs="?")
     triage.add_argument("--file", help="JSONL file with one {\"text\": ...} per line")
+    mask = sub.add_parser("mask", help="mask personal data in a text or a JSONL export; one line per record")
+    mask.add_argument("text", nargs="?")
+    mask.add_argument("--file", help="JSONL file with one {\"text\": ...} per line (- for standard input)")
     chat = sub.add_parser("chat", help="talk to the running assistant from this terminal")
     chat.add_argument("--sender", help="conversation id (default: a new one)")
     webhook = sub.add_parser("telegram-webhook", help="register the Telegram webhook URL with the secret token")
@@ -332,6 +413,6 @@ def main(argv: list[str] | None = None) -> int:
     agent.add_argument("agent_args", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     settings = load_settings()
-    handler = {"setup": cmd_setup, "train": cmd_train, "run": cmd_run, "triage": cmd_triage,
+    handler = {"setup": cmd_setup, "train": cmd_train, "run": cmd_run, "triage": cmd_triage, "mask": cmd_mask,
                "chat": cmd_chat, "telegram-webhook": cmd_telegram_webhook, "agent": cmd_agent}[args.command]
     return handler(settings, args)

@@ -4,6 +4,13 @@ A reply that carries personal data of any customer other than the one
 verified in this conversation is replaced by a safe message and recorded as
 a privacy incident, so a bug or a bad template can never repeat the
 same-address case (an operator reading out the neighbour's name and age).
+
+Bot and agents' replies are held to the conversation's verification level:
+four phone digits (``identity.LEVEL_ORDER``) let through that order's number
+and tracking number only; the customer's own name, address, phone, e-mail and
+birth date need the e-mailed code (``identity.LEVEL_STEP_UP``). A reply with
+their own data at the lower level is not sent either, and is audited without
+an incident: nobody else's data was at risk.
 """
 
 from __future__ import annotations
@@ -14,10 +21,10 @@ from datetime import datetime, timezone
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from bot import identity, templates
-from bot.privacy import PersonalDataIndex, PersonRecord, screen_reply
+from bot.privacy import NOBODY, Clearance, PersonalDataIndex, PersonRecord, screen_reply
 from bot.store.db import default_engine, session_scope
 from bot.store.models import AuditEntry, Customer, Order
 from bot.support import open_trouble
@@ -39,6 +46,19 @@ def load_people(engine: Engine) -> list[PersonRecord]:
             )
             for c in customers
         ]
+
+
+def clearance_for(session: Session, conversation_id: str) -> Clearance:
+    """What this conversation has proven: nothing, the order (four digits) or the person (e-mailed code)."""
+    verified = identity.verified_customer(session, conversation_id)
+    if verified is None:
+        return NOBODY
+    order = session.get(Order, verified.order_id)
+    order_number = order.order_number if order is not None else None
+    tracking = order.shipment.tracking_number if order is not None and order.shipment is not None else None
+    if verified.level == identity.LEVEL_STEP_UP:
+        return Clearance.person(verified.customer_id, order_number, tracking)
+    return Clearance.order(verified.customer_id, order_number, tracking)
 
 
 class OutboundGuard:
@@ -64,11 +84,19 @@ class OutboundGuard:
     def screen(self, conversation_id: str, text: str, channel: str = "") -> str:
         """The text to send: the reply itself, or the safe message if it would leak."""
         with session_scope(self.engine) as session:
-            verified = identity.verified_customer(session, conversation_id)
-        verdict = screen_reply(text, self._current_index(), verified.customer_id if verified else None)
+            clearance = clearance_for(session, conversation_id)
+        verdict = screen_reply(text, self._current_index(), clearance)
         if verdict.allowed:
             return text
         now = datetime.now(timezone.utc)
+        if verdict.kinds == verdict.unproven_kinds:
+            with session_scope(self.engine) as session:
+                session.add(AuditEntry(
+                    at=now, actor="outbound_guard", action="reply_needs_step_up", conversation_id=conversation_id,
+                    detail=f"held back a reply with the verified customer's own {', '.join(sorted(verdict.kinds))}: "
+                           "this conversation proved the order only (no e-mailed code)",
+                ))
+            return templates.REPLY_NEEDS_STEP_UP
         with session_scope(self.engine) as session:
             trouble = open_trouble(session, conversation_id=conversation_id, channel=channel or "unknown",
                                    issue_type="privacy_concern", confidence=None, now=now)

@@ -33,6 +33,11 @@ def step_up_mail(code: str, minutes: int) -> tuple[str, str]:
 REPLY_BLOCKED_BY_PRIVACY_GUARD = (
     "申し訳ございません。このご返信はお送りできませんでした。担当者が内容を確認し、あらためてご連絡します。"
 )
+# Sent instead of a reply with the customer's own personal data while only the order is proven (bot.outbound).
+REPLY_NEEDS_STEP_UP = (
+    "申し訳ございません。お名前・ご住所・ご連絡先などのご登録内容は、ご登録のメールアドレスにお送りする"
+    "確認コードでご本人確認ができてからご案内します。"
+)
 
 # Errors of the REST channel, returned as {"error": ...}.
 ERROR_BAD_JSON = "リクエストの形式が正しくありません。JSON形式で送信してください。"

@@ -47,6 +47,11 @@ def owner_of(order_number: str) -> DemoCustomer:
     return next(c for c in customers() if order_number in c.order_numbers)
 
 
+def tracking_number_of(order_number: str) -> str | None:
+    order = next(o for c in demo_shop()["customers"] for o in c["orders"] if o["order_number"] == order_number)
+    return str(order["shipment"]["tracking_number"]) if order.get("shipment") else None
+
+
 def same_address_households() -> tuple[DemoCustomer, DemoCustomer]:
     """The two households at one address with different surnames (the case this project grew from)."""
     by_address: dict[str, list[DemoCustomer]] = {}

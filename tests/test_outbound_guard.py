@@ -44,13 +44,16 @@ def test_neighbours_name_in_a_reply_is_replaced_and_recorded(engine):
 
 
 def test_the_verified_customers_shared_address_is_not_a_leak(engine):
+    """Not an incident; but the order's four digits alone do not let even one's own address through."""
     me, _ = same_address_households()
     with session_scope(engine) as session:
         identity.verify_order_owner(session, conversation_id="c-me", sender_id="c-me",
                                     order_number=me.order_numbers[-1], phone_last4=me.phone_last4,
                                     now=datetime.now(timezone.utc))
     reply = f"お届け先は{me.address}で登録されています"
-    assert OutboundGuard(engine).screen("c-me", reply) == reply
+    assert OutboundGuard(engine).screen("c-me", reply) == templates.REPLY_NEEDS_STEP_UP
+    with session_scope(engine) as session:
+        assert session.execute(select(AuditEntry).where(AuditEntry.action == "privacy_incident")).first() is None
 
 
 def test_without_verification_any_customers_data_is_blocked(engine):

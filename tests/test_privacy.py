@@ -17,6 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.privacy import (
+    NOBODY,
+    Clearance,
     GuardVerdict,
     PersonalDataIndex,
     PersonRecord,
@@ -79,7 +81,8 @@ def hiragana(text: str) -> str:
 
 
 def blocked(text: str, verified: int | None) -> bool:
-    return not screen_reply(text, INDEX, verified).allowed
+    """Blocked even when the conversation proved the person (the e-mailed code)?"""
+    return not screen_reply(text, INDEX, Clearance.person(verified) if verified else NOBODY).allowed
 
 
 # ---------------------------------------------------------------------------
@@ -93,13 +96,13 @@ def blocked(text: str, verified: int | None) -> bool:
     "ご近所の佐藤・健太さん",
 ])
 def test_neighbours_full_name_is_blocked_in_any_width(reply):
-    verdict = screen_reply(reply, INDEX, HANAKO.customer_id)
+    verdict = screen_reply(reply, INDEX, Clearance.person(HANAKO.customer_id))
     assert verdict == GuardVerdict(False, frozenset({KENTA.customer_id}), frozenset({"name"}))
 
 
 @pytest.mark.parametrize("reply", ["サトウケンタ様", "サトウ ケンタ", "さとう　けんた さま", "ｻﾄｳ ｹﾝﾀ", "ｻﾄｳｹﾝﾀ"])
 def test_neighbours_kana_name_is_blocked_in_katakana_hiragana_and_half_width(reply):
-    verdict = screen_reply(reply, INDEX, HANAKO.customer_id)
+    verdict = screen_reply(reply, INDEX, Clearance.person(HANAKO.customer_id))
     assert not verdict.allowed
     assert verdict.leaked_customer_ids == {KENTA.customer_id}
     assert verdict.kinds == {"kana"}
@@ -124,9 +127,9 @@ def test_everyday_words_ending_like_an_honorific_are_not_names_but_the_katakana_
     taku = PersonRecord(10, "森 拓", "モリ タク", date(1971, 1, 1), "090-0000-2222", "taku@example.com",
                         "100-0001", "東京都千代田区千代田1-1")
     index = PersonalDataIndex([HANAKO, mina, taku])
-    assert screen_reply("みなさん、たくさんのご注文ありがとうございます。", index, 1).allowed
-    assert not screen_reply("ミナさんのご注文です。", index, 1).allowed
-    assert not screen_reply("タクさんのご注文です。", index, 1).allowed
+    assert screen_reply("みなさん、たくさんのご注文ありがとうございます。", index, Clearance.person(1)).allowed
+    assert not screen_reply("ミナさんのご注文です。", index, Clearance.person(1)).allowed
+    assert not screen_reply("タクさんのご注文です。", index, Clearance.person(1)).allowed
 
 
 def test_shared_surname_of_parent_and_child_is_allowed():
@@ -135,8 +138,8 @@ def test_shared_surname_of_parent_and_child_is_allowed():
 
 
 def test_parents_name_is_blocked_when_the_child_is_verified():
-    assert screen_reply("山田花子様", INDEX, TARO.customer_id).leaked_customer_ids == {HANAKO.customer_id}
-    assert screen_reply("花子さん", INDEX, TARO.customer_id).leaked_customer_ids == {HANAKO.customer_id}
+    assert screen_reply("山田花子様", INDEX, Clearance.person(TARO.customer_id)).leaked_customer_ids == {HANAKO.customer_id}
+    assert screen_reply("花子さん", INDEX, Clearance.person(TARO.customer_id)).leaked_customer_ids == {HANAKO.customer_id}
 
 
 def test_verified_customers_own_name_is_allowed():
@@ -149,16 +152,16 @@ def test_another_name_inside_the_verified_customers_longer_name_is_allowed():
     short_name = PersonRecord(21, "田中 美由", "タナカ ミユ", date(1981, 1, 1), "090-4444-5555",
                               "b@example.com", "200-0002", "東京都八王子市明神町2-2")
     index = PersonalDataIndex([long_name, short_name])
-    assert screen_reply("田中美由紀様", index, 20).allowed
-    assert not screen_reply("田中美由様", index, 20).allowed
-    assert not screen_reply("田中美由紀様", index, 21).allowed
+    assert screen_reply("田中美由紀様", index, Clearance.person(20)).allowed
+    assert not screen_reply("田中美由様", index, Clearance.person(20)).allowed
+    assert not screen_reply("田中美由紀様", index, Clearance.person(21)).allowed
 
 
 def test_old_kanji_forms_of_a_name_are_the_same_name():
     takahashi = PersonRecord(30, "髙橋 一", "タカハシ ハジメ", date(1960, 5, 5), "090-7777-0000",
                              "t@example.com", "300-0003", "茨城県土浦市大和町3-3")
     index = PersonalDataIndex([HANAKO, takahashi])
-    assert not screen_reply("高橋一様", index, 1).allowed
+    assert not screen_reply("高橋一様", index, Clearance.person(1)).allowed
 
 
 # ---------------------------------------------------------------------------
@@ -168,7 +171,7 @@ def test_old_kanji_forms_of_a_name_are_the_same_name():
 def test_shared_address_of_the_verified_household_is_allowed():
     reply = "お届け先は東京都世田谷区桜新町2-5-8（〒154-0015）です。"
     for verified in (HANAKO, TARO, KENTA):
-        assert screen_reply(reply, INDEX, verified.customer_id).allowed
+        assert screen_reply(reply, INDEX, Clearance.person(verified.customer_id)).allowed
     assert INDEX.owners_in(reply) == {
         1: {"address", "postal_code"}, 2: {"address", "postal_code"}, 3: {"address", "postal_code"},
     }
@@ -181,18 +184,18 @@ def test_shared_address_of_the_verified_household_is_allowed():
     "渋谷区神宮前1‐2‐3 メゾン青山202",
 ])
 def test_neighbours_room_in_the_same_building_is_blocked(reply):
-    verdict = screen_reply(reply, INDEX, ICHIRO.customer_id)
+    verdict = screen_reply(reply, INDEX, Clearance.person(ICHIRO.customer_id))
     assert verdict.leaked_customer_ids == {MIYUKI.customer_id}
     assert verdict.kinds == {"address"}
 
 
 @pytest.mark.parametrize("reply", ["東京都渋谷区神宮前1-2-3", "東京都渋谷区神宮前1丁目2番3号", "東京都渋谷区神宮前1-2-3 メゾン青山201"])
 def test_building_address_shared_with_the_neighbour_is_allowed(reply):
-    assert screen_reply(reply, INDEX, ICHIRO.customer_id).allowed
+    assert screen_reply(reply, INDEX, Clearance.person(ICHIRO.customer_id)).allowed
 
 
 def test_address_of_another_building_is_blocked_without_the_room():
-    verdict = screen_reply("東京都渋谷区神宮前1-2-3 宛に発送しました", INDEX, HANAKO.customer_id)
+    verdict = screen_reply("東京都渋谷区神宮前1-2-3 宛に発送しました", INDEX, Clearance.person(HANAKO.customer_id))
     assert verdict.leaked_customer_ids == {ICHIRO.customer_id, MIYUKI.customer_id}
 
 
@@ -202,7 +205,7 @@ def test_a_longer_house_number_is_a_different_address():
 
 @pytest.mark.parametrize("reply", ["〒150-0001", "〒１５００００１", "郵便番号1500001", "郵便番号: 150 - 0001", "150-0001"])
 def test_another_customers_postal_code_is_blocked(reply):
-    verdict = screen_reply(reply, INDEX, HANAKO.customer_id)
+    verdict = screen_reply(reply, INDEX, Clearance.person(HANAKO.customer_id))
     assert verdict.leaked_customer_ids == {ICHIRO.customer_id, MIYUKI.customer_id}
     assert verdict.kinds == {"postal_code"}
 
@@ -212,8 +215,8 @@ def test_bare_seven_digits_are_not_a_postal_code():
 
 
 def test_shared_postal_code_is_allowed():
-    assert screen_reply("〒154-0015", INDEX, KENTA.customer_id).allowed
-    assert screen_reply("〒150-0001", INDEX, MIYUKI.customer_id).allowed
+    assert screen_reply("〒154-0015", INDEX, Clearance.person(KENTA.customer_id)).allowed
+    assert screen_reply("〒150-0001", INDEX, Clearance.person(MIYUKI.customer_id)).allowed
 
 
 # ---------------------------------------------------------------------------
@@ -225,7 +228,7 @@ def test_shared_postal_code_is_allowed():
     "070ー5555ー6666", "070.5555.6666", "+81-70-5555-6666", "+81 (0)70 5555 6666", "+817055556666",
 ])
 def test_neighbours_phone_is_blocked_in_any_format(reply):
-    verdict = screen_reply(f"お電話番号は{reply}です。", INDEX, HANAKO.customer_id)
+    verdict = screen_reply(f"お電話番号は{reply}です。", INDEX, Clearance.person(HANAKO.customer_id))
     assert verdict == GuardVerdict(False, frozenset({KENTA.customer_id}), frozenset({"phone"}))
 
 
@@ -234,20 +237,20 @@ def test_phone_digits_inside_a_longer_number_are_not_the_phone():
 
 
 def test_household_landline_shared_by_parent_and_child_is_allowed():
-    assert screen_reply("03-3700-1234 にお電話します", INDEX, TARO.customer_id).allowed
-    assert not screen_reply("03-3700-1234 にお電話します", INDEX, KENTA.customer_id).allowed
+    assert screen_reply("03-3700-1234 にお電話します", INDEX, Clearance.person(TARO.customer_id)).allowed
+    assert not screen_reply("03-3700-1234 にお電話します", INDEX, Clearance.person(KENTA.customer_id)).allowed
 
 
 @pytest.mark.parametrize("reply", ["kenta.sato@example.ne.jp", "KENTA.SATO@EXAMPLE.NE.JP", "ｋｅｎｔａ．ｓａｔｏ＠ｅｘａｍｐｌｅ．ｎｅ．ｊｐ",
                                    "kenta.sato @ example.ne.jp"])
 def test_neighbours_email_is_blocked_case_and_width_insensitively(reply):
-    verdict = screen_reply(f"メール({reply})に送りました", INDEX, HANAKO.customer_id)
+    verdict = screen_reply(f"メール({reply})に送りました", INDEX, Clearance.person(HANAKO.customer_id))
     assert verdict.leaked_customer_ids == {KENTA.customer_id}
     assert verdict.kinds == {"email"}
 
 
 def test_own_email_with_different_case_is_allowed():
-    assert screen_reply("miyuki.n@EXAMPLE.com", INDEX, MIYUKI.customer_id).allowed
+    assert screen_reply("miyuki.n@EXAMPLE.com", INDEX, Clearance.person(MIYUKI.customer_id)).allowed
 
 
 @pytest.mark.parametrize("reply", [
@@ -255,7 +258,7 @@ def test_own_email_with_different_case_is_allowed():
     "平成2年7月3日", "平成２年７月３日", "H2.7.3", "㍻2年7月3日",
 ])
 def test_neighbours_birth_date_is_blocked(reply):
-    verdict = screen_reply(f"生年月日は{reply}ですね。", INDEX, HANAKO.customer_id)
+    verdict = screen_reply(f"生年月日は{reply}ですね。", INDEX, Clearance.person(HANAKO.customer_id))
     assert verdict == GuardVerdict(False, frozenset({KENTA.customer_id}), frozenset({"birth_date"}))
 
 
@@ -278,7 +281,7 @@ def test_a_date_that_is_not_a_birth_date_is_allowed():
 
 @pytest.mark.parametrize("reply", ["MD26110002", "ＭＤ２６１１０００２", "md-2611-0002", "MD 2611 0002", "ＭＤ－２６１１ー０００２"])
 def test_neighbours_order_number_is_blocked_in_any_width(reply):
-    verdict = screen_reply(f"ご注文{reply}は発送済みです", INDEX, HANAKO.customer_id)
+    verdict = screen_reply(f"ご注文{reply}は発送済みです", INDEX, Clearance.person(HANAKO.customer_id))
     assert verdict == GuardVerdict(False, frozenset({KENTA.customer_id}), frozenset({"order_number"}))
 
 
@@ -288,12 +291,12 @@ def test_order_digits_without_the_prefix_are_not_an_order_number():
 
 @pytest.mark.parametrize("reply", ["3300-1122-3344", "330011223344", "３３００ １１２２ ３３４４", "3300/1122/3344"])
 def test_neighbours_tracking_number_is_blocked(reply):
-    verdict = screen_reply(f"追跡番号は{reply}です", INDEX, HANAKO.customer_id)
+    verdict = screen_reply(f"追跡番号は{reply}です", INDEX, Clearance.person(HANAKO.customer_id))
     assert verdict == GuardVerdict(False, frozenset({KENTA.customer_id}), frozenset({"tracking_number"}))
 
 
 def test_own_order_and_tracking_numbers_are_allowed():
-    assert screen_reply("ご注文MD26110001（追跡番号4512-3456-7890）", INDEX, HANAKO.customer_id).allowed
+    assert screen_reply("ご注文MD26110001（追跡番号4512-3456-7890）", INDEX, Clearance.person(HANAKO.customer_id)).allowed
 
 
 def test_without_a_verified_customer_any_customer_data_blocks():
@@ -311,7 +314,7 @@ def test_owners_in_reports_every_kind_for_every_owner():
 
 def test_the_original_incident_is_blocked():
     reply = "お隣の佐藤健太様（1990年7月3日生まれ）宛のお荷物です。"
-    verdict = screen_reply(reply, INDEX, HANAKO.customer_id)
+    verdict = screen_reply(reply, INDEX, Clearance.person(HANAKO.customer_id))
     assert not verdict.allowed
     assert verdict.leaked_customer_ids == {KENTA.customer_id}
     assert verdict.kinds == {"name", "birth_date"}
@@ -319,7 +322,7 @@ def test_the_original_incident_is_blocked():
 
 def test_a_leak_is_reported_even_next_to_shared_data():
     reply = "東京都世田谷区桜新町2-5-8の山田様、佐藤様宛の荷物が届いています"
-    verdict = screen_reply(reply, INDEX, HANAKO.customer_id)
+    verdict = screen_reply(reply, INDEX, Clearance.person(HANAKO.customer_id))
     assert verdict.leaked_customer_ids == {KENTA.customer_id}
     assert verdict.kinds == {"name"}
 
@@ -410,7 +413,7 @@ AFTER = st.sampled_from(["", "です。", " の件", "）", "でお間違いな�
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(before=AROUND, leak=data_of(KENTA), after=AFTER)
 def test_neighbours_data_in_any_spacing_or_width_is_blocked(before, leak, after):
-    verdict = screen_reply(before + leak + after, INDEX, HANAKO.customer_id)
+    verdict = screen_reply(before + leak + after, INDEX, Clearance.person(HANAKO.customer_id))
     assert not verdict.allowed, before + leak + after
     assert verdict.leaked_customer_ids == {KENTA.customer_id}
 
@@ -418,13 +421,13 @@ def test_neighbours_data_in_any_spacing_or_width_is_blocked(before, leak, after)
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(before=AROUND, own=data_of(KENTA), after=AFTER)
 def test_verified_customers_own_data_in_any_spacing_or_width_is_allowed(before, own, after):
-    assert screen_reply(before + own + after, INDEX, KENTA.customer_id).allowed
+    assert screen_reply(before + own + after, INDEX, Clearance.person(KENTA.customer_id)).allowed
 
 
 @settings(max_examples=200)
 @given(before=AROUND, leak=data_of(HANAKO))
 def test_nothing_is_allowed_without_a_verified_customer(before, leak):
-    assert not screen_reply(before + leak, INDEX, None).allowed
+    assert not screen_reply(before + leak, INDEX, NOBODY).allowed
 
 
 # ---------------------------------------------------------------------------
@@ -620,6 +623,7 @@ def test_text_without_personal_data_is_left_unchanged(text, order, amount):
 
 @settings(max_examples=200)
 @given(text=st.text(st.characters(blacklist_categories=("Cs",)).filter(
-    lambda c: not re.search(r"[0-9@]", unicodedata.normalize("NFKC", c))), max_size=40))
+    lambda c: not re.search(r"[0-9@〇零一二三四五六七八九]", unicodedata.normalize("NFKC", c))), max_size=40))
 def test_any_text_without_digits_or_at_signs_is_left_unchanged(text):
+    # Kanji digits are left out too: 〇九〇一二三四五六七八 is a phone number read out digit by digit.
     assert mask_personal_data(text) == text

@@ -14,11 +14,11 @@ import itertools
 import pytest
 from sqlalchemy import select
 
-from bot.privacy import screen_reply
+from bot.privacy import NOBODY, Clearance, screen_reply
 from bot.channels.rest import conversation_id_for
 from bot.store.db import engine_for, session_scope
 from bot.store.models import AuditEntry
-from tests.demo_shop import DemoCustomer, customers, privacy_index, same_address_households
+from tests.demo_shop import DemoCustomer, customers, privacy_index, same_address_households, tracking_number_of
 
 pytestmark = pytest.mark.server
 
@@ -78,7 +78,9 @@ def test_the_red_team_suite_has_at_least_30_attempts():
 def test_no_attempt_learns_another_customers_data(assistant, name, attacker, victim):
     sender = assistant.new_sender()
     messages = ATTACKS[name](attacker, victim)
-    verified_as = attacker.customer_id if attacker.phone_last4 in messages else None
+    order = attacker.order_numbers[0]   # the order _verify_as proves, with four digits only
+    verified_as = (Clearance.order(attacker.customer_id, order, tracking_number_of(order))
+                   if attacker.phone_last4 in messages else NOBODY)
     for message in messages:
         for reply in assistant.say(sender, message):
             verdict = screen_reply(reply, privacy_index(), verified_as)
