@@ -37,7 +37,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Callable, Iterable, Mapping
 
-from bot.kana import romaji_to_katakana
+from bot.kana import fold_kana, romaji_to_katakana
 from bot.text import kanji_or_digits_to_int
 
 __all__ = [
@@ -590,7 +590,9 @@ _MASK_PRIORITY = ("name", "kana", "age", "birth_date", "phone", "email", "addres
 
 
 def _to_hiragana(view: _Text) -> _Text:
-    return view.replace_chars({k: chr(ord(c) - 0x60) for k, c in enumerate(view.text) if "ァ" <= c <= "ヶ"})
+    """Katakana folded to hiragana (bot.kana.fold_kana), character for character, offsets kept."""
+    folded = fold_kana(view.text)
+    return view.replace_chars({k: c for k, c in enumerate(folded) if c != view.text[k]})
 
 
 def _without_long_vowels(kana: str) -> str:
@@ -602,7 +604,7 @@ def _romaji_as_kana(m: re.Match) -> str:
     kana = romaji_to_katakana(word)
     if kana is None:
         return m.group(0)
-    return _without_long_vowels("".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in kana))
+    return _without_long_vowels(fold_kana(kana))
 
 
 def _name_view(view: _Text) -> _Text:
