@@ -39,6 +39,8 @@ class Settings:
     web_port: int
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (bot.clients).
     trusted_proxies: tuple = ()
+    # The console's session cookie carries Secure even when no trusted proxy says https.
+    cookie_secure: bool = False
 
     @property
     def web_url(self) -> str:
@@ -51,6 +53,18 @@ class Settings:
     @property
     def rest_webhook_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}/webhooks/rest/webhook"
+
+
+def _flag(name: str, default: bool) -> bool:
+    """A yes/no variable; anything but true/false (1/0, yes/no) stops the start with the reason."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("true", "1", "yes"):
+        return True
+    if value in ("false", "0", "no"):
+        return False
+    raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
 def load_settings() -> Settings:
@@ -70,4 +84,5 @@ def load_settings() -> Settings:
         business_reply_minutes=int(os.environ.get("MADOGUCHI_BUSINESS_REPLY_MINUTES", "60")),
         web_port=int(os.environ.get("MADOGUCHI_WEB_PORT", "8000")),
         trusted_proxies=parse_trusted_proxies(os.environ.get("MADOGUCHI_TRUSTED_PROXIES", "")),
+        cookie_secure=_flag("MADOGUCHI_COOKIE_SECURE", False),
     )
