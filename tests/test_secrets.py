@@ -22,6 +22,7 @@ from bot.secrets import SECRET_ENV, SecretMissing, check_secret_configured, serv
 from bot.store.db import engine_for, session_scope
 from bot.store.migrate import upgrade
 from bot.store.models import AuditEntry
+from tests.test_web_channel import wait_for_web
 from bot.handoff import now_utc
 
 # Nothing listens on port 9 (discard): a server that tried to connect before refusing would fail differently.
@@ -112,6 +113,7 @@ def test_an_existing_readable_database_is_made_private(tmp_path):
 
 @pytest.mark.server
 def test_every_file_the_running_assistant_writes_under_var_is_private(assistant):
+    wait_for_web(assistant)  # the web server, started last, makes the secret key
     assistant.say(assistant.new_sender(), "注文した荷物がまだ届きません")
     written = [p for p in assistant.var_dir.rglob("*")
                if p.is_file() and p != assistant.log_path]  # the log is the test harness's, not the assistant's
