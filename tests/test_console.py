@@ -448,6 +448,19 @@ def test_rotating_the_login_name_from_one_client_locks_that_client(console):
     check_rotating_logins_from_one_client_locks_that_client(console, "erin")
 
 
+def test_counters_that_no_longer_count_are_deleted_and_locks_are_kept(console):
+    now = handoff.now_utc()
+    with session_scope(console.engine) as session:
+        session.add_all([
+            LoginThrottle(key="client:long-ago", window_started_at=now - timedelta(hours=2), attempts=3, failures=3),
+            LoginThrottle(key="login:still-locked", window_started_at=now - timedelta(hours=2), attempts=5,
+                          failures=5, locked_until=now + timedelta(minutes=5))])
+    Browser(console.port).log_in("nobody-at-all", "wrong-password-y")
+    with session_scope(console.engine) as session:
+        assert session.get(LoginThrottle, "client:long-ago") is None
+        assert session.get(LoginThrottle, "login:still-locked") is not None
+
+
 def test_clients_behind_the_trusted_proxy_are_told_apart_by_x_forwarded_for(console):
     proxy = {"X-Forwarded-Proto": "https"}
     attacker = {**proxy, "X-Forwarded-For": "203.0.113.50"}

@@ -58,6 +58,8 @@ LOGIN_FAILURE_LIMIT = 5
 CLIENT_FAILURE_LIMIT = 10
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 LOGIN_LOCK = timedelta(minutes=15)
+# A counter whose window ended this long ago, and that is not locked, is the same as none.
+THROTTLE_ROWS_KEPT = timedelta(hours=1)
 
 ROLES = {"agent": "担当者", "supervisor": "スーパーバイザー"}
 LOGIN_PATTERN = re.compile(r"[a-z0-9._-]{3,50}")
@@ -247,12 +249,10 @@ def _at(moment: datetime):
     return literal(moment, UTCDateTime())
 
 
-def _ensure_rows(session: Session, slots: tuple[_Slot, ...], now: datetime) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = sqlite.insert if dialect == "sqlite" else postgresql.insert
-    for slot in slots:
-        session.execute(insert(LoginThrottle).values(key=slot.key, window_started_at=now, attempts=0, failures=0)
-                        .on_conflict_do_nothing(index_elements=["key"]))
+def _ensure_row(session: Session, key: str, now: datetime) -> None:
+    insert = sqlite.insert if session.get_bind().dialect.name == "sqlite" else postgresql.insert
+    session.execute(insert(LoginThrottle).values(key=key, window_started_at=now, attempts=0, failures=0)
+                    .on_conflict_do_nothing(index_elements=["key"]))
 
 
 def _take(session: Session, slot: _Slot, now: datetime) -> datetime | None:
@@ -265,19 +265,37 @@ def _take(session: Session, slot: _Slot, now: datetime) -> datetime | None:
     """
     row = LoginThrottle
     fresh = row.window_started_at <= _at(now - LOGIN_FAILURE_WINDOW)
-    taken = session.execute(
-        update(row)
-        .where(row.key == slot.key, or_(row.locked_until.is_(None), row.locked_until <= _at(now)),
-               or_(fresh, row.attempts < slot.limit))
-        .values(attempts=case((fresh, 1), else_=row.attempts + 1),
-                failures=case((fresh, 0), else_=row.failures),
-                window_started_at=case((fresh, _at(now)), else_=row.window_started_at),
-                locked_until=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if taken != 1:
-        return None
-    return session.execute(select(row.window_started_at).where(row.key == slot.key)).scalar_one()
+    for _ in range(2):  # twice only if ``_forget_stale`` deleted the row between the INSERT and the UPDATE
+        _ensure_row(session, slot.key, now)
+        taken = session.execute(
+            update(row)
+            .where(row.key == slot.key, or_(row.locked_until.is_(None), row.locked_until <= _at(now)),
+                   or_(fresh, row.attempts < slot.limit))
+            .values(attempts=case((fresh, 1), else_=row.attempts + 1),
+                    failures=case((fresh, 0), else_=row.failures),
+                    window_started_at=case((fresh, _at(now)), else_=row.window_started_at),
+                    locked_until=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken == 1:
+            return session.execute(select(row.window_started_at).where(row.key == slot.key)).scalar_one()
+        if session.execute(select(row.key).where(row.key == slot.key)).first() is not None:
+            return None
+    return None
+
+
+def _forget_stale(session: Session, now: datetime) -> None:
+    """Delete counters that no longer count (window long over, no lock), so tried names do not pile up.
+
+    Runs in a transaction of its own and skips rows another transaction holds
+    (PostgreSQL), so it never waits for, or deadlocks with, a login in progress.
+    """
+    row = LoginThrottle
+    stale = (select(row.key)
+             .where(row.window_started_at < _at(now - THROTTLE_ROWS_KEPT),
+                    or_(row.locked_until.is_(None), row.locked_until < _at(now)))
+             .limit(1000).with_for_update(skip_locked=True))
+    session.execute(delete(row).where(row.key.in_(stale)).execution_options(synchronize_session=False))
 
 
 def _refused_until(session: Session, slot: _Slot, now: datetime) -> datetime:
@@ -327,7 +345,6 @@ def authenticate(engine: Engine, login: str, password: str, client_address: str,
     detail = f"key={login_key(secret, login)} client={client_key(secret, client_address)}"
 
     with session_scope(engine) as session:
-        _ensure_rows(session, slots, now)
         windows: list[datetime] = []
         refused: _Slot | None = None
         for slot in slots:
@@ -350,6 +367,8 @@ def authenticate(engine: Engine, login: str, password: str, client_address: str,
     succeeded = verify_password(password, stored) and agent is not None and agent.active
     rehashed = hash_password(password) if succeeded and needs_rehash(stored) else None
 
+    with session_scope(engine) as session:
+        _forget_stale(session, now)
     with session_scope(engine) as session:
         if succeeded:
             for slot, window in zip(slots, windows, strict=True):
