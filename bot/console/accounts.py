@@ -156,6 +156,11 @@ def _dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
+def prepare_dummy_hash() -> None:
+    """Make the dummy hash in the background at start-up, so not even the first unknown login is slower."""
+    threading.Thread(target=_dummy_hash, name="console-dummy-hash", daemon=True).start()
+
+
 # ---------------------------------------------------------------------------
 # Accounts
 # ---------------------------------------------------------------------------

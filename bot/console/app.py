@@ -450,6 +450,7 @@ def create_app(name: str = "madoguchi_web", *, blueprints: Iterable[Blueprint] =
     app.config.REQUEST_MAX_SIZE = REQUEST_MAX_SIZE
     console = Console(engine_for(settings.database_url), server_secret(settings),
                       trusted_proxies=settings.trusted_proxies, cookie_secure=settings.cookie_secure)
+    accounts.prepare_dummy_hash()
     app.blueprint(console.blueprint())
     for blueprint in blueprints:
         app.blueprint(blueprint)
