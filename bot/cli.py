@@ -22,6 +22,8 @@ from bot.modelfiles import current_model_path, needs_training
 from bot.processes import answers_http, stop_processes, wait_until_ready
 
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "LOG_LEVEL_LIBRARIES": "ERROR", "PYTHONWARNINGS": "ignore"}
+# The servers write customers' data under var/ (Rasa's tracker, mails): readable by the shop's user only.
+SERVER_UMASK = 0o077
 
 
 def _python() -> str:
@@ -34,7 +36,7 @@ def cmd_setup(settings: Settings, args: argparse.Namespace) -> int:
     from bot.store.migrate import upgrade
     from bot.store.seed import load_demo_shop, seed
 
-    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    settings.var_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     upgrade(settings.database_url)
     with session_scope(engine_for(settings.database_url)) as session:
         customers, orders = seed(session, load_demo_shop(settings.demo_shop_file))
@@ -135,6 +137,13 @@ def channel_lines() -> list[str]:
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Set up, then run the action server and the Rasa server in the foreground."""
+    from bot.secrets import SecretMissing, check_secret_configured
+
+    try:
+        check_secret_configured(settings)
+    except SecretMissing as missing:
+        print(missing, file=sys.stderr)
+        return 2
     status = cmd_setup(settings, args)
     if status:
         return status
@@ -160,7 +169,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         for name, command in server_commands(settings, model, verbose=args.verbose).items():
             print(f"madoguchi: starting the {name}…", file=sys.stderr)
-            processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+            processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, umask=SERVER_UMASK)
             if not wait_until_ready(processes[name], answers_http(health[name]), 180):
                 print(f"madoguchi: the {name} did not start", file=sys.stderr)
                 stop_all()

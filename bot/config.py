@@ -45,6 +45,7 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("MADOGUCHI_FIRST_REPLY_HOURS", "24", "a handed-off conversation's first human reply, at the latest"),
     Variable("MADOGUCHI_BUSINESS_REPLY_MINUTES", "60", "…and in business hours (and for urgent tickets)"),
     Variable("MADOGUCHI_TRUSTED_PROXIES", "", "proxies whose X-Forwarded-For / -Proto are believed"),
+    Variable("MADOGUCHI_COOKIE_SECURE", "false", "true: console cookies only over HTTPS (behind the TLS proxy)"),
     Variable("MADOGUCHI_WIDGET_SOCKET_URL", None, "where the widget page opens its socket; default the Rasa URL"),
     Variable("MADOGUCHI_WEB_ORIGINS", None, "pages allowed to open the widget's socket; default the widget page"),
     Variable("MADOGUCHI_SECRET", None, "key for HMACs of verification attempts, codes, client addresses; "
@@ -84,8 +85,13 @@ def env_int(name: str) -> int:
 
 
 def env_flag(name: str) -> bool:
-    """true/1/yes/on are true; anything else (or unset, without a default) is false."""
-    return (env(name) or "").strip().lower() in ("1", "true", "yes", "on")
+    """A yes/no variable: true/1/yes/on or false/0/no/off; anything else stops the start with the reason."""
+    value = (env(name) or "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("", "0", "false", "no", "off"):
+        return False
+    raise ValueError(f"{name} must be true or false, not {value!r}")
 
 
 def env_path(name: str, default: Path) -> Path:
@@ -112,6 +118,8 @@ class Settings:
     web_port: int
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (bot.clients).
     trusted_proxies: tuple = ()
+    # The console's session cookie carries Secure even when no trusted proxy says https.
+    cookie_secure: bool = False
 
     @property
     def web_url(self) -> str:
@@ -150,4 +158,5 @@ def load_settings() -> Settings:
         business_reply_minutes=env_int("MADOGUCHI_BUSINESS_REPLY_MINUTES"),
         web_port=env_int("MADOGUCHI_WEB_PORT"),
         trusted_proxies=parse_trusted_proxies(env("MADOGUCHI_TRUSTED_PROXIES")),
+        cookie_secure=env_flag("MADOGUCHI_COOKIE_SECURE"),
     )

@@ -3,13 +3,19 @@
 The database is prepared directly (migrations, agents, tickets from
 bot.handoff), the console runs as a child process on a free port, and each
 test talks to it like a browser: cookies, forms with their CSRF token, redirects.
+Each browser connects from a loopback address of its own (Linux routes all of
+127.0.0.0/8 to the loopback interface), so each is a client of its own for the
+login limits; 127.0.0.1 plays the shop's trusted TLS proxy.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
 import hashlib
 import http.client
 import io
+import itertools
 import json
 import os
 import re
@@ -24,6 +30,7 @@ from datetime import date, timedelta
 from email.message import Message
 from html import unescape
 from pathlib import Path
+from typing import Iterable
 from urllib.parse import urlencode
 
 import pytest
@@ -31,7 +38,15 @@ from sqlalchemy import select
 
 from bot import handoff
 from bot.config import PROJECT_ROOT
-from bot.console.accounts import agent_command, create_agent, hash_password, verify_password
+from bot.console.accounts import (
+    SCRYPT_N,
+    agent_command,
+    create_agent,
+    hash_password,
+    login_key,
+    needs_rehash,
+    verify_password,
+)
 from bot.console.views import highlight
 from bot.devserver import free_port
 from bot.store.db import engine_for, session_scope
@@ -41,6 +56,7 @@ from bot.store.models import (
     AuditEntry,
     ConsoleSession,
     Customer,
+    LoginThrottle,
     Order,
     OrderItem,
     Ticket,
@@ -60,12 +76,22 @@ ROLES = {"sue": "supervisor"}
 NAMES = {"alice": "鈴木 愛", "bob": "佐藤 文", "sue": "高橋 澄子", "carol": "田中 花", "dave": "伊藤 大",
          "erin": "渡辺 恵"}
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": ("default-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+                                "base-uri 'none'; object-src 'none'"),
+    "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 CONFLICT = "このチケットは他の担当者が対応中です。"
+TRUSTED_PROXY = "127.0.0.1"
+_sources = itertools.count()
+
+
+def next_client_address() -> str:
+    """A loopback address no other browser in this run uses (never the proxy's 127.0.0.1)."""
+    n = next(_sources)
+    return f"127.0.{10 + n // 250}.{1 + n % 250}"
 
 
 # ---------------------------------------------------------------------------
@@ -92,10 +118,14 @@ class Reply:
 class Browser:
     port: int
     cookies: dict[str, str] = field(default_factory=dict)
+    # The address the browser connects from, and headers sent with every request (a proxy's X-Forwarded-*).
+    source: str = field(default_factory=next_client_address)
+    headers: dict[str, str] = field(default_factory=dict)
 
     def request(self, method: str, path: str, fields: dict | None = None) -> Reply:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        headers = {}
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30,
+                                                source_address=(self.source, 0))
+        headers = dict(self.headers)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -143,15 +173,45 @@ class RunningConsole:
     database_url: str
     var_dir: Path
     log_path: Path
+    env_secret: str | None = None
+    # One logged-in session per agent, shared by the tests: a login costs a real scrypt hash (~0.5 s).
+    sessions: dict[str, str] = field(default_factory=dict)
 
     @property
     def engine(self):
         return engine_for(self.database_url)
 
+    def secret(self) -> bytes:
+        """The server secret the console uses: MADOGUCHI_SECRET, or the key it generated in its var/."""
+        if self.env_secret:
+            return self.env_secret.encode("utf-8")
+        return (self.var_dir / "secret.key").read_text(encoding="ascii").strip().encode("ascii")
+
+    def evaluated_failures(self, login: str) -> int:
+        """How many wrong passwords for ``login`` were really checked (not refused by a lock)."""
+        key = login_key(self.secret(), login)
+        return len([e for e in self.audit("console_login_failed") if e.detail.startswith(f"key={key} ")])
+
+    def move_login_limits_back(self, login: str, by: timedelta) -> None:
+        """Let time pass for one login's failure count and lock."""
+        with session_scope(self.engine) as session:
+            row = session.get(LoginThrottle, f"login:{login_key(self.secret(), login)}")
+            row.window_started_at -= by
+            if row.locked_until is not None:
+                row.locked_until -= by
+
     def browser(self, login: str | None = None) -> Browser:
+        """A browser of its own (own client address, own cookies), logged in as ``login`` if given."""
         browser = Browser(self.port)
-        if login is not None:
-            assert browser.log_in(login).status == 303
+        if login is None:
+            return browser
+        if login in self.sessions:
+            browser.cookies["madoguchi_console"] = self.sessions[login]
+            if browser.get("/console/?auto=1").status == 200:
+                return browser
+            browser.cookies.clear()
+        assert browser.log_in(login).status == 303
+        self.sessions[login] = browser.cookies["madoguchi_console"]
         return browser
 
     def open_ticket(self, *, severity: str = "normal", age: timedelta = timedelta(minutes=5),
@@ -178,19 +238,31 @@ class RunningConsole:
             return session.execute(query).scalars().all()
 
 
-def start_console(var_dir: Path, database_url: str) -> tuple[subprocess.Popen, RunningConsole]:
+@functools.lru_cache(maxsize=None)
+def stored_password(login: str) -> str:
+    """The test agent's password hash, made once per test run (each costs a real scrypt at N=2^17)."""
+    return hash_password(PASSWORDS[login])
+
+
+def start_console(var_dir: Path, database_url: str, *, agents: Iterable[str] = tuple(PASSWORDS),
+                  env: dict[str, str] | None = None) -> tuple[subprocess.Popen, RunningConsole]:
+    """The console on ``database_url`` with the given test agents, behind 127.0.0.1 as its trusted proxy."""
     upgrade(database_url)
     with session_scope(engine_for(database_url)) as session:
-        for login, password in PASSWORDS.items():
-            create_agent(session, login, NAMES[login], password, ROLES.get(login, "agent"), handoff.now_utc())
+        for login in agents:
+            session.add(Agent(login=login, display_name=NAMES[login], password_hash=stored_password(login),
+                              role=ROLES.get(login, "agent"), active=True, created_at=handoff.now_utc()))
     port = free_port()
-    env = {**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
-           "MADOGUCHI_VAR_DIR": str(var_dir), "DATABASE_URL": database_url, "MADOGUCHI_WEB_PORT": str(port)}
+    env = {**{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "MADOGUCHI_SECRET")},
+           "MADOGUCHI_VAR_DIR": str(var_dir), "DATABASE_URL": database_url, "MADOGUCHI_WEB_PORT": str(port),
+           "MADOGUCHI_TRUSTED_PROXIES": TRUSTED_PROXY, **(env or {})}
+    if database_url.startswith("postgresql"):
+        env.setdefault("MADOGUCHI_SECRET", f"test-secret-{uuid.uuid4().hex}")
     log_path = var_dir / "console.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "bot.console"], cwd=PROJECT_ROOT, env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
-    running = RunningConsole(port, database_url, var_dir, log_path)
+    running = RunningConsole(port, database_url, var_dir, log_path, env.get("MADOGUCHI_SECRET"))
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -248,14 +320,45 @@ def run_together(*calls):
 # Passwords and logging in
 # ---------------------------------------------------------------------------
 
-def test_passwords_are_stored_as_salted_scrypt_hashes():
+def test_passwords_are_stored_as_salted_scrypt_hashes_at_owasps_parameters():
+    started = time.perf_counter()
     stored = hash_password("correct horse battery")
+    one_hash = time.perf_counter() - started
     scheme, n, r, p, salt, digest = stored.split("$")
-    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+    assert (scheme, n, r, p) == ("scrypt", str(2**17), "8", "1")
     assert stored != hash_password("correct horse battery")
     assert verify_password("correct horse battery", stored)
     assert not verify_password("correct horse batterz", stored)
-    assert not verify_password("anything", "not-a-hash")
+    assert not needs_rehash(stored)
+    for broken in ("not-a-hash", "scrypt$1000$8$1$c2FsdA==$ZGlnZXN0",  # N not a power of two
+                   "scrypt$1048576$8$1$c2FsdA==$ZGlnZXN0"):  # needs 1 GiB
+        assert not verify_password("anything", broken) and not needs_rehash(broken)
+    print(f"one scrypt hash at N=2^17, r=8, p=1: {one_hash:.2f} s")
+
+
+def old_hash(password: str) -> str:
+    """A hash as the console stored it before OWASP's parameters (N=2^14)."""
+    salt = os.urandom(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
+    return f"scrypt$16384$8$1${base64.b64encode(salt).decode()}${base64.b64encode(digest).decode()}"
+
+
+def test_an_older_hash_still_logs_in_and_is_replaced_at_the_current_parameters(console):
+    with session_scope(console.engine) as session:
+        session.add(Agent(login="olga", display_name="小林 織江", password_hash=old_hash("olga-password-0009"),
+                          role="agent", active=True, created_at=handoff.now_utc()))
+    assert needs_rehash(old_hash("x"))
+    assert Browser(console.port).log_in("olga", "olga-password-0010").status == 401
+    with session_scope(console.engine) as session:
+        unchanged = session.execute(select(Agent.password_hash).where(Agent.login == "olga")).scalar_one()
+    assert unchanged.startswith("scrypt$16384$")
+    assert Browser(console.port).log_in("olga", "olga-password-0009").status == 303
+    with session_scope(console.engine) as session:
+        rehashed = session.execute(select(Agent.password_hash).where(Agent.login == "olga")).scalar_one()
+    assert rehashed.startswith(f"scrypt${SCRYPT_N}$8$1$") and verify_password("olga-password-0009", rehashed)
+    assert [e.actor for e in console.audit("console_password_rehashed")] == ["agent:olga"]
+    assert Browser(console.port).log_in("olga", "olga-password-0009").status == 303
+    assert len(console.audit("console_password_rehashed")) == 1
 
 
 def test_login_sets_a_strict_http_only_cookie_and_stores_only_its_hash(console):
@@ -271,6 +374,9 @@ def test_login_sets_a_strict_http_only_cookie_and_stores_only_its_hash(console):
         assert stored.expires_at - stored.created_at == timedelta(hours=12)
     assert browser.get("/console/").status == 200
     assert any(e.actor == "agent:alice" for e in console.audit("console_login"))
+    started = time.perf_counter()
+    assert Browser(console.port).log_in("alice").status == 303
+    print(f"a successful login over HTTP: {time.perf_counter() - started:.2f} s")
 
 
 def test_wrong_password_and_unknown_login_get_the_same_answer(console):
@@ -285,22 +391,126 @@ def test_wrong_password_and_unknown_login_get_the_same_answer(console):
 
 
 def test_five_failures_lock_the_login_for_fifteen_minutes_even_with_the_right_password(console):
-    browser = Browser(console.port)
-    statuses = [browser.log_in("carol", f"wrong-password-{i}").status for i in range(5)]
+    # Each try from another address: the login's own limit is what locks it.
+    statuses = [Browser(console.port).log_in("carol", f"wrong-password-{i}").status for i in range(5)]
     assert statuses == [401, 401, 401, 401, 429]
-    locked = browser.log_in("carol")
-    assert locked.status == 429 and "使えません" in locked.body
+    locked = Browser(console.port).log_in("carol")
+    assert locked.status == 429 and "このログインIDは" in locked.body and "使えません" in locked.body
     # An unknown login locks the same way, so the lock says nothing about who exists.
-    assert [browser.log_in("ghost", "guess-number-x").status for _ in range(6)][-2:] == [429, 429]
+    login_race(console, [("ghost", Browser(console.port)) for _ in range(5)])
+    assert Browser(console.port).log_in("ghost", "guess-number-x").status == 429
+    assert console.evaluated_failures("carol") == console.evaluated_failures("ghost") == 5
     with session_scope(console.engine) as session:
         details = " ".join(e.detail + e.actor for e in session.execute(select(AuditEntry)).scalars())
     assert "wrong-password" not in details and PASSWORDS["carol"] not in details
-    # Fifteen minutes later the right password works again.
+    # Tries during the lock do not prolong it: fifteen minutes later the right password works again.
+    console.move_login_limits_back("carol", timedelta(minutes=16))
+    assert Browser(console.port).log_in("carol").status == 303
+
+
+def login_race(console: RunningConsole, tries: list[tuple[str, Browser]]) -> list[Reply]:
+    """A wrong password for each (login, browser) pair, all sent at the same moment."""
+    forms = [browser.get("/console/login").csrf() for _, browser in tries]
+    return run_together(*[
+        (lambda login=login, browser=browser, form=form, i=i: browser.post(
+            "/console/login", {"csrf_token": form, "login": login, "password": f"parallel-guess-{i}"}))
+        for i, ((login, browser), form) in enumerate(zip(tries, forms, strict=True))])
+
+
+def check_twelve_parallel_wrong_passwords_lock_after_five(console: RunningConsole, login: str) -> None:
+    """Twelve clients at once against one login: five are checked, the rest refused, the login locked."""
+    started = time.perf_counter()
+    replies = login_race(console, [(login, Browser(console.port)) for _ in range(12)])
+    took = time.perf_counter() - started
+    statuses = sorted(r.status for r in replies)
+    assert console.evaluated_failures(login) == 5, statuses
+    assert set(statuses) <= {401, 429} and statuses.count(429) >= 7, statuses
+    assert Browser(console.port).log_in(login).status == 429
+    print(f"12 parallel wrong passwords for one login: {statuses.count(401)}x401, "
+          f"{statuses.count(429)}x429 in {took:.1f} s")
+
+
+def check_rotating_logins_from_one_client_locks_that_client(console: RunningConsole, victim: str) -> None:
+    """Fifteen logins tried at once from one address: ten are checked, then that client is locked out."""
+    attacker = next_client_address()
+    # X-Forwarded-For from a peer that is not the trusted proxy is the attacker's own writing: ignored.
+    tries = [(f"guess-{uuid.uuid4().hex[:6]}", Browser(console.port, source=attacker,
+                                                      headers={"X-Forwarded-For": f"198.51.100.{i}"}))
+             for i in range(15)]
+    replies = login_race(console, tries)
+    evaluated = sum(console.evaluated_failures(login) for login, _ in tries)
+    assert evaluated == 10, sorted(r.status for r in replies)
+    locked = Browser(console.port, source=attacker).log_in(victim)
+    assert locked.status == 429 and "この接続元からのログイン" in locked.body
+    # The victim's own login is untouched: from elsewhere it works at once.
+    assert Browser(console.port).log_in(victim).status == 303
+
+
+def test_twelve_parallel_wrong_passwords_are_not_all_evaluated(console):
     with session_scope(console.engine) as session:
-        for entry in session.execute(select(AuditEntry).where(
-                AuditEntry.action == "console_login_failed", AuditEntry.detail.like("%login=carol"))).scalars():
-            entry.at -= timedelta(minutes=16)
-    assert browser.log_in("carol").status == 303
+        create_agent(session, "frida", "松本 風花", "frida-password-0011", "agent", handoff.now_utc())
+    check_twelve_parallel_wrong_passwords_lock_after_five(console, "frida")
+
+
+def test_rotating_the_login_name_from_one_client_locks_that_client(console):
+    check_rotating_logins_from_one_client_locks_that_client(console, "erin")
+
+
+def test_counters_that_no_longer_count_are_deleted_and_locks_are_kept(console):
+    now = handoff.now_utc()
+    with session_scope(console.engine) as session:
+        session.add_all([
+            LoginThrottle(key="client:long-ago", window_started_at=now - timedelta(hours=2), attempts=3, failures=3),
+            LoginThrottle(key="login:still-locked", window_started_at=now - timedelta(hours=2), attempts=5,
+                          failures=5, locked_until=now + timedelta(minutes=5))])
+    Browser(console.port).log_in("nobody-at-all", "wrong-password-y")
+    with session_scope(console.engine) as session:
+        assert session.get(LoginThrottle, "client:long-ago") is None
+        assert session.get(LoginThrottle, "login:still-locked") is not None
+
+
+def test_clients_behind_the_trusted_proxy_are_told_apart_by_x_forwarded_for(console):
+    proxy = {"X-Forwarded-Proto": "https"}
+    attacker = {**proxy, "X-Forwarded-For": "203.0.113.50"}
+    login_race(console, [(f"user{i}", Browser(console.port, source=TRUSTED_PROXY, headers=attacker))
+                         for i in range(10)])
+    locked = Browser(console.port, source=TRUSTED_PROXY, headers=attacker).log_in("alice")
+    assert locked.status == 429 and "この接続元" in locked.body
+    colleague = Browser(console.port, source=TRUSTED_PROXY, headers={**proxy, "X-Forwarded-For": "203.0.113.51"})
+    assert colleague.log_in("alice").status == 303
+    # The proxy appends the address it saw; whatever the client wrote before it is not believed.
+    spoofed = Browser(console.port, source=TRUSTED_PROXY,
+                      headers={**proxy, "X-Forwarded-For": "203.0.113.99, 203.0.113.50"})
+    assert spoofed.log_in("alice").status == 429
+
+
+def session_cookie(reply: Reply) -> str:
+    return next(c for c in reply.headers.get_all("Set-Cookie") if c.startswith("madoguchi_console="))
+
+
+def test_session_cookie_is_secure_when_the_trusted_proxy_says_https(console):
+    behind_tls = Browser(console.port, source=TRUSTED_PROXY,
+                         headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    login_page = behind_tls.get("/console/login")
+    assert "Secure" in login_page.headers.get("Set-Cookie")
+    assert "; Secure" in session_cookie(behind_tls.log_in("alice"))
+    # The same headers from a peer that is not the trusted proxy change nothing.
+    stranger = Browser(console.port, headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+    assert "Secure" not in stranger.get("/console/login").headers.get("Set-Cookie")
+    assert "Secure" not in session_cookie(stranger.log_in("alice"))
+    plain = Browser(console.port, source=TRUSTED_PROXY, headers={"X-Forwarded-Proto": "http"})
+    assert "Secure" not in session_cookie(plain.log_in("alice"))
+
+
+def test_madoguchi_cookie_secure_marks_the_cookies_secure_without_a_proxy(tmp_path):
+    process, secure_console = start_console(tmp_path, f"sqlite:///{tmp_path / 'madoguchi.db'}", agents=("alice",),
+                                            env={"MADOGUCHI_COOKIE_SECURE": "true"})
+    try:
+        browser = Browser(secure_console.port)
+        assert "Secure" in browser.get("/console/login").headers.get("Set-Cookie")
+        assert "; Secure" in session_cookie(browser.log_in("alice"))
+    finally:
+        stop_console(process)
 
 
 def test_login_form_without_its_csrf_cookie_is_refused(console):
@@ -310,7 +520,8 @@ def test_login_form_without_its_csrf_cookie_is_refused(console):
 
 
 def test_logout_ends_the_session(console):
-    browser = console.browser("alice")
+    browser = Browser(console.port)
+    assert browser.log_in("alice").status == 303
     token = browser.cookies["madoguchi_console"]
     page = browser.get("/console/")
     reply = browser.post("/console/logout", {"csrf_token": page.csrf()})
@@ -352,13 +563,49 @@ def test_a_post_without_the_sessions_csrf_token_is_403(console):
     assert console.ticket(ticket_id).status == handoff.OPEN
 
 
-@pytest.mark.parametrize("path", ["/console/login", "/console/", "/console/static/console.css",
-                                  "/console/no-such-page", "/console/tickets/1/messages.json"])
+CONSOLE_PATHS = ["/console/login", "/console", "/console/", "/console/audit", "/console/static/console.css",
+                 "/console/static/console.js", "/console/no-such-page", "/console/tickets/1",
+                 "/console/tickets/1/messages.json", "/console/tickets/999999"]
+
+
+@pytest.mark.parametrize("path", CONSOLE_PATHS)
 def test_every_console_response_carries_the_security_headers(console, path):
+    for browser in (console.browser("sue"), Browser(console.port)):
+        reply = browser.get(path)
+        for name, value in SECURITY_HEADERS.items():
+            assert reply.headers.get(name) == value, (path, name, reply.status)
+
+
+def test_a_ticket_page_and_a_refused_post_carry_the_security_headers(console):
+    ticket_id, _ = console.open_ticket()
     browser = console.browser("alice")
-    reply = browser.get(path)
-    for name, value in SECURITY_HEADERS.items():
-        assert reply.headers.get(name) == value, (path, name)
+    for reply in (browser.get(f"/console/tickets/{ticket_id}"), browser.post(f"/console/tickets/{ticket_id}/claim", {}),
+                  browser.request("PUT", "/console/"), Browser(console.port).post("/console/login", {})):
+        for name, value in SECURITY_HEADERS.items():
+            assert reply.headers.get(name) == value, (reply.status, name)
+
+
+def test_reading_the_transcript_as_json_is_audited_like_a_page_view(console):
+    ticket_id, reference = console.open_ticket()
+    bob, sue = console.browser("bob"), console.browser("sue")
+    url = f"/console/tickets/{ticket_id}/messages.json"
+    assert bob.get(url).status == 200
+    reads = console.audit("ticket_messages_read", reference)
+    assert [(e.actor, e.detail) for e in reads] == [("agent:bob", f"ticket {reference}")]
+    assert not console.audit("ticket_view", reference)  # the JSON was read without opening the page
+    # The page polls it every 5 s: more reads by bob within ten minutes add no lines, sue's read does.
+    bob.get(url)
+    bob.get(url)
+    sue.get(url)
+    assert [e.actor for e in console.audit("ticket_messages_read", reference)] == ["agent:bob", "agent:sue"]
+    with session_scope(console.engine) as session:
+        for entry in session.execute(select(AuditEntry).where(AuditEntry.action == "ticket_messages_read",
+                                                              AuditEntry.detail == f"ticket {reference}")).scalars():
+            entry.at -= timedelta(minutes=11)
+    bob.get(url)
+    assert [e.actor for e in console.audit("ticket_messages_read", reference)] == [
+        "agent:bob", "agent:sue", "agent:bob"]
+    assert "ticket_messages_read" in sue.get(f"/console/audit?ref={reference}").body
 
 
 # ---------------------------------------------------------------------------
@@ -611,7 +858,7 @@ def test_agent_command_adds_an_agent_from_stdin_without_printing_the_password(co
     assert browser.get("/console/audit").status == 200
     with session_scope(console.engine) as session:
         stored = session.execute(select(Agent.password_hash).where(Agent.login == "frank")).scalar_one()
-    assert stored.startswith("scrypt$16384$8$1$") and password not in stored
+    assert stored.startswith(f"scrypt${SCRYPT_N}$8$1$") and password not in stored
 
 
 def test_the_server_log_holds_no_password_and_no_message_text(console):
@@ -630,6 +877,17 @@ def test_the_server_log_holds_no_password_and_no_message_text(console):
 # ---------------------------------------------------------------------------
 # The same console on PostgreSQL
 # ---------------------------------------------------------------------------
+
+@pytest.mark.postgres
+def test_login_limits_hold_under_concurrent_requests_on_postgresql(postgres_url, tmp_path):
+    process, pg_console = start_console(tmp_path, postgres_url, agents=("dave", "erin"))
+    try:
+        check_twelve_parallel_wrong_passwords_lock_after_five(pg_console, "dave")
+        check_rotating_logins_from_one_client_locks_that_client(pg_console, "erin")
+    finally:
+        stop_console(process)
+        engine_for(postgres_url).dispose()
+
 
 @pytest.mark.postgres
 def test_console_works_on_postgresql(postgres_url, tmp_path):

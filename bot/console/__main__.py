@@ -7,6 +7,7 @@ import sys
 
 from bot.config import load_settings
 from bot.console.app import PREFIX, create_app
+from bot.secrets import SecretMissing, check_secret_configured
 from bot.store.migrate import upgrade
 from bot.widget_page import widget_blueprint
 
@@ -15,6 +16,11 @@ log = logging.getLogger("madoguchi.console")
 
 def main() -> int:
     settings = load_settings()
+    try:
+        check_secret_configured(settings)
+    except SecretMissing as missing:
+        print(missing, file=sys.stderr)
+        return 2
     upgrade(settings.database_url)
     app = create_app(settings=settings, blueprints=[widget_blueprint()])
     logging.getLogger("sanic.root").setLevel(logging.WARNING)

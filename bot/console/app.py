@@ -3,7 +3,18 @@
 Pages need a session (``bot.console.accounts``): a GET without one is sent to
 the login page, a POST or a JSON request without one gets 401, and a POST
 whose CSRF token does not match the session's gets 403. Every page view and
-action is written to the audit log; message texts and passwords never are.
+action is written to the audit log, and so are reads of a ticket's
+messages.json (at most one line per agent and ticket every
+``TRANSCRIPT_READ_AUDIT_INTERVAL``, since the ticket page polls it every
+5 seconds); message texts and passwords never are.
+
+Behind the shop's TLS proxy the console trusts ``X-Forwarded-For`` and
+``X-Forwarded-Proto`` only from the proxies in ``MADOGUCHI_TRUSTED_PROXIES``
+(``bot.clients``): the client address is what login limits count, and a
+trusted ``https`` (or ``MADOGUCHI_COOKIE_SECURE``) puts ``Secure`` on the
+cookies. Every response under /console forbids framing (CSP
+``frame-ancestors 'none'`` and ``X-Frame-Options: DENY``) and loads nothing
+but the console's own files.
 
 Database work runs in worker threads (``Console.db``), one session per
 request, so a slow query or a password hash never stalls other agents; two
@@ -17,6 +28,7 @@ import asyncio
 import hmac
 import re
 import secrets
+from datetime import datetime, timedelta
 from functools import wraps
 from pathlib import Path
 from typing import Callable, Iterable, TypeVar
@@ -25,11 +37,12 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
 from bot import handoff
+from bot.clients import ClientOrigin, client_origin
 from bot.config import Settings, load_settings
 from bot.console import accounts
 from bot.console.accounts import ConsoleUser
@@ -62,7 +75,9 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 REQUEST_MAX_SIZE = 128 * 1024
 
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+    "Content-Security-Policy": ("default-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+                                "base-uri 'none'; object-src 'none'"),
+    "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
@@ -82,6 +97,8 @@ RECENT_ENDED = 20
 AUDIT_PAGE_SIZE = 200
 REFERENCE_PATTERN = re.compile(r"[A-Za-z0-9-]{1,30}")
 MAX_TICKET_ID = 2**31 - 1
+# The ticket page polls messages.json every 5 s; one audit line per agent and ticket in this time is enough.
+TRANSCRIPT_READ_AUDIT_INTERVAL = timedelta(minutes=10)
 
 
 # ---------------------------------------------------------------------------
@@ -136,9 +153,12 @@ class _TicketNotFound(Exception):
 class Console:
     """The console's pages and actions over one database."""
 
-    def __init__(self, engine: Engine, secret: bytes) -> None:
+    def __init__(self, engine: Engine, secret: bytes, *, trusted_proxies: tuple = (),
+                 cookie_secure: bool = False) -> None:
         self.engine = engine
         self.secret = secret
+        self.trusted_proxies = trusted_proxies
+        self.cookie_secure = cookie_secure
         self.templates = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
                                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
@@ -154,6 +174,23 @@ class Console:
         context.setdefault("nav", "")
         context["role_labels"] = accounts.ROLES
         return response.html(self.templates.get_template(template).render(**context), status=status)
+
+    def origin(self, request: Request) -> ClientOrigin:
+        """The client's address and scheme, as far as a trusted proxy vouches for them."""
+        return client_origin(request.ip, ",".join(request.headers.getall("x-forwarded-for", [])),
+                             request.headers.get("x-forwarded-proto"), self.trusted_proxies)
+
+    def set_cookie(self, page: HTTPResponse, request: Request, name: str, value: str, *, path: str,
+                   max_age: int) -> None:
+        """HttpOnly, SameSite=Strict, and Secure whenever the browser reached us over TLS."""
+        page.cookies[name] = value
+        cookie = page.cookies[name]
+        cookie["path"] = path
+        cookie["max-age"] = max_age
+        cookie["httponly"] = True
+        cookie["samesite"] = "Strict"
+        if self.cookie_secure or request.scheme == "https" or self.origin(request).scheme == "https":
+            cookie["secure"] = True
 
     async def current_user(self, request: Request) -> ConsoleUser | None:
         token = request.cookies.get(accounts.COOKIE_NAME)
@@ -185,7 +222,7 @@ class Console:
         """The login page with a fresh login CSRF token, in a cookie and in the form (double submit)."""
         token = secrets.token_urlsafe(32)
         page = self.render("login.html", status=status, error=error, login=login, login_csrf=token)
-        _set_cookie(page, request, LOGIN_CSRF_COOKIE, token, path=LOGIN_PATH, max_age=3600)
+        self.set_cookie(page, request, LOGIN_CSRF_COOKIE, token, path=LOGIN_PATH, max_age=3600)
         return page
 
     async def login_page(self, request: Request) -> HTTPResponse:
@@ -202,27 +239,23 @@ class Console:
         login = request.form.get("login") or ""
         password = request.form.get("password") or ""
         now = handoff.now_utc()
-
-        def work(session: Session) -> tuple[accounts.LoginResult, str | None]:
-            result = accounts.authenticate(session, login, password, now, self.secret)
-            if result.agent is None:
-                return result, None
-            return result, accounts.start_session(session, result.agent, now)
-
-        result, token = await self.db(work)
-        if token is None:
+        result = await asyncio.to_thread(accounts.authenticate, self.engine, login, password,
+                                         self.origin(request).address, now, self.secret)
+        if result.agent is None:
             shown = accounts.normalise_login(login)[:50]
             if result.locked:
                 until = result.locked_until.astimezone(JST)
-                return self._login_form(
-                    request, status=429, login=shown,
-                    error=f"ログインに続けて失敗したため、このログインIDは{until:%H:%M}まで使えません。")
+                error = (f"この接続元からのログインに続けて失敗したため、{until:%H:%M}までログインできません。"
+                         if result.client_locked else
+                         f"ログインに続けて失敗したため、このログインIDは{until:%H:%M}まで使えません。")
+                return self._login_form(request, status=429, login=shown, error=error)
             return self._login_form(request, status=401, login=shown,
                                     error="ログインIDまたはパスワードが違います。")
+        token = await self.db(lambda session: accounts.start_session(session, result.agent, now))
         page = response.redirect(QUEUE_PATH, status=303)
-        _set_cookie(page, request, accounts.COOKIE_NAME, token, path=PREFIX,
-                    max_age=int(accounts.SESSION_LIFETIME.total_seconds()))
-        _set_cookie(page, request, LOGIN_CSRF_COOKIE, "", path=LOGIN_PATH, max_age=0)
+        self.set_cookie(page, request, accounts.COOKIE_NAME, token, path=PREFIX,
+                        max_age=int(accounts.SESSION_LIFETIME.total_seconds()))
+        self.set_cookie(page, request, LOGIN_CSRF_COOKIE, "", path=LOGIN_PATH, max_age=0)
         return page
 
     @_action
@@ -230,7 +263,7 @@ class Console:
         now = handoff.now_utc()
         await self.db(lambda session: accounts.end_session(session, user, now))
         page = response.redirect(LOGIN_PATH, status=303)
-        _set_cookie(page, request, accounts.COOKIE_NAME, "", path=PREFIX, max_age=0)
+        self.set_cookie(page, request, accounts.COOKIE_NAME, "", path=PREFIX, max_age=0)
         return page
 
     # -- the queue -----------------------------------------------------------
@@ -284,10 +317,13 @@ class Console:
 
     @_api
     async def messages(self, request: Request, user: ConsoleUser, ticket_id: int) -> HTTPResponse:
+        now = handoff.now_utc()
+
         def work(session: Session) -> dict | None:
             if ticket_id > MAX_TICKET_ID or session.get(Ticket, ticket_id) is None:
                 return None
             ticket = handoff.get_ticket(session, ticket_id)
+            _audit_transcript_read(session, user, ticket, now)
             evidence = evidence_lines(ticket)
             return {"state": ticket_state(ticket), "status": ticket.status,
                     "messages": [message_view(m, evidence).as_json() for m in ticket.messages]}
@@ -385,15 +421,16 @@ def _invalid_input(action: str, text: str, outcome: str, note: str) -> str:
     return ""
 
 
-def _set_cookie(page: HTTPResponse, request: Request, name: str, value: str, *, path: str, max_age: int) -> None:
-    page.cookies[name] = value
-    cookie = page.cookies[name]
-    cookie["path"] = path
-    cookie["max-age"] = max_age
-    cookie["httponly"] = True
-    cookie["samesite"] = "Strict"
-    if request.scheme == "https":
-        cookie["secure"] = True
+def _audit_transcript_read(session: Session, user: ConsoleUser, ticket: Ticket, now: datetime) -> None:
+    """Audit a read of the transcript as JSON like a page view, once per agent and ticket in the interval."""
+    actor = f"agent:{user.login}"
+    detail = f"ticket {ticket.reference}"
+    recent = session.execute(select(exists().where(
+        AuditEntry.action == "ticket_messages_read", AuditEntry.actor == actor, AuditEntry.detail == detail,
+        AuditEntry.at > now - TRANSCRIPT_READ_AUDIT_INTERVAL))).scalar()
+    if not recent:
+        session.add(AuditEntry(at=now, actor=actor, action="ticket_messages_read",
+                               conversation_id=ticket.conversation_id, detail=detail))
 
 
 def _is_console_path(path: str) -> bool:
@@ -411,7 +448,9 @@ def create_app(name: str = "madoguchi_web", *, blueprints: Iterable[Blueprint] =
     settings = settings or load_settings()
     app = Sanic(name)
     app.config.REQUEST_MAX_SIZE = REQUEST_MAX_SIZE
-    console = Console(engine_for(settings.database_url), server_secret(settings))
+    console = Console(engine_for(settings.database_url), server_secret(settings),
+                      trusted_proxies=settings.trusted_proxies, cookie_secure=settings.cookie_secure)
+    accounts.prepare_dummy_hash()
     app.blueprint(console.blueprint())
     for blueprint in blueprints:
         app.blueprint(blueprint)

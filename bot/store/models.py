@@ -283,6 +283,27 @@ class Agent(Base):
     created_at = Column(UTCDateTime, nullable=False)
 
 
+class LoginThrottle(Base):
+    """Console logins counted per login and per client address, one row per key.
+
+    A login attempt first takes a slot with one conditional UPDATE of its
+    row (``attempts < limit``), before the password is hashed, so parallel
+    requests cannot all pass the check; a successful login gives its slot
+    back. Keys are ``login:<HMAC of the login>`` and ``client:<HMAC of the
+    address>``: the table says how often something was tried, not who or
+    from where.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key = Column(String(80), primary_key=True)
+    window_started_at = Column(UTCDateTime, nullable=False)
+    # Attempts evaluated or still being evaluated in this window (successes given back).
+    attempts = Column(Integer, nullable=False, default=0)
+    failures = Column(Integer, nullable=False, default=0)
+    locked_until = Column(UTCDateTime)
+
+
 class ConsoleSession(Base):
     """A logged-in browser. Only the SHA-256 of the cookie's token is stored."""
 
