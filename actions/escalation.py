@@ -81,7 +81,7 @@ def open_ticket_for(tracker: Tracker, *, reason: str, severity: str, evidence: l
             session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "",
             reason=reason, severity=severity, evidence=evidence, transcript=transcript_of(tracker),
             now=datetime.now(timezone.utc), trouble_reference=trouble_reference,
-            business_hours=settings.business_hours, business_reply_minutes=settings.business_reply_minutes,
+            calendar=settings.calendar, business_reply_minutes=settings.business_reply_minutes,
             first_reply_hours=settings.first_reply_hours,
         )
         return ticket.reference, format_deadline(ticket.first_reply_due)

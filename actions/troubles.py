@@ -54,7 +54,7 @@ def _open(tracker: Tracker, issue_type: str, confidence: float | None) -> tuple[
         trouble = open_trouble(
             session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "",
             issue_type=issue_type, confidence=confidence, now=datetime.now(timezone.utc),
-            business_hours=settings.business_hours,
+            calendar=settings.calendar,
         )
         return trouble.reference, format_deadline(trouble.reply_due)
 

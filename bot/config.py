@@ -10,6 +10,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.business_calendar import (
+    DEFAULT_BUSINESS_HOURS,
+    DEFAULT_CLOSED_DAYS,
+    BusinessCalendar,
+    parse_business_hours,
+    parse_closures,
+)
 from bot.clients import parse_trusted_proxies
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -31,7 +38,8 @@ class Settings:
     host: str
     rasa_port: int
     action_port: int
-    business_hours: tuple[int, int]
+    # Business hours per weekday, Japanese public holidays and the shop's own closures.
+    calendar: BusinessCalendar
     # A handed-off conversation gets its first human reply within this many hours…
     first_reply_hours: int
     # …and within this many minutes when it arrives in business hours.
@@ -56,7 +64,6 @@ class Settings:
 def load_settings() -> Settings:
     var_dir = _path_from_env("MADOGUCHI_VAR_DIR", PROJECT_ROOT / "var")
     default_db = f"sqlite:///{var_dir / 'madoguchi.db'}"
-    start, end = (int(h) for h in os.environ.get("MADOGUCHI_BUSINESS_HOURS", "9-18").split("-"))
     return Settings(
         var_dir=var_dir,
         database_url=os.environ.get("DATABASE_URL", default_db),
@@ -65,9 +72,18 @@ def load_settings() -> Settings:
         host=os.environ.get("MADOGUCHI_HOST", "127.0.0.1"),
         rasa_port=int(os.environ.get("MADOGUCHI_RASA_PORT", "5005")),
         action_port=int(os.environ.get("MADOGUCHI_ACTION_PORT", "5055")),
-        business_hours=(start, end),
+        calendar=business_calendar(),
         first_reply_hours=int(os.environ.get("MADOGUCHI_FIRST_REPLY_HOURS", "24")),
         business_reply_minutes=int(os.environ.get("MADOGUCHI_BUSINESS_REPLY_MINUTES", "60")),
         web_port=int(os.environ.get("MADOGUCHI_WEB_PORT", "8000")),
         trusted_proxies=parse_trusted_proxies(os.environ.get("MADOGUCHI_TRUSTED_PROXIES", "")),
+    )
+
+
+def business_calendar() -> BusinessCalendar:
+    """``MADOGUCHI_BUSINESS_HOURS`` (``9-18`` or ``mon-fri=9-18,sat=10-15``) and
+    ``MADOGUCHI_CLOSED_DAYS`` (``12/29-1/3,8/13-8/16,2027/5/6``); public holidays are always closed."""
+    return BusinessCalendar(
+        hours=parse_business_hours(os.environ.get("MADOGUCHI_BUSINESS_HOURS") or DEFAULT_BUSINESS_HOURS),
+        closures=parse_closures(os.environ.get("MADOGUCHI_CLOSED_DAYS", DEFAULT_CLOSED_DAYS)),
     )
