@@ -47,6 +47,9 @@ class Settings:
     web_port: int
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (bot.clients).
     trusted_proxies: tuple = ()
+    # Product alerts (bot.reports): this many orders over 48 hours late, or this many defect/safety troubles.
+    alert_late_orders: int = 3
+    alert_defect_troubles: int = 2
 
     @property
     def web_url(self) -> str:
@@ -77,6 +80,8 @@ def load_settings() -> Settings:
         business_reply_minutes=int(os.environ.get("MADOGUCHI_BUSINESS_REPLY_MINUTES", "60")),
         web_port=int(os.environ.get("MADOGUCHI_WEB_PORT", "8000")),
         trusted_proxies=parse_trusted_proxies(os.environ.get("MADOGUCHI_TRUSTED_PROXIES", "")),
+        alert_late_orders=int(os.environ.get("MADOGUCHI_ALERT_LATE_ORDERS", "3")),
+        alert_defect_troubles=int(os.environ.get("MADOGUCHI_ALERT_DEFECT_TROUBLES", "2")),
     )
 
 

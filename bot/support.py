@@ -44,6 +44,18 @@ POLICIES = {
     )
 }
 ISSUE_TYPES = tuple(POLICIES)
+# What staff read in the console and the monthly report.
+ISSUE_TYPE_LABELS = {
+    "delivery_delay": "配送遅延",
+    "wrong_delivery": "誤配送",
+    "defective_product": "不良品・破損",
+    "system_trouble": "システム障害",
+    "refund_return": "返品・返金",
+    "billing_contract": "請求・契約",
+    "privacy_concern": "個人情報",
+    "product_safety": "製品安全",
+    "other": "その他",
+}
 DELAY_THRESHOLD = timedelta(hours=48)
 
 
