@@ -50,6 +50,8 @@ OUTCOMES = {
     "no_response": "お客様から返信なし",
     "duplicate": "重複",
 }
+# Who writes what the outbox delivers: agents, and the system (the satisfaction question, bot.satisfaction).
+OUTBOX_AUTHORS = ("agent", "system")
 DELIVERY_RETRY_LIMIT = 5
 MAX_TRANSCRIPT_TEXT = 4000
 
@@ -340,7 +342,7 @@ def claim_deliveries(session: Session, channel: str, now: datetime, limit: int =
                    and_(TicketMessage.delivery == "sending", TicketMessage.sending_since < stale))
     query = (
         select(TicketMessage.id).join(Ticket)
-        .where(TicketMessage.channel == channel, TicketMessage.author == "agent", takeable)
+        .where(TicketMessage.channel == channel, TicketMessage.author.in_(OUTBOX_AUTHORS), takeable)
         .order_by(TicketMessage.id).limit(limit)
     )
     if conversation_id is not None:
@@ -368,7 +370,7 @@ def conversations_with_pending_replies(session: Session, channel: str) -> list[s
     """Conversations of this channel with agents' replies waiting to be sent."""
     return list(session.execute(
         select(Ticket.conversation_id).join(TicketMessage)
-        .where(TicketMessage.channel == channel, TicketMessage.author == "agent",
+        .where(TicketMessage.channel == channel, TicketMessage.author.in_(OUTBOX_AUTHORS),
                TicketMessage.delivery == "pending").distinct()
     ).scalars())
 

@@ -86,3 +86,13 @@ HANDOFF_ACK_OUT_OF_HOURS = (
 
 # The web widget: a message that came without the session the page was given.
 WEB_ERROR_NO_SESSION = "接続を確認できませんでした。ページを再読み込みしてから、もう一度お送りください。"
+
+
+# The satisfaction question after an agent resolved a ticket (bot.satisfaction), sent once through the
+# customer's channel, and the thanks for an answer. Answering is optional: anything else goes to the bot.
+SATISFACTION_QUESTION = (
+    "このたびはお問い合わせいただきありがとうございました。担当者の対応はいかがでしたか。"
+    "1（不満）〜5（満足）の数字でお答えください。ひとことコメントを添えることもできます（例：「5 丁寧でした」）。"
+    "ご回答は任意です。ほかのご用件があれば、そのままお送りください。"
+)
+SATISFACTION_THANKS = "ご回答ありがとうございます。いただいた評価は今後の対応の改善に役立てます。"

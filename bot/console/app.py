@@ -29,7 +29,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
-from bot import canned_replies, handoff, reports
+from bot import canned_replies, handoff, reports, satisfaction
 from bot.config import Settings, load_settings
 from bot.console import accounts
 from bot.console.accounts import ConsoleUser
@@ -329,7 +329,7 @@ class Console:
             elif action == "hand-back":
                 handoff.hand_back(session, ticket_id, agent, now)
             elif action == "close":
-                handoff.close(session, ticket_id, agent, outcome, note, now)
+                satisfaction.ask_after_close(session, handoff.close(session, ticket_id, agent, outcome, note, now), now)
             else:
                 handoff.release(session, ticket_id, agent, now)
 

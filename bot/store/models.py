@@ -329,6 +329,7 @@ class SatisfactionSurvey(Base):
     conversation_id = Column(String(200), nullable=False)
     customer_id = Column(Integer, ForeignKey("customers.id"), index=True)
     agent_id = Column(Integer, ForeignKey("agents.id"), index=True)
+    question_id = Column(Integer, ForeignKey("ticket_messages.id"))  # the question in the outbox
     asked_at = Column(UTCDateTime, nullable=False, index=True)
     status = Column(String(10), nullable=False)  # pending | answered | skipped
     score = Column(Integer)

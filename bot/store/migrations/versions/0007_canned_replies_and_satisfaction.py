@@ -35,6 +35,7 @@ def upgrade() -> None:
     sa.Column('conversation_id', sa.String(length=200), nullable=False),
     sa.Column('customer_id', sa.Integer(), nullable=True),
     sa.Column('agent_id', sa.Integer(), nullable=True),
+    sa.Column('question_id', sa.Integer(), nullable=True),
     sa.Column('asked_at', sa.DateTime(), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('score', sa.Integer(), nullable=True),
@@ -42,6 +43,7 @@ def upgrade() -> None:
     sa.Column('answered_at', sa.DateTime(), nullable=True),
     sa.ForeignKeyConstraint(['agent_id'], ['agents.id'], ),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], ),
+    sa.ForeignKeyConstraint(['question_id'], ['ticket_messages.id'], ),
     sa.ForeignKeyConstraint(['ticket_id'], ['tickets.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('ticket_id')
