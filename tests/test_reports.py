@@ -259,3 +259,16 @@ def test_months_run_over_the_year_end_in_japan_time():
     assert Month(2026, 12).next() == Month(2027, 1) and Month(2027, 1).previous() == Month(2026, 12)
     assert Month(2026, 12).end == datetime(2027, 1, 1, tzinfo=JST)
     assert Month.of(datetime(2026, 11, 30, 15, 30, tzinfo=handoff.timezone.utc)) == Month(2026, 12)
+
+
+def test_without_a_japanese_font_the_report_says_so_and_still_draws(monkeypatch, tmp_path):
+    from bot import report_charts
+
+    monkeypatch.setattr(report_charts, "japanese_font", lambda: None)
+    upgrade(f"sqlite:///{tmp_path / 'nofont.db'}")
+    with session_scope(engine_for(f"sqlite:///{tmp_path / 'nofont.db'}")) as session:
+        report = monthly_report(session, NOVEMBER, NOW)
+    write_report(report, tmp_path / "out")
+    page = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
+    assert "日本語フォントが見つからないため" in page and "fonts-noto-cjk" in page
+    assert (tmp_path / "out" / "weekly.png").read_bytes()[:4] == b"\x89PNG"
