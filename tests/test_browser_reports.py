@@ -9,8 +9,12 @@ shop after these conversations.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import time
+import urllib.parse
+import urllib.request
 import uuid
 
 import pytest
@@ -119,3 +123,40 @@ def test_the_report_command_works_on_the_demo_shop_after_conversations(assistant
     rows = (out / "troubles.csv").read_text(encoding="utf-8").splitlines()
     assert rows[0].lstrip("\ufeff").startswith("日時,受付番号") and len(rows) >= 2
     assert any(",不良品・破損,担当者を希望," in row for row in rows[1:])
+
+
+def test_a_canned_reply_is_picked_edited_and_sent_to_the_customer(browser, assistant):  # noqa: F811
+    wait_for_web(assistant)
+    context, page, errors = logged_in_page(browser, assistant, "supervisor")
+    page.goto(assistant.web_url + "/console/canned")
+    page.select_option("select[name=issue_type]", "any")
+    title = f"お待たせのお詫び{uuid.uuid4().hex[:4]}"
+    page.fill("input[name=title]", title)
+    page.fill("textarea[name=body]", "お待たせしております。受付番号 {reference} の件、担当の{agent_name}が確認しています。")
+    page.click("button:text-is('保存')")
+    page.wait_for_selector("text=定型文を追加しました。")
+
+    sender = assistant.new_sender()
+    assistant.say(sender, "担当者と話したいです")
+    page.goto(assistant.web_url + "/console/")
+    page.wait_for_selector("#new-tickets-list a")
+    reference = page.locator("#new-tickets-list a").first.inner_text()
+    page.click(f"a:text-is('{reference}')")
+    page.click("button:text-is('担当する')")
+    page.select_option("#canned-picker", label=f"［すべての種類］{title}")
+    filled = page.input_value("#reply-text")
+    assert filled == f"お待たせしております。受付番号 {reference} の件、担当の高橋が確認しています。"
+    page.fill("#reply-text", filled + "本日中にご連絡します。")
+    page.click("button:text-is('返信する')")
+    page.wait_for_selector("text=返信を登録しました")
+
+    url = assistant.rest_url.rsplit("/", 1)[0] + "/updates?" + urllib.parse.urlencode({"sender": sender})
+    deadline = time.monotonic() + 30
+    received: list[str] = []
+    while not received and time.monotonic() < deadline:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            received = [m["text"] for m in json.load(answer)]
+        time.sleep(0.5)
+    assert received == [filled + "本日中にご連絡します。"]
+    context.close()
+    assert errors == [], errors
