@@ -53,7 +53,7 @@ def start_trouble(tracker: Tracker, issue_type: str, confidence: float | None) -
         trouble = open_trouble(
             session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "",
             issue_type=issue_type, confidence=confidence, now=now_utc(),
-            business_hours=settings.business_hours,
+            calendar=settings.calendar,
         )
         return trouble.reference, format_deadline(trouble.reply_due)
 
@@ -77,7 +77,7 @@ def open_ticket_for(tracker: Tracker, *, reason: str, severity: str, evidence: l
             session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "",
             reason=reason, severity=severity, evidence=evidence, transcript=transcript_of(tracker),
             now=now_utc(), trouble_reference=trouble_reference,
-            business_hours=settings.business_hours, business_reply_minutes=settings.business_reply_minutes,
+            calendar=settings.calendar, business_reply_minutes=settings.business_reply_minutes,
             first_reply_hours=settings.first_reply_hours,
         )
         return ticket.reference, format_deadline(ticket.first_reply_due)

@@ -1,4 +1,4 @@
-"""`python -m bot …`: set up, train, run, triage, mask and chat.
+"""`python -m bot …`: set up, train, run, triage, mask, chat and the monthly report.
 
 The launcher ``./madoguchi`` keeps .venv in step and then calls this module,
 so every command here can assume the pinned dependencies are installed.
@@ -397,6 +397,32 @@ def cmd_agent(settings: Settings, args: argparse.Namespace) -> int:
     return agent_command(args.agent_args)
 
 
+def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
+    """The monthly trouble report as a folder: index.html, the charts as PNG, troubles.csv."""
+    from datetime import datetime, timezone
+
+    from bot.report_charts import NO_FONT_NOTE, japanese_font, write_report
+    from bot.reports import Month, ReportError, monthly_report
+    from bot.store.db import engine_for, session_scope
+
+    now = datetime.now(timezone.utc)
+    try:
+        month = Month.parse(args.month) if args.month else Month.of(now)
+    except ReportError as error:
+        print(f"report: {error}", file=sys.stderr)
+        return 2
+    out = Path(args.out) if args.out else settings.var_dir / "reports" / month.key
+    with session_scope(engine_for(settings.database_url)) as session:
+        report = monthly_report(session, month, now, late_orders_for_alert=settings.alert_late_orders,
+                                defect_troubles_for_alert=settings.alert_defect_troubles)
+    if not japanese_font():
+        print(f"report: {NO_FONT_NOTE}", file=sys.stderr)
+    files = write_report(report, out)
+    print(f"report: {month.label}: {len(report.troubles)} troubles, {len(report.alerts)} product alerts; "
+          f"wrote {len(files)} files to {out}/ (open {out / 'index.html'})", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="madoguchi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -420,8 +446,12 @@ def main(argv: list[str] | None = None) -> int:
     agent = sub.add_parser("agent", help="console accounts: agent add --login L --name N [--role supervisor]",
                            add_help=False)
     agent.add_argument("agent_args", nargs=argparse.REMAINDER)
+    report = sub.add_parser("report", help="monthly trouble report: index.html, charts (PNG), troubles.csv")
+    report.add_argument("--month", help="YYYY-MM (default: this month, Japan time)")
+    report.add_argument("--out", help="folder to write (default: var/reports/YYYY-MM)")
     args = parser.parse_args(argv)
     settings = load_settings()
     handler = {"setup": cmd_setup, "train": cmd_train, "run": cmd_run, "triage": cmd_triage, "mask": cmd_mask,
-               "chat": cmd_chat, "telegram-webhook": cmd_telegram_webhook, "agent": cmd_agent}[args.command]
+               "chat": cmd_chat, "telegram-webhook": cmd_telegram_webhook, "agent": cmd_agent,
+               "report": cmd_report}[args.command]
     return handler(settings, args)

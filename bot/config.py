@@ -14,6 +14,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.business_calendar import (
+    DEFAULT_BUSINESS_HOURS,
+    DEFAULT_CLOSED_DAYS,
+    BusinessCalendar,
+    parse_business_hours,
+    parse_closures,
+)
 from bot.clients import parse_trusted_proxies
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +34,8 @@ class Variable:
     default: str | None
     meaning: str
     secret: bool = False
+    # Set but empty means "none" (no closures), not "use the default".
+    empty_is_a_value: bool = False
 
 
 VARIABLES: dict[str, Variable] = {v.name: v for v in (
@@ -41,7 +50,11 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("MADOGUCHI_ENDPOINTS", "endpoints.yml", "Rasa endpoints file"),
     Variable("MADOGUCHI_CREDENTIALS", "credentials.yml", "Rasa channels file"),
     Variable("RASA_AUTH_TOKEN", None, "enables Rasa's HTTP API, protected by this token", secret=True),
-    Variable("MADOGUCHI_BUSINESS_HOURS", "9-18", "business hours for reply deadlines"),
+    Variable("MADOGUCHI_BUSINESS_HOURS", DEFAULT_BUSINESS_HOURS, "business hours for reply deadlines, per weekday"),
+    Variable("MADOGUCHI_CLOSED_DAYS", DEFAULT_CLOSED_DAYS, "the shop's own closures besides public holidays",
+             empty_is_a_value=True),
+    Variable("MADOGUCHI_ALERT_LATE_ORDERS", "3", "a product is flagged when this many orders are 48 h late"),
+    Variable("MADOGUCHI_ALERT_DEFECT_TROUBLES", "2", "…or has this many defect or safety troubles"),
     Variable("MADOGUCHI_FIRST_REPLY_HOURS", "24", "a handed-off conversation's first human reply, at the latest"),
     Variable("MADOGUCHI_BUSINESS_REPLY_MINUTES", "60", "…and in business hours (and for urgent tickets)"),
     Variable("MADOGUCHI_TRUSTED_PROXIES", "", "proxies whose X-Forwarded-For / -Proto are believed"),
@@ -73,7 +86,9 @@ def env(name: str) -> str | None:
     """
     variable = VARIABLES[name]
     value = os.environ.get(name)
-    return value if value not in (None, "") else variable.default
+    if value is None or (value == "" and not variable.empty_is_a_value):
+        return variable.default
+    return value
 
 
 def env_int(name: str) -> int:
@@ -110,7 +125,8 @@ class Settings:
     host: str
     rasa_port: int
     action_port: int
-    business_hours: tuple[int, int]
+    # Business hours per weekday, Japanese public holidays and the shop's own closures.
+    calendar: BusinessCalendar
     # A handed-off conversation gets its first human reply within this many hours…
     first_reply_hours: int
     # …and within this many minutes when it arrives in business hours.
@@ -120,6 +136,9 @@ class Settings:
     trusted_proxies: tuple = ()
     # The console's session cookie carries Secure even when no trusted proxy says https.
     cookie_secure: bool = False
+    # Product alerts (bot.reports): this many orders over 48 hours late, or this many defect/safety troubles.
+    alert_late_orders: int = 3
+    alert_defect_troubles: int = 2
 
     @property
     def web_url(self) -> str:
@@ -134,15 +153,6 @@ class Settings:
         return f"http://{self.host}:{self.rasa_port}/webhooks/rest/webhook"
 
 
-def _business_hours() -> tuple[int, int]:
-    value = env("MADOGUCHI_BUSINESS_HOURS") or ""
-    try:
-        start, end = (int(h) for h in value.split("-"))
-    except ValueError:
-        raise ValueError(f"MADOGUCHI_BUSINESS_HOURS must look like 9-18, not {value!r}") from None
-    return start, end
-
-
 def load_settings() -> Settings:
     var_dir = env_path("MADOGUCHI_VAR_DIR", PROJECT_ROOT / "var")
     return Settings(
@@ -153,10 +163,21 @@ def load_settings() -> Settings:
         host=env("MADOGUCHI_HOST"),
         rasa_port=env_int("MADOGUCHI_RASA_PORT"),
         action_port=env_int("MADOGUCHI_ACTION_PORT"),
-        business_hours=_business_hours(),
+        calendar=business_calendar(),
         first_reply_hours=env_int("MADOGUCHI_FIRST_REPLY_HOURS"),
         business_reply_minutes=env_int("MADOGUCHI_BUSINESS_REPLY_MINUTES"),
         web_port=env_int("MADOGUCHI_WEB_PORT"),
         trusted_proxies=parse_trusted_proxies(env("MADOGUCHI_TRUSTED_PROXIES")),
         cookie_secure=env_flag("MADOGUCHI_COOKIE_SECURE"),
+        alert_late_orders=env_int("MADOGUCHI_ALERT_LATE_ORDERS"),
+        alert_defect_troubles=env_int("MADOGUCHI_ALERT_DEFECT_TROUBLES"),
+    )
+
+
+def business_calendar() -> BusinessCalendar:
+    """``MADOGUCHI_BUSINESS_HOURS`` (``9-18`` or ``mon-fri=9-18,sat=10-15``) and
+    ``MADOGUCHI_CLOSED_DAYS`` (``12/29-1/3,8/13-8/16,2027/5/6``); public holidays are always closed."""
+    return BusinessCalendar(
+        hours=parse_business_hours(env("MADOGUCHI_BUSINESS_HOURS")),
+        closures=parse_closures(env("MADOGUCHI_CLOSED_DAYS")),
     )

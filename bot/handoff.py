@@ -21,10 +21,11 @@ from typing import Iterable
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from bot import identity
+from bot import identity, templates
+from bot.business_calendar import DEFAULT_CALENDAR, BusinessCalendar
 from bot.privacy import mask_personal_data
 from bot.store.models import Agent, AuditEntry, Ticket, TicketMessage
-from bot.support import JST
+from bot.support import JST, format_deadline
 
 OPEN, CLAIMED, HANDED_BACK, CLOSED = "open", "claimed", "handed_back", "closed"
 ACTIVE = (OPEN, CLAIMED)
@@ -49,6 +50,8 @@ OUTCOMES = {
     "no_response": "お客様から返信なし",
     "duplicate": "重複",
 }
+# Who writes what the outbox delivers: agents, and the system (the satisfaction question, bot.satisfaction).
+OUTBOX_AUTHORS = ("agent", "system")
 DELIVERY_RETRY_LIMIT = 5
 MAX_TRANSCRIPT_TEXT = 4000
 
@@ -75,44 +78,32 @@ class GateDecision:
     """What a channel does with an incoming message."""
 
     pass_to_bot: bool
-    acknowledge: bool = False  # send templates.HANDOFF_ACK once
+    acknowledge: bool = False  # send ``acknowledgement(decision)`` once
     ticket_reference: str | None = None
+    # Outside business hours (non-urgent tickets): when people are back, and the promised first reply.
+    opens_at: datetime | None = None
+    reply_due: datetime | None = None
 
 
 # ---------------------------------------------------------------------------
 # Deadlines
 # ---------------------------------------------------------------------------
 
-def _in_business_hours(moment: datetime, business_hours: tuple[int, int]) -> bool:
-    local = moment.astimezone(JST)
-    opening, closing = business_hours
-    return local.weekday() < 5 and opening <= local.hour < closing
-
-
-def _next_opening(moment: datetime, business_hours: tuple[int, int]) -> datetime:
-    local = moment.astimezone(JST)
-    opening, _ = business_hours
-    day = local if local.hour < opening else local + timedelta(days=1)
-    day = day.replace(hour=opening, minute=0, second=0, microsecond=0)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
-
-
-def first_reply_due(now: datetime, severity: str, *, business_hours: tuple[int, int] = (9, 18),
+def first_reply_due(now: datetime, severity: str, *, calendar: BusinessCalendar = DEFAULT_CALENDAR,
                     business_reply_minutes: int = 60, first_reply_hours: int = 24) -> datetime:
     """When a person answers at the latest: within the hours cap, sooner in business hours.
 
-    In business hours the target is ``business_reply_minutes``; outside them,
-    that long after the next opening, but never later than
+    In business hours the target is ``business_reply_minutes``; outside them
+    (nights, weekends, public holidays, the shop's closures), that long after
+    the next opening, but never later than
     ``first_reply_hours`` from now. Urgent tickets (threats of violence, large
     fraud losses) get the short target around the clock.
     """
     target = timedelta(minutes=business_reply_minutes)
     cap = now + timedelta(hours=first_reply_hours)
-    if severity == "urgent" or _in_business_hours(now, business_hours):
+    if severity == "urgent" or calendar.is_open(now):
         return min(now + target, cap)
-    return min(_next_opening(now, business_hours) + target, cap)
+    return min(calendar.next_opening(now) + target, cap)
 
 
 # ---------------------------------------------------------------------------
@@ -141,7 +132,7 @@ def _audit(session: Session, *, actor: str, action: str, ticket: Ticket, now: da
 
 def open_ticket(session: Session, *, conversation_id: str, channel: str, reason: str, severity: str,
                 evidence: Iterable[str], transcript: Iterable[TranscriptLine], now: datetime,
-                trouble_reference: str | None = None, business_hours: tuple[int, int] = (9, 18),
+                trouble_reference: str | None = None, calendar: BusinessCalendar = DEFAULT_CALENDAR,
                 business_reply_minutes: int = 60, first_reply_hours: int = 24) -> Ticket:
     """Hand the conversation to people; a conversation already handed off keeps its ticket.
 
@@ -154,7 +145,7 @@ def open_ticket(session: Session, *, conversation_id: str, channel: str, reason:
         if SEVERITY_RANK.get(severity, 0) > SEVERITY_RANK.get(ticket.severity, 0):
             ticket.severity = severity
             ticket.first_reply_due = min(ticket.first_reply_due, first_reply_due(
-                now, severity, business_hours=business_hours, business_reply_minutes=business_reply_minutes,
+                now, severity, calendar=calendar, business_reply_minutes=business_reply_minutes,
                 first_reply_hours=first_reply_hours))
         ticket.evidence = "\n".join(dict.fromkeys([*ticket.evidence.splitlines(), *evidence]))
         return ticket
@@ -162,7 +153,7 @@ def open_ticket(session: Session, *, conversation_id: str, channel: str, reason:
         conversation_id=conversation_id, channel=channel or "unknown", reason=reason, severity=severity,
         evidence="\n".join(dict.fromkeys(evidence)), trouble_reference=trouble_reference, status=OPEN,
         created_at=now, first_reply_due=first_reply_due(
-            now, severity, business_hours=business_hours, business_reply_minutes=business_reply_minutes,
+            now, severity, calendar=calendar, business_reply_minutes=business_reply_minutes,
             first_reply_hours=first_reply_hours),
     )
     session.add(ticket)
@@ -176,11 +167,14 @@ def open_ticket(session: Session, *, conversation_id: str, channel: str, reason:
     return ticket
 
 
-def gate(session: Session, conversation_id: str, text: str, now: datetime) -> GateDecision:
+def gate(session: Session, conversation_id: str, text: str, now: datetime,
+         calendar: BusinessCalendar = DEFAULT_CALENDAR) -> GateDecision:
     """Called by every channel before Rasa: a handed-off conversation is kept from the bot.
 
     The customer's message goes into the transcript; the first one after
-    the hand-off gets one short acknowledgement, later ones none.
+    the hand-off gets one short acknowledgement, later ones none. Outside
+    business hours the acknowledgement says when people are back, so a
+    customer writing on a holiday evening does not wait for an answer tonight.
     """
     ticket = active_ticket(session, conversation_id)
     if ticket is None:
@@ -190,7 +184,18 @@ def gate(session: Session, conversation_id: str, text: str, now: datetime) -> Ga
     acknowledge = ticket.acknowledged_at is None and ticket.first_human_reply_at is None
     if acknowledge:
         ticket.acknowledged_at = now
-    return GateDecision(pass_to_bot=False, acknowledge=acknowledge, ticket_reference=ticket.reference)
+    out_of_hours = ticket.severity != "urgent" and not calendar.is_open(now)
+    return GateDecision(pass_to_bot=False, acknowledge=acknowledge, ticket_reference=ticket.reference,
+                        opens_at=calendar.next_opening(now) if out_of_hours else None,
+                        reply_due=ticket.first_reply_due if out_of_hours else None)
+
+
+def acknowledgement(decision: GateDecision) -> str:
+    """The one reply to a customer writing to people: in business hours short, outside them with the times."""
+    if decision.opens_at is None or decision.reply_due is None:
+        return templates.HANDOFF_ACK
+    return templates.HANDOFF_ACK_OUT_OF_HOURS.format(opens=format_deadline(decision.opens_at),
+                                                     reply_due=format_deadline(decision.reply_due))
 
 
 def record_bot_reply(session: Session, conversation_id: str, text: str, now: datetime) -> None:
@@ -337,7 +342,7 @@ def claim_deliveries(session: Session, channel: str, now: datetime, limit: int =
                    and_(TicketMessage.delivery == "sending", TicketMessage.sending_since < stale))
     query = (
         select(TicketMessage.id).join(Ticket)
-        .where(TicketMessage.channel == channel, TicketMessage.author == "agent", takeable)
+        .where(TicketMessage.channel == channel, TicketMessage.author.in_(OUTBOX_AUTHORS), takeable)
         .order_by(TicketMessage.id).limit(limit)
     )
     if conversation_id is not None:
@@ -365,7 +370,7 @@ def conversations_with_pending_replies(session: Session, channel: str) -> list[s
     """Conversations of this channel with agents' replies waiting to be sent."""
     return list(session.execute(
         select(Ticket.conversation_id).join(TicketMessage)
-        .where(TicketMessage.channel == channel, TicketMessage.author == "agent",
+        .where(TicketMessage.channel == channel, TicketMessage.author.in_(OUTBOX_AUTHORS),
                TicketMessage.delivery == "pending").distinct()
     ).scalars())
 

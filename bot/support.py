@@ -8,15 +8,15 @@ customer is told a concrete date and time instead of 「後ほど」.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.business_calendar import DEFAULT_CALENDAR, JST, BusinessCalendar
 from bot.privacy import mask_personal_data
 from bot.store.models import Trouble
 
-JST = timezone(timedelta(hours=9), "JST")
 WEEKDAYS_JA = "月火水木金土日"
 
 
@@ -44,29 +44,37 @@ POLICIES = {
     )
 }
 ISSUE_TYPES = tuple(POLICIES)
+# What staff read in the console and the monthly report.
+ISSUE_TYPE_LABELS = {
+    "delivery_delay": "配送遅延",
+    "wrong_delivery": "誤配送",
+    "defective_product": "不良品・破損",
+    "system_trouble": "システム障害",
+    "refund_return": "返品・返金",
+    "billing_contract": "請求・契約",
+    "privacy_concern": "個人情報",
+    "product_safety": "製品安全",
+    "other": "その他",
+}
 DELAY_THRESHOLD = timedelta(hours=48)
 
 
-def reply_due(now: datetime, policy: TroublePolicy, business_hours: tuple[int, int] = (9, 18)) -> datetime:
+def reply_due(now: datetime, policy: TroublePolicy, calendar: BusinessCalendar = DEFAULT_CALENDAR) -> datetime:
     """When the customer hears from a person at the latest.
 
     ``now`` plus the policy's hours, rounded up to the full hour. For cases
-    that are not urgent, a deadline that falls outside business hours or on
-    a weekend moves to the close of the next business day.
+    that are not urgent, a deadline that falls outside business hours (a
+    night, a weekend, a public holiday, the shop's closure) moves to the
+    close of the next business day.
     """
     due = (now + timedelta(hours=policy.reply_within_hours)).astimezone(JST)
     if due.minute or due.second or due.microsecond:
         due = due.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     if policy.urgent:
         return due
-    opening, closing = business_hours
-    on_weekday = due.weekday() < 5
-    if on_weekday and (opening <= due.hour < closing or (due.hour == closing and due.minute == 0)):
+    if calendar.within_hours_or_at_closing(due):
         return due
-    day = due if on_weekday and due.hour < opening else due + timedelta(days=1)
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day.replace(hour=closing, minute=0, second=0, microsecond=0)
+    return calendar.close_of_next_business_day(due)
 
 
 def format_deadline(moment: datetime) -> str:
@@ -82,13 +90,13 @@ def is_delayed(expected: datetime, now: datetime) -> bool:
 
 def open_trouble(session: Session, *, conversation_id: str, channel: str, issue_type: str,
                  confidence: float | None, now: datetime,
-                 business_hours: tuple[int, int] = (9, 18)) -> Trouble:
+                 calendar: BusinessCalendar = DEFAULT_CALENDAR) -> Trouble:
     """Record a trouble as soon as it is recognised; returns it with its reference."""
     policy = POLICIES.get(issue_type, POLICIES["other"])
     trouble = Trouble(
         conversation_id=conversation_id, channel=channel or "unknown", issue_type=policy.issue_type,
         confidence=confidence, urgent=policy.urgent, status="collecting",
-        created_at=now, updated_at=now, reply_due=reply_due(now, policy, business_hours),
+        created_at=now, updated_at=now, reply_due=reply_due(now, policy, calendar),
     )
     session.add(trouble)
     session.flush()

@@ -83,6 +83,21 @@ TELEGRAM_START_GREETING = (
 # The one acknowledgement a customer gets when writing to a conversation that
 # people have taken over (bot.handoff): after it, the bot stays silent.
 HANDOFF_ACK = "メッセージを担当者に伝えました。担当者からの返信をこのままお待ちください。"
+# The same outside business hours (nights, weekends, public holidays, the shop's closures), with when people are back.
+HANDOFF_ACK_OUT_OF_HOURS = (
+    "メッセージを担当者に伝えました。ただいま営業時間外のため、担当者は{opens}から対応いたします。"
+    "{reply_due}までに担当者からご連絡しますので、このままお待ちください。"
+)
 
 # The web widget: a message that came without the session the page was given.
 WEB_ERROR_NO_SESSION = "接続を確認できませんでした。ページを再読み込みしてから、もう一度お送りください。"
+
+
+# The satisfaction question after an agent resolved a ticket (bot.satisfaction), sent once through the
+# customer's channel, and the thanks for an answer. Answering is optional: anything else goes to the bot.
+SATISFACTION_QUESTION = (
+    "このたびはお問い合わせいただきありがとうございました。担当者の対応はいかがでしたか。"
+    "1（不満）〜5（満足）の数字でお答えください。ひとことコメントを添えることもできます（例：「5 丁寧でした」）。"
+    "ご回答は任意です。ほかのご用件があれば、そのままお送りください。"
+)
+SATISFACTION_THANKS = "ご回答ありがとうございます。いただいた評価は今後の対応の改善に役立てます。"

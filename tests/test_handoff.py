@@ -17,6 +17,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.engine import Engine
 
 from bot import handoff
+from bot.business_calendar import BusinessCalendar
 from bot.handoff import (
     DELIVERY_RETRY_LIMIT,
     MAX_TRANSCRIPT_TEXT,
@@ -251,18 +252,18 @@ def test_urgent_is_answered_within_the_minutes_around_the_clock(now):
 
 
 def test_configured_hours_minutes_and_cap_are_honoured():
-    hours = (10, 17)
+    hours = BusinessCalendar.weekdays(10, 17)
     wed_0930 = datetime(2026, 11, 25, 9, 30, tzinfo=JST)  # closed with these hours
-    assert first_reply_due(wed_0930, "normal", business_hours=hours, business_reply_minutes=30) == \
+    assert first_reply_due(wed_0930, "normal", calendar=hours, business_reply_minutes=30) == \
         datetime(2026, 11, 25, 10, 30, tzinfo=JST)
     wed_1630 = datetime(2026, 11, 25, 16, 30, tzinfo=JST)
-    assert first_reply_due(wed_1630, "normal", business_hours=hours, business_reply_minutes=30) == \
+    assert first_reply_due(wed_1630, "normal", calendar=hours, business_reply_minutes=30) == \
         datetime(2026, 11, 25, 17, 0, tzinfo=JST)
     wed_1700 = datetime(2026, 11, 25, 17, 0, tzinfo=JST)
-    assert first_reply_due(wed_1700, "normal", business_hours=hours, business_reply_minutes=30) == \
+    assert first_reply_due(wed_1700, "normal", calendar=hours, business_reply_minutes=30) == \
         datetime(2026, 11, 26, 10, 30, tzinfo=JST)
     # an 8-hour cap bites before the next opening
-    assert first_reply_due(wed_1700, "normal", business_hours=hours, business_reply_minutes=30,
+    assert first_reply_due(wed_1700, "normal", calendar=hours, business_reply_minutes=30,
                            first_reply_hours=8) == datetime(2026, 11, 26, 1, 0, tzinfo=JST)
     # the cap also bounds the business-hours and urgent targets
     assert first_reply_due(WED_10, "normal", business_reply_minutes=180, first_reply_hours=1) == \
@@ -312,7 +313,7 @@ def test_references_count_up_and_channel_defaults_to_unknown(db):
 
 def test_configured_deadline_values_reach_the_ticket(db):
     night = datetime(2026, 11, 25, 22, 0, tzinfo=JST)
-    ticket = new_ticket(db, "c1", now=night, business_hours=(10, 17), business_reply_minutes=30,
+    ticket = new_ticket(db, "c1", now=night, calendar=BusinessCalendar.weekdays(10, 17), business_reply_minutes=30,
                         first_reply_hours=48)
     assert load(db, ticket.id).first_reply_due == datetime(2026, 11, 26, 10, 30, tzinfo=JST)
 

@@ -2,7 +2,9 @@
 
 ``keep_from_bot`` is asked before a message goes to Rasa: a conversation that
 people have taken over is kept from the bot (the message goes into the
-ticket's transcript; the first one gets ``templates.HANDOFF_ACK``).
+ticket's transcript; the first one gets ``handoff.acknowledgement``, which
+outside business hours says when people are back). Before that, an answer to
+the satisfaction question after a resolved ticket is taken (``bot.satisfaction``).
 ``AgentReplyPump`` sends agents' replies written in the console: it polls the
 database for this channel's pending replies, screens each with the outbound
 guard (the same-address case was an operator's) and hands it to the
@@ -16,7 +18,8 @@ import contextlib
 import logging
 from typing import Awaitable, Callable, Iterable, Optional
 
-from bot import handoff, templates
+from bot import handoff, satisfaction
+from bot.config import load_settings
 from bot.outbound import OutboundGuard
 from bot.store.db import session_scope
 
@@ -27,18 +30,21 @@ POLL_SECONDS = 1.0
 
 def _gate(conversation_id: str, text: str) -> handoff.GateDecision:
     with session_scope() as session:
-        decision = handoff.gate(session, conversation_id, text, handoff.now_utc())
+        decision = handoff.gate(session, conversation_id, text, handoff.now_utc(), load_settings().calendar)
         if decision.acknowledge:
-            handoff.record_bot_reply(session, conversation_id, templates.HANDOFF_ACK, handoff.now_utc())
+            handoff.record_bot_reply(session, conversation_id, handoff.acknowledgement(decision), handoff.now_utc())
         return decision
 
 
 async def keep_from_bot(conversation_id: str, text: str) -> Optional[list[str]]:
-    """None: give the message to the bot. A list: the conversation is with people; send these texts."""
+    """None: give the message to the bot. A list: people (or the satisfaction survey) have it; send these texts."""
+    thanks = await asyncio.to_thread(satisfaction.capture_answer, conversation_id, text)
+    if thanks is not None:
+        return [thanks]
     decision = await asyncio.to_thread(_gate, conversation_id, text)
     if decision.pass_to_bot:
         return None
-    return [templates.HANDOFF_ACK] if decision.acknowledge else []
+    return [handoff.acknowledgement(decision)] if decision.acknowledge else []
 
 
 Send = Callable[[handoff.Delivery], Awaitable[None]]

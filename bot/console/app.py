@@ -41,7 +41,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
-from bot import handoff
+from bot import canned_replies, handoff, reports, satisfaction
 from bot.clients import ClientOrigin, client_origin
 from bot.config import Settings, load_settings
 from bot.console import accounts
@@ -211,6 +211,9 @@ class Console:
             (self.ticket_action, "/tickets/<ticket_id:int>/<action>", "POST"),
             (self.audit, "/audit", "GET"),
         ]
+        from bot.console import canned_pages, reports_pages  # they import this module's wrappers
+
+        routes += reports_pages.routes(self) + canned_pages.routes(self)
         for method, uri, http_method in routes:
             bp.add_route(_plain_function(method), uri, methods=[http_method])
         bp.static("/static", str(STATIC_DIR), name="static")
@@ -283,10 +286,13 @@ class Console:
             ).scalars().all()
             if not automatic:
                 session.add(AuditEntry(at=now, actor=f"agent:{user.login}", action="console_queue_view"))
-            return items, [ended_item(t) for t in ended], handoff.waiting_counts(session)
+            alerts = reports.recent_product_alerts(session, now, late_orders_for_alert=settings.alert_late_orders,
+                                                   defect_troubles_for_alert=settings.alert_defect_troubles)
+            return items, [ended_item(t) for t in ended], handoff.waiting_counts(session), alerts
 
-        items, ended, counts = await self.db(work)
-        return self.render("queue.html", user=user, nav="queue", items=items, ended=ended,
+        settings = load_settings()
+        items, ended, counts, alerts = await self.db(work)
+        return self.render("queue.html", user=user, nav="queue", items=items, ended=ended, alerts=alerts,
                            open_count=counts.get(handoff.OPEN, 0), claimed_count=counts.get(handoff.CLAIMED, 0),
                            updated_at=f"{now.astimezone(JST):%H:%M:%S}")
 
@@ -296,18 +302,20 @@ class Console:
                            error: str = "", draft: str = "") -> HTTPResponse:
         now = handoff.now_utc()
 
-        def work(session: Session) -> TicketView | None:
+        def work(session: Session) -> tuple[TicketView | None, list]:
             if ticket_id > MAX_TICKET_ID or session.get(Ticket, ticket_id) is None:
-                return None
+                return None, []
             ticket = handoff.get_ticket(session, ticket_id)
             handoff.record_view(session, ticket, session.get(Agent, user.agent_id), now)
-            return ticket_view(session, ticket, user, now)
+            return ticket_view(session, ticket, user, now), canned_replies.options_for(
+                session, ticket, user.display_name, now)
 
-        view = await self.db(work)
+        view, canned = await self.db(work)
         if view is None:
             return self.render("error.html", status=404, user=user, title="チケットが見つかりません",
                                message="このチケットは見つかりません。")
         return self.render("ticket.html", status=status, user=user, t=view, flash=flash, error=error, draft=draft,
+                           canned=canned,
                            outcomes=handoff.OUTCOMES, max_reply=handoff.MAX_TRANSCRIPT_TEXT,
                            max_note=MAX_NOTE_LENGTH)
 
@@ -357,7 +365,7 @@ class Console:
             elif action == "hand-back":
                 handoff.hand_back(session, ticket_id, agent, now)
             elif action == "close":
-                handoff.close(session, ticket_id, agent, outcome, note, now)
+                satisfaction.ask_after_close(session, handoff.close(session, ticket_id, agent, outcome, note, now), now)
             else:
                 handoff.release(session, ticket_id, agent, now)
 
@@ -413,6 +421,8 @@ def _invalid_input(action: str, text: str, outcome: str, note: str) -> str:
             return "返信の本文が空です。"
         if len(text.strip()) > handoff.MAX_TRANSCRIPT_TEXT:
             return f"返信が長すぎます（{handoff.MAX_TRANSCRIPT_TEXT}文字まで）。"
+        if canned_replies.UNFILLED in text:
+            return "定型文の【要記入】の部分を書き換えてから送信してください。"
     if action == "close":
         if outcome not in handoff.OUTCOMES:
             return "対応結果を選んでください。"

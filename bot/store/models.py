@@ -316,3 +316,46 @@ class ConsoleSession(Base):
     expires_at = Column(UTCDateTime, nullable=False)
 
     agent = relationship("Agent")
+
+
+class CannedReply(Base):
+    """A supervisor's 定型文 for one issue type (or every type); ``{variables}`` are filled from the ticket."""
+
+    __tablename__ = "canned_replies"
+
+    id = Column(Integer, primary_key=True)
+    issue_type = Column(String(30), nullable=False, index=True)  # one of bot.support.ISSUE_TYPES, or "any"
+    title = Column(String(100), nullable=False)
+    body = Column(Text, nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    updated_by = Column(Integer, ForeignKey("agents.id"), nullable=False)
+    updated_at = Column(UTCDateTime, nullable=False)
+
+
+class SatisfactionSurvey(Base):
+    """The one question after a resolved ticket, and the customer's answer if they gave one.
+
+    ``status`` is ``pending`` from the moment the question is queued for the
+    customer's channel until a score arrives (``answered``) or the customer
+    writes something else (``skipped``). ``customer_id`` is the verified
+    customer, when there was one, so nobody is asked twice in a week on two
+    conversations either.
+    """
+
+    __tablename__ = "satisfaction_surveys"
+    __table_args__ = (Index("ix_satisfaction_surveys_pending", "conversation_id", "status"),)
+
+    id = Column(Integer, primary_key=True)
+    ticket_id = Column(Integer, ForeignKey("tickets.id"), nullable=False, unique=True)
+    conversation_id = Column(String(200), nullable=False)
+    customer_id = Column(Integer, ForeignKey("customers.id"), index=True)
+    agent_id = Column(Integer, ForeignKey("agents.id"), index=True)
+    question_id = Column(Integer, ForeignKey("ticket_messages.id"))  # the question in the outbox
+    asked_at = Column(UTCDateTime, nullable=False, index=True)
+    status = Column(String(10), nullable=False)  # pending | answered | skipped
+    score = Column(Integer)
+    comment = Column(Text)  # masked
+    answered_at = Column(UTCDateTime)
+
+    ticket = relationship("Ticket")
+    agent = relationship("Agent")

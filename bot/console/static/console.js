@@ -2,7 +2,11 @@
  * 窓口コンソール: the few things the pages do in the browser.
  *  - the ticket page polls its messages.json every 5 s and redraws the
  *    transcript (new customer messages, delivery states of replies);
- *  - forms with data-confirm ask first; the reply box counts characters.
+ *  - forms with data-confirm ask first; the reply box counts characters;
+ *  - a canned reply (定型文) chosen on the ticket page fills the reply box;
+ *  - every page polls /console/queue.json and tells the agent about new
+ *    tickets, urgent ones first: a browser notification (once permitted),
+ *    a sound, the count in the tab title and a banner with links.
  * Text is only ever put into the page with textContent.
  */
 (function () {
@@ -120,7 +124,193 @@
     });
   }
 
+  function cannedPicker() {
+    var picker = document.getElementById("canned-picker");
+    if (!picker) {
+      return;
+    }
+    picker.addEventListener("change", function () {
+      var option = picker.options[picker.selectedIndex];
+      var text = option.getAttribute("data-text");
+      var box = document.getElementById(picker.getAttribute("data-target"));
+      if (!text || !box) {
+        return;
+      }
+      if (box.value.trim() && box.value !== text && !window.confirm("入力中の返信を定型文で置き換えますか？")) {
+        picker.value = "";
+        return;
+      }
+      box.value = text;
+      box.dispatchEvent(new Event("input"));
+      box.focus();
+      var note = document.getElementById("canned-unfilled");
+      if (note) {
+        note.hidden = option.getAttribute("data-unfilled") !== "1";
+      }
+    });
+  }
+
+  var FEED_MS = 10000;
+  var SEEN_KEY = "madoguchi.tickets.seen";  // ticket id -> 1 (acknowledged) or 2 (new, not yet looked at)
+  var audio = null;
+
+  function unlockSound() {
+    var Context = window.AudioContext || window.webkitAudioContext;
+    if (!audio && Context) {
+      audio = new Context();
+    }
+    if (audio && audio.state === "suspended") {
+      audio.resume();
+    }
+  }
+
+  function chime(urgent) {
+    if (!audio || audio.state !== "running") {
+      return;
+    }
+    var beeps = urgent ? 3 : 1;
+    for (var i = 0; i < beeps; i += 1) {
+      var oscillator = audio.createOscillator();
+      var gain = audio.createGain();
+      var start = audio.currentTime + i * 0.3;
+      oscillator.frequency.value = urgent ? 1046 : 784;
+      gain.gain.setValueAtTime(0.15, start);
+      gain.gain.exponentialRampToValueAtTime(0.001, start + 0.25);
+      oscillator.connect(gain);
+      gain.connect(audio.destination);
+      oscillator.start(start);
+      oscillator.stop(start + 0.25);
+    }
+  }
+
+  function notify(tickets) {
+    if (!("Notification" in window) || Notification.permission !== "granted") {
+      return;
+    }
+    tickets.slice(0, 3).forEach(function (t) {
+      var note = new Notification("新着チケット（" + t.severity_label + "）", {
+        body: t.reference + "　" + t.reason_label, tag: t.reference
+      });
+      note.onclick = function () {
+        window.focus();
+        window.location.href = "/console/tickets/" + t.id;
+      };
+    });
+  }
+
+  function newTicketAlerts(url) {
+    var baseTitle = document.title;
+    var banner = document.getElementById("new-tickets");
+    var list = document.getElementById("new-tickets-list");
+    var enable = document.getElementById("notify-enable");
+    var seen = null;
+    try {
+      seen = JSON.parse(window.localStorage.getItem(SEEN_KEY) || "null");
+    } catch (e) {
+      seen = null;
+    }
+    var firstLook = seen === null;  // tickets already open when this browser first looks are not "new"
+    seen = seen || {};
+    var current = [];
+
+    function save() {
+      try {
+        window.localStorage.setItem(SEEN_KEY, JSON.stringify(seen));
+      } catch (e) {
+        // private mode: the alerts still work for this page
+      }
+    }
+    function show() {
+      var fresh = current.filter(function (t) { return seen[t.id] === 2; });
+      document.title = fresh.length ? "(" + fresh.length + ") 新着チケット — " + baseTitle : baseTitle;
+      document.body.setAttribute("data-new-tickets", String(fresh.length));
+      if (!banner || !list) {
+        return;
+      }
+      while (list.firstChild) {
+        list.removeChild(list.firstChild);
+      }
+      fresh.forEach(function (t) {
+        var li = document.createElement("li");
+        var badge = document.createElement("span");
+        badge.className = "badge sev-" + t.severity;
+        badge.textContent = t.severity_label;
+        var link = document.createElement("a");
+        link.href = "/console/tickets/" + t.id;
+        link.textContent = t.reference;
+        li.appendChild(badge);
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(link);
+        li.appendChild(document.createTextNode("　" + t.reason_label));
+        list.appendChild(li);
+      });
+      banner.hidden = fresh.length === 0;
+    }
+    function acknowledge() {
+      current.forEach(function (t) { seen[t.id] = 1; });
+      save();
+      show();
+    }
+    function tick() {
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" })
+        .then(function (r) {
+          if (!r.ok) {
+            throw new Error(String(r.status));
+          }
+          return r.json();
+        })
+        .then(function (data) {
+          current = data.open;
+          var kept = {};
+          var arrived = [];
+          current.forEach(function (t) {
+            if (seen[t.id] === undefined) {
+              kept[t.id] = firstLook ? 1 : 2;
+              if (!firstLook) {
+                arrived.push(t);
+              }
+            } else {
+              kept[t.id] = seen[t.id];
+            }
+          });
+          seen = kept;
+          firstLook = false;
+          save();
+          if (arrived.length) {
+            notify(arrived);
+            chime(arrived.some(function (t) { return t.severity === "urgent"; }));
+          }
+          show();
+        })
+        .catch(function () {
+          // the ticket page says when polling fails; here we just try again
+        });
+    }
+    if (enable && "Notification" in window && Notification.permission === "default") {
+      enable.hidden = false;
+      enable.addEventListener("click", function () {
+        unlockSound();
+        Notification.requestPermission().then(function () {
+          enable.hidden = Notification.permission !== "default";
+        });
+      });
+    }
+    var dismiss = document.getElementById("new-tickets-dismiss");
+    if (dismiss) {
+      dismiss.addEventListener("click", acknowledge);
+    }
+    document.addEventListener("click", unlockSound);
+    document.addEventListener("keydown", unlockSound);
+    window.setInterval(tick, FEED_MS);
+    tick();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var feed = document.body.getAttribute("data-feed");
+    if (feed) {
+      newTicketAlerts(feed);
+    }
+    cannedPicker();
     var list = document.getElementById("transcript");
     if (list) {
       pollTranscript(list);
