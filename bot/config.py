@@ -71,3 +71,16 @@ def load_settings() -> Settings:
         web_port=int(os.environ.get("MADOGUCHI_WEB_PORT", "8000")),
         trusted_proxies=parse_trusted_proxies(os.environ.get("MADOGUCHI_TRUSTED_PROXIES", "")),
     )
+
+
+def verification_minutes() -> int:
+    """How long a verified conversation stays verified (MADOGUCHI_VERIFICATION_MINUTES, default 30).
+
+    Both levels (order digits and the mailed code) end this long after the
+    last proof, so a conversation that goes quiet, or survives a failed
+    session start, is a stranger again.
+    """
+    value = os.environ.get("MADOGUCHI_VERIFICATION_MINUTES", "30").strip()
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"MADOGUCHI_VERIFICATION_MINUTES must be a whole number of minutes, not {value!r}")
+    return int(value)

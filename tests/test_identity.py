@@ -18,6 +18,8 @@ from sqlalchemy import select
 from bot.config import load_settings
 from bot.devserver import free_port
 from bot.identity import (
+    CODE_REFUSED,
+    CODE_SENT,
     FAILURE_WINDOW,
     LEVEL_ORDER,
     LEVEL_STEP_UP,
@@ -31,7 +33,7 @@ from bot.identity import (
     verified_customer,
     verify_order_owner,
 )
-from bot.mail import SmtpMailer
+from bot.mail import MailSender, SmtpMailer
 from bot.secrets import SECRET_ENV, server_secret
 from bot.store.db import engine_for, session_scope
 from bot.store.migrate import upgrade
@@ -77,7 +79,7 @@ def smtp():
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield SmtpMailer("127.0.0.1", port, "support@madoguchi.example"), inbox
+        yield SmtpMailer("127.0.0.1", port, "support@madoguchi.example", starttls=False), inbox
     finally:
         controller.stop()
 
@@ -95,12 +97,18 @@ def lock_order(engine, order_number: str, now: datetime) -> None:
         assert verify(engine, order_number, "0000", now, sender=f"attacker-{i}") == NOT_VERIFIED
 
 
+def deliver(engine, smtp, now: datetime) -> None:
+    """What the action server's background sender does: send the outbox's due mail."""
+    MailSender(engine, smtp[0], server_secret(), clock=lambda: now).deliver_due()
+
+
 def step_up(engine, smtp, *, sender: str, now: datetime) -> str:
     """Send a code to a verified conversation and read it out of the received mail."""
-    mailer, inbox = smtp
+    _, inbox = smtp
     before = len(inbox.mails)
     with session_scope(engine) as session:
-        assert start_step_up(session, conversation_id=sender, sender_id=sender, now=now, mailer=mailer)
+        assert start_step_up(session, conversation_id=sender, sender_id=sender, now=now) == CODE_SENT
+    deliver(engine, smtp, now)
     assert len(inbox.mails) == before + 1
     return re.search(r"確認コード：(\d{6})", inbox.mails[-1][2].get_content()).group(1)
 
@@ -112,7 +120,7 @@ def confirm(engine, code: str, now: datetime, *, sender: str) -> Verification:
 
 def level(engine, conversation: str) -> str | None:
     with session_scope(engine) as session:
-        found = verified_customer(session, conversation)
+        found = verified_customer(session, conversation, T0)
         return found.level if found else None
 
 
@@ -129,7 +137,7 @@ def test_order_number_and_phone_digits_verify_however_they_are_typed(shop):
     assert result.verified and not result.locked
     assert result.customer_id == customer_id_of(shop, TAKAHASHI_ORDER)
     with session_scope(shop) as session:
-        found = verified_customer(session, "s1")
+        found = verified_customer(session, "s1", T0)
         assert (found.customer_id, found.order_id, found.level) == (result.customer_id, result.order_id,
                                                                     LEVEL_ORDER)
 
@@ -155,7 +163,7 @@ def test_wrong_order_and_wrong_phone_look_the_same(shop):
     }
     assert set(results.values()) == {NOT_VERIFIED}, results
     with session_scope(shop) as session:
-        assert all(verified_customer(session, s) is None for s in "abcdef")
+        assert all(verified_customer(session, s, T0) is None for s in "abcdef")
 
 
 def test_the_fifth_failure_of_any_kind_locks_the_sender(shop):
@@ -219,7 +227,7 @@ def test_forget_starts_the_conversation_over(shop):
     with session_scope(shop) as session:
         forget(session, "s")
     with session_scope(shop) as session:
-        assert verified_customer(session, "s") is None
+        assert verified_customer(session, "s", T0) is None
     assert verify(shop, YAMADA_ORDER, YAMADA_LAST4, T0, sender="s").customer_id == customer_id_of(shop,
                                                                                                     YAMADA_ORDER)
 
@@ -294,12 +302,13 @@ def test_code_failures_and_order_failures_share_one_limit(shop, smtp):
 
 
 def test_step_up_needs_a_conversation_verified_by_the_same_sender(shop, smtp):
-    mailer, inbox = smtp
+    _, inbox = smtp
     with session_scope(shop) as session:
-        assert not start_step_up(session, conversation_id="nobody", sender_id="nobody", now=T0, mailer=mailer)
+        assert start_step_up(session, conversation_id="nobody", sender_id="nobody", now=T0) == CODE_REFUSED
     assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
     with session_scope(shop) as session:
-        assert not start_step_up(session, conversation_id="s", sender_id="intruder", now=T0, mailer=mailer)
+        assert start_step_up(session, conversation_id="s", sender_id="intruder", now=T0) == CODE_REFUSED
+    deliver(shop, smtp, T0)
     assert inbox.mails == []
     code = step_up(shop, smtp, sender="s", now=T0)
     with session_scope(shop) as session:
