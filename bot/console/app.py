@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot import handoff
 from bot.config import Settings, load_settings
-from bot.console import accounts
+from bot.console import accounts, verification
 from bot.console.accounts import ConsoleUser
 from bot.console.views import (
     AuditRow,
@@ -176,6 +176,7 @@ class Console:
         ]
         for method, uri, http_method in routes:
             bp.add_route(_plain_function(method), uri, methods=[http_method])
+        verification.add_route(bp, self, LOGIN_PATH)
         bp.static("/static", str(STATIC_DIR), name="static")
         return bp
 
