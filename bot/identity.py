@@ -613,7 +613,7 @@ class HourOfFailures:
 @dataclass(frozen=True)
 class OrderOverBudget:
     label: str  # masked: MD2611****
-    failures: int  # evaluated wrong digits in the last 24 hours
+    failures: int  # failed tries in the last 24 hours (ORDER_DAILY_BUDGET of them evaluated)
     last_failure: datetime
     budget_back_at: datetime  # when the oldest of them leaves the window
 
@@ -665,11 +665,12 @@ def failure_report(session: Session, now: datetime) -> FailureReport:
         .order_by(func.max(a.at).desc())
     ).all()
     over_budget = []
-    for key, failures, last, label in over:
+    for key, _, last, label in over:
+        tries = session.execute(select(func.count(a.id)).where(a.order_key == key, *failed)).scalar_one()
         tenth_newest = session.execute(
             select(a.at).where(a.order_key == key, *evaluated).order_by(a.at.desc())
             .offset(ORDER_DAILY_BUDGET - 1).limit(1)
         ).scalar_one()
-        over_budget.append(OrderOverBudget(label or mask_order_number(None), failures, last,
+        over_budget.append(OrderOverBudget(label or mask_order_number(None), tries, last,
                                            tenth_newest + BUDGET_WINDOW))
     return FailureReport(hours, total, orders, senders, clients, over_budget)
