@@ -505,9 +505,10 @@ def request_mailed_code(session: Session, *, conversation_id: str, sender_id: st
 
     The caller learns nothing: the code goes only to the address on file, so
     the reply is the same whether the order exists, had its CODES_PER_ORDER
-    codes this hour, or the sender is locked, and the path takes the same
-    queries. This is how the owner of an order past its daily budget still
-    gets in.
+    codes this hour, or the sender is locked, and every path runs the same
+    lookups (only the sent path then writes the code and its mail, within a
+    millisecond, while the mail itself goes out later). This is how the owner
+    of an order past its daily budget still gets in.
     """
     secret = server_secret()
     number = parse_order_number_reply(order_number or "")

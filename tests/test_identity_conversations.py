@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot import templates
 from bot.channels.rest import conversation_id_for
@@ -146,8 +146,8 @@ def test_rotating_senders_gets_no_more_than_the_daily_budget_of_guesses(assistan
 
     def an_hour_passes() -> None:  # the clock of this order's attempts moves on, so no 5-in-15-minutes lock
         with session_scope(engine) as session:
-            session.execute(update(VerificationAttempt).where(VerificationAttempt.order_key == key)
-                            .values(at=VerificationAttempt.at - timedelta(hours=1)))
+            for attempt in session.scalars(select(VerificationAttempt).where(VerificationAttempt.order_key == key)):
+                attempt.at -= timedelta(hours=1)
 
     for guess in range(ORDER_DAILY_BUDGET + 2):
         digits = f"{guess:04d}" if f"{guess:04d}" != victim.phone_last4 else "9999"
@@ -167,7 +167,8 @@ def test_rotating_senders_gets_no_more_than_the_daily_budget_of_guesses(assistan
     assert assistant.say(owner, "メールでお願いします") == [templates.CODE_MAIL_REQUESTED,
                                                      response_text("utter_ask_one_time_code")]
     [code] = mailbox.codes_sent_to(victim.email)
-    assert assistant.say(owner, code) == [response_text("utter_step_up_done"), response_text("utter_ask_trouble_detail", "delivery_delay")]
+    assert assistant.say(owner, code) == [response_text("utter_step_up_done"),
+                                          response_text("utter_ask_trouble_detail", "delivery_delay")]
     replies = assistant.say(owner, "まだ届いていません")
     assert any(r.startswith(("ご注文は", "商品は", "お届けできず", "このご注文")) or "配達完了" in r for r in replies)
     assert response_pattern("utter_trouble_recorded", "delivery_delay").fullmatch(replies[-2])
