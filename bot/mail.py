@@ -35,6 +35,7 @@ from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Callable, Protocol, runtime_checkable
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import Engine
@@ -257,8 +258,12 @@ class MailSender:
                     mail.status, mail.sealed_body = EXPIRED, None
                     expired.append(mail_id)
                     continue
-                taken.append(_Taken(mail.id, to, mail.subject, _unseal(self.secret, mail.sealed_body),
-                                    mail.attempts))
+                try:
+                    body = _unseal(self.secret, mail.sealed_body)
+                except InvalidTag:  # sealed under another MADOGUCHI_SECRET: no process here can read it
+                    mail.status, mail.sealed_body, mail.last_error = FAILED, None, "InvalidTag"
+                    continue
+                taken.append(_Taken(mail.id, to, mail.subject, body, mail.attempts))
         return taken, expired
 
     def _record(self, mail: _Taken, error: BaseException | None) -> None:

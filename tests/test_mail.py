@@ -300,3 +300,13 @@ def test_two_senders_on_one_database_send_each_mail_once(shop, smtp_server):
         thread.join()
     assert len(inbox.mails) == 6 and len({recipients[0] for _, recipients, _ in inbox.mails}) == 6
     assert [m.status for m in outbox(shop)] == ["sent"] * 6
+
+
+def test_a_mail_sealed_under_another_secret_is_given_up_not_retried_forever(shop, smtp_server):
+    port, inbox = smtp_server
+    ask_for_code(shop)
+    other = MailSender(shop, SmtpMailer("127.0.0.1", port, DEFAULT_SENDER, starttls=False), b"another-replica-secret")
+    assert other.deliver_due() is None
+    [mail] = outbox(shop)
+    assert (mail.status, mail.last_error, mail.sealed_body) == ("failed", "InvalidTag", None)
+    assert inbox.mails == []
