@@ -14,7 +14,7 @@ from bot.config import load_settings
 from bot.identity import ORDER_DAILY_BUDGET, order_key
 from bot.secrets import server_secret
 from bot.store.db import engine_for, session_scope
-from bot.store.models import AuditEntry, Trouble, VerificationAttempt
+from bot.store.models import AuditEntry, Trouble, VerificationAttempt, VerifiedConversation
 from tests.demo_shop import customers, owner_of, privacy_index, same_address_households
 from tests.test_conversations import response_pattern, response_text
 
@@ -172,3 +172,21 @@ def test_rotating_senders_gets_no_more_than_the_daily_budget_of_guesses(assistan
     replies = assistant.say(owner, "まだ届いていません")
     assert any(r.startswith(("ご注文は", "商品は", "お届けできず", "このご注文")) or "配達完了" in r for r in replies)
     assert response_pattern("utter_trouble_recorded", "delivery_delay").fullmatch(replies[-2])
+
+
+def test_a_verification_left_idle_expires_and_must_be_proven_again(assistant, smtp_server):
+    """Someone at the same screen half an hour later is a stranger: no code is mailed on the old proof."""
+    _, mailbox = smtp_server
+    order = "MD26110131"
+    owner = owner_of(order)
+    sender = assistant.new_sender()
+    start_delay_report(assistant, sender)
+    assistant.say(sender, order)
+    assert assistant.say(sender, owner.phone_last4)[0] == response_text("utter_verified")
+    assistant.say(sender, "16日に届くはずでした")
+    with session_scope(engine_for(assistant.database_url)) as session:
+        verified = session.get(VerifiedConversation, conversation_id_for(sender))
+        verified.verified_at -= timedelta(minutes=31)
+    codes_before = len(mailbox.codes_sent_to(owner.email))
+    assert assistant.say(sender, "注文の明細を見せて") == [response_text("utter_ask_order_number")]
+    assert len(mailbox.codes_sent_to(owner.email)) == codes_before
