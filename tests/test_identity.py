@@ -34,6 +34,7 @@ from bot.identity import (
     Verification,
     client_key_or_sender,
     confirm_step_up,
+    failure_report,
     forget,
     read_phone_last4,
     request_mailed_code,
@@ -550,3 +551,26 @@ def test_opening_handing_back_and_closing_a_ticket_end_the_verification(shop):
                 else:
                     handoff.close(session, ticket.id, sato, "resolved", "", T0)
         assert level(shop, conversation, T0) is None, step
+
+
+# --- what supervisors see ------------------------------------------------------------------------
+
+
+def test_the_failure_report_counts_per_hour_and_lists_orders_past_their_budget_masked(shop):
+    now = T0 + timedelta(hours=30, minutes=30)
+    for i in range(ORDER_DAILY_BUDGET + 2):  # one an hour: past the budget, never locked
+        verify(shop, TAKAHASHI_ORDER, "0000", now - timedelta(hours=20 - i), sender=f"slow-{i}")
+    for i in range(15):  # a burst from one client in the current hour
+        verify(shop, f"MD2611{i:04d}", "0000", now - timedelta(seconds=30 - i), sender=f"burst-{i}", client=client(3))
+    verify(shop, NAKAMURA_ORDER, NAKAMURA_LAST4, now, sender="fine")  # successes are not failures
+    verify(shop, YAMADA_ORDER, "0000", now - timedelta(hours=25), sender="yesterday")  # out of the window
+    with session_scope(shop) as session:
+        report = failure_report(session, now)
+    assert (report.failures, report.orders_affected, report.senders, report.clients) == (27, 16, 27, 13)
+    assert len(report.hours) == 24 and sum(h.failures for h in report.hours) == 27
+    assert report.hours[-1].failures == 15 and report.hours[-1].spike and report.spike
+    assert not any(h.spike for h in report.hours[:-1])
+    [over] = report.over_budget
+    first_evaluated = now - timedelta(hours=20)  # the budget comes back when it leaves the window
+    assert (over.label, over.failures, over.budget_back_at) == ("MD2611****", ORDER_DAILY_BUDGET + 2,
+                                                                first_evaluated + BUDGET_WINDOW)
