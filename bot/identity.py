@@ -233,6 +233,17 @@ def _evaluated_wrong_digits(session: Session, order: str, now: datetime) -> int:
     return session.execute(select(func.count()).select_from(recent)).scalar_one()
 
 
+def _serialise_per_order(session: Session, order: str | None) -> None:
+    """Make concurrent attempts on one order take turns, so a burst cannot all read "budget left".
+
+    On PostgreSQL (several action servers) a transaction-scoped advisory
+    lock on the order key, released at commit. One action server runs these
+    calls one at a time in its event loop, which is all SQLite needs.
+    """
+    if order is not None and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(order, 0))))
+
+
 @dataclass(frozen=True)
 class _Outcome:
     succeeded: bool
@@ -259,6 +270,7 @@ def _record_attempt(session: Session, *, kind: str, sender: str, client: str, or
     guessed (a million values, five tries), and it is how an order past its
     budget is still proven.
     """
+    _serialise_per_order(session, order)
     sender_state = _lock_state(session, by="sender", key=sender, now=now)
     client_state = _lock_state(session, by="client", key=client, now=now)
     order_state = _lock_state(session, by="order", key=order, now=now)

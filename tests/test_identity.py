@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import stat
+import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -574,3 +575,25 @@ def test_the_failure_report_counts_per_hour_and_lists_orders_past_their_budget_m
     first_evaluated = now - timedelta(hours=20)  # the budget comes back when it leaves the window
     assert (over.label, over.failures, over.budget_back_at) == ("MD2611****", ORDER_DAILY_BUDGET + 2,
                                                                 first_evaluated + BUDGET_WINDOW)
+
+
+@pytest.mark.postgres
+def test_a_burst_of_parallel_guesses_from_many_senders_gets_no_more_than_the_limit(postgres_url):
+    """Forty senders at the same instant, each in its own connection: the order still locks after five."""
+    upgrade(postgres_url)
+    engine = engine_for(postgres_url)
+    with session_scope(engine) as session:
+        seed(session, load_demo_shop(load_settings().demo_shop_file))
+    barrier = threading.Barrier(40)
+
+    def guess(i: int) -> None:
+        barrier.wait()
+        verify(engine, TAKAHASHI_ORDER, f"{i:04d}" if f"{i:04d}" != TAKAHASHI_LAST4 else "9999", T0,
+               sender=f"burst-{i}", client=client(i))
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(evaluated_failures(engine)) == MAX_FAILURES

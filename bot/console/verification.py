@@ -13,6 +13,7 @@ It lives in its own module so that the console app only registers the route.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -23,6 +24,9 @@ from bot import handoff, identity
 from bot.console.views import jst_label
 from bot.store.models import AuditEntry
 from bot.support import JST
+
+if TYPE_CHECKING:  # the app imports this module to register the page
+    from bot.console.app import Console
 
 PATH = "/verification"
 
@@ -65,8 +69,8 @@ def failures_page(report: identity.FailureReport) -> FailuresPage:
     )
 
 
-def add_route(bp: Blueprint, console, login_path: str) -> None:
-    """Register the page on the console's blueprint (``console`` is ``bot.console.app.Console``)."""
+def add_route(bp: Blueprint, console: "Console", login_path: str) -> None:
+    """Register the page on the console's blueprint, with the console's session, rendering and database."""
 
     async def verification_failures(request: Request) -> HTTPResponse:
         user = await console.current_user(request)
