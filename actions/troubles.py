@@ -10,6 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.identity import (
     LOCKED,
+    MAILED,
+    NOT_AN_ANSWER,
     ORDER_NUMBER_UNKNOWN,
     VerifiesOrderOwner,
     validate_order_number_answer,
@@ -66,7 +68,7 @@ class ActionStartTrouble(Action):
 
 
 class ValidateTroubleForm(VerifiesOrderOwner, FormValidationAction):
-    """Order number (or an honest 「わからない」), phone digits to verify it, then the details."""
+    """Order number (or an honest 「わからない」), phone digits (or the mailed code) to verify it, then the details."""
 
     allow_unknown_order_number = True
 
@@ -77,7 +79,19 @@ class ValidateTroubleForm(VerifiesOrderOwner, FormValidationAction):
                              tracker: Tracker, domain: Dict[Text, Any]) -> List[Text]:
         if tracker.get_slot("order_number") == ORDER_NUMBER_UNKNOWN:
             return [slot for slot in domain_slots if slot != "phone_last4"]
+        if tracker.get_slot("phone_last4") == MAILED:  # the code replaces the digits
+            after = domain_slots.index("phone_last4") + 1
+            return [*domain_slots[:after], "one_time_code", *domain_slots[after:]]
         return domain_slots
+
+    def extract_one_time_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: Dict[Text, Any]) -> Dict[Text, Any]:
+        """The code as typed when this form asked for it (the slot's own mapping serves the step-up form)."""
+        if tracker.get_slot("requested_slot") != "one_time_code":
+            return {}
+        if (tracker.latest_message.get("intent") or {}).get("name") in NOT_AN_ANSWER:
+            return {}
+        return {"one_time_code": tracker.latest_message.get("text")}
 
     def validate_trouble_detail(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: Dict[Text, Any]) -> Dict[Text, Any]:

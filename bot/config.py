@@ -58,6 +58,7 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("MADOGUCHI_FIRST_REPLY_HOURS", "24", "a handed-off conversation's first human reply, at the latest"),
     Variable("MADOGUCHI_BUSINESS_REPLY_MINUTES", "60", "…and in business hours (and for urgent tickets)"),
     Variable("MADOGUCHI_TRUSTED_PROXIES", "", "proxies whose X-Forwarded-For / -Proto are believed"),
+    Variable("MADOGUCHI_VERIFICATION_MINUTES", "30", "a verified conversation stays verified this long"),
     Variable("MADOGUCHI_COOKIE_SECURE", "false", "true: console cookies only over HTTPS (behind the TLS proxy)"),
     Variable("MADOGUCHI_WIDGET_SOCKET_URL", None, "where the widget page opens its socket; default the Rasa URL"),
     Variable("MADOGUCHI_WEB_ORIGINS", None, "pages allowed to open the widget's socket; default the widget page"),
@@ -68,7 +69,7 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("SMTP_FROM", None, "sender address of the shop's mails"),
     Variable("SMTP_USER", None, "mail server login"),
     Variable("SMTP_PASSWORD", None, "mail server password", secret=True),
-    Variable("SMTP_STARTTLS", None, "true: STARTTLS before logging in"),
+    Variable("SMTP_STARTTLS", "true", "STARTTLS before logging in; false only for a server on loopback"),
     Variable("LINE_CHANNEL_SECRET", None, "LINE channel secret (webhook signatures)", secret=True),
     Variable("LINE_CHANNEL_ACCESS_TOKEN", None, "LINE channel access token", secret=True),
     Variable("LINE_API_BASE", None, "LINE API server; default LINE's own"),
@@ -181,3 +182,16 @@ def business_calendar() -> BusinessCalendar:
         hours=parse_business_hours(env("MADOGUCHI_BUSINESS_HOURS")),
         closures=parse_closures(env("MADOGUCHI_CLOSED_DAYS")),
     )
+
+
+def verification_minutes() -> int:
+    """How long a verified conversation stays verified (MADOGUCHI_VERIFICATION_MINUTES, default 30).
+
+    Both levels (order digits and the mailed code) end this long after the
+    last proof, so a conversation that goes quiet, or survives a failed
+    session start, is a stranger again.
+    """
+    minutes = env_int("MADOGUCHI_VERIFICATION_MINUTES")
+    if minutes < 1:
+        raise ValueError(f"MADOGUCHI_VERIFICATION_MINUTES must be a whole number of minutes, not {minutes!r}")
+    return minutes

@@ -117,10 +117,10 @@ def active_ticket(session: Session, conversation_id: str) -> Ticket | None:
     ).scalar_one_or_none()
 
 
-def _customer_text(session: Session, conversation_id: str, text: str) -> str:
+def _customer_text(session: Session, conversation_id: str, text: str, now: datetime) -> str:
     """Personal data is masked unless the customer proved who they are in this conversation."""
     text = text[:MAX_TRANSCRIPT_TEXT]
-    if identity.verified_customer(session, conversation_id) is not None:
+    if identity.verified_customer(session, conversation_id, now) is not None:
         return text
     return mask_personal_data(text)
 
@@ -160,10 +160,11 @@ def open_ticket(session: Session, *, conversation_id: str, channel: str, reason:
     session.flush()
     ticket.reference = f"E{now.astimezone(JST):%Y%m%d}-{ticket.id:05d}"
     for line in transcript:
-        text = _customer_text(session, conversation_id, line.text) if line.author == "customer" else line.text
+        text = _customer_text(session, conversation_id, line.text, now) if line.author == "customer" else line.text
         session.add(TicketMessage(ticket_id=ticket.id, at=line.at, author=line.author, text=text, channel=channel))
     _audit(session, actor="bot", action="ticket_open", ticket=ticket, now=now,
            detail=f"reason={reason} severity={severity}")
+    identity.forget(session, conversation_id)  # people take over: the bot's verification ends here
     return ticket
 
 
@@ -180,7 +181,7 @@ def gate(session: Session, conversation_id: str, text: str, now: datetime,
     if ticket is None:
         return GateDecision(pass_to_bot=True)
     session.add(TicketMessage(ticket_id=ticket.id, at=now, author="customer", channel=ticket.channel,
-                              text=_customer_text(session, conversation_id, text)))
+                              text=_customer_text(session, conversation_id, text, now)))
     acknowledge = ticket.acknowledged_at is None and ticket.first_human_reply_at is None
     if acknowledge:
         ticket.acknowledged_at = now
@@ -292,6 +293,7 @@ def hand_back(session: Session, ticket_id: int, agent: Agent, now: datetime) -> 
     _require_holder(ticket, agent)
     ticket.status, ticket.ended_at = HANDED_BACK, now
     _audit(session, actor=f"agent:{agent.login}", action="ticket_hand_back", ticket=ticket, now=now)
+    identity.forget(session, ticket.conversation_id)  # the bot starts over with a stranger
     return ticket
 
 
@@ -305,6 +307,7 @@ def close(session: Session, ticket_id: int, agent: Agent, outcome: str, note: st
     ticket.outcome, ticket.outcome_note = outcome, mask_personal_data(note.strip())[:2000] or None
     _audit(session, actor=f"agent:{agent.login}", action="ticket_close", ticket=ticket, now=now,
            detail=f"outcome={outcome}")
+    identity.forget(session, ticket.conversation_id)  # the bot starts over with a stranger
     return ticket
 
 

@@ -101,3 +101,21 @@ SATISFACTION_QUESTION = (
     "ご回答は任意です。ほかのご用件があれば、そのままお送りください。"
 )
 SATISFACTION_THANKS = "ご回答ありがとうございます。いただいた評価は今後の対応の改善に役立てます。"
+
+# Verification (actions.identity). Said after every verification failure, whatever its cause,
+# so the words stay the same for a wrong number, wrong digits, a locked order or one past its budget.
+VERIFICATION_MAIL_OFFER = (
+    "お電話番号で確認できない場合は、ご注文番号をお送りいただいたあと、電話番号の下4桁の代わりに"
+    "「メール」とお送りください。ご注文時のメールアドレスに確認コードをお送りします。"
+)
+# The customer asked for the code by mail instead of the digits: the same words whether or not
+# the order exists (the code goes only to the address on file).
+CODE_MAIL_REQUESTED = (
+    "ご注文番号がご登録のとおりであれば、ご注文時のメールアドレスに確認コードをお送りします。"
+    "数分たってもメールが届かない場合は、ご注文番号をご確認のうえ最初からお試しいただくか、「担当者」とお送りください。"
+)
+# A verified customer asked for more codes than one order gets per hour (bot.identity.CODES_PER_ORDER).
+CODE_LIMIT_REACHED = (
+    "確認コードの送信は1つのご注文につき1時間に{limit}回までのため、新しいコードはお送りしていません。"
+    "先にお送りしたコードが有効期限内であればそのコードを入力してください。届いていない場合は「担当者」とお送りください。"
+)

@@ -58,7 +58,8 @@ def assistant(model_path, tmp_path_factory, smtp_server, fake_platform) -> Runni
     var_dir = tmp_path_factory.mktemp("assistant")
     controller, _ = smtp_server
     process, running = start_assistant(var_dir, {
-        "SMTP_HOST": controller.hostname, "SMTP_PORT": str(controller.port),
+        # The loopback test server offers no STARTTLS, which is on unless turned off.
+        "SMTP_HOST": controller.hostname, "SMTP_PORT": str(controller.port), "SMTP_STARTTLS": "false",
         "LINE_API_BASE": fake_platform.url, "TELEGRAM_API_BASE": fake_platform.url,
         **CHANNEL_TEST_ENV,
     })

@@ -48,6 +48,8 @@ from bot.console.accounts import (
     verify_password,
 )
 from bot.console.views import highlight
+from bot.identity import verify_order_owner
+from bot.support import JST
 from bot.devserver import free_port
 from bot.store.db import engine_for, session_scope
 from bot.store.migrate import upgrade
@@ -669,14 +671,17 @@ def test_ticket_page_shows_the_transcript_evidence_and_verified_order_without_pe
         order = Order(order_number="MD99990001", customer=customer, ordered_at=handoff.now_utc(), status="preparing",
                       shipping_fee=500, items=[OrderItem(name="土鍋 9号", quantity=2, unit_price=3980)])
         session.add(order)
-        session.flush()
-        session.add(VerifiedConversation(conversation_id=conversation, customer_id=customer.id, order_id=order.id,
-                                         sender_key="k", verified_at=handoff.now_utc(), level="order"))
     ticket_id, reference = console.open_ticket(conversation_id=conversation, customer_text="今すぐ土下座しろ！")
+    with session_scope(console.engine) as session:  # verified again after the hand-off ended the old proof
+        order = session.scalars(select(Order).where(Order.order_number == "MD99990001")).one()
+        session.add(VerifiedConversation(conversation_id=conversation, customer_id=order.customer_id,
+                                         order_id=order.id, sender_key="k", verified_at=handoff.now_utc(),
+                                         level="order"))
     page = console.browser("alice").get(f"/console/tickets/{ticket_id}").body
     assert "今すぐ<mark>土下座しろ</mark>！" in page
     assert "暴言・威圧（カスハラ）" in page and "お客様" in page
     assert "MD99990001" in page and "土鍋 9号" in page and "8,460円" in page and "発送準備中" in page
+    assert "注文確認済み" in page and "まで" in page
     for personal in ("山田", "ヤマダ", "090-1111-2222", "2222", "taro@example.jp", "渋谷区", "150-0001"):
         assert personal not in page
     assert any(e.actor == "agent:alice" for e in console.audit("ticket_view", reference))
@@ -912,3 +917,77 @@ def test_console_works_on_postgresql(postgres_url, tmp_path):
     finally:
         stop_console(process)
         engine_for(postgres_url).dispose()
+
+
+# ---------------------------------------------------------------------------
+# Verification: the level on the ticket page, the failure spike for supervisors
+# ---------------------------------------------------------------------------
+
+def test_ticket_page_shows_the_verification_level_and_until_when(console):
+    now = handoff.now_utc()
+    levels = {"order": "注文確認済み", "step_up": "本人確認済み", None: "未確認"}
+    with session_scope(console.engine) as session:
+        customer = Customer(name="佐藤 次郎", name_kana="サトウ ジロウ", birth_date=date(1975, 5, 6),
+                            phone="080-3333-4444", email="jiro@example.jp", postal_code="060-0001",
+                            address="北海道札幌市中央区北1条西1-1")
+        order = Order(order_number="MD99990002", customer=customer, ordered_at=now, status="preparing",
+                      items=[OrderItem(name="鉄瓶", quantity=1, unit_price=12000)])
+        session.add(order)
+    for level, label in levels.items():
+        conversation = f"conv-{uuid.uuid4().hex[:10]}"
+        ticket_id, _ = console.open_ticket(conversation_id=conversation)
+        if level is not None:
+            with session_scope(console.engine) as session:
+                order = session.scalars(select(Order).where(Order.order_number == "MD99990002")).one()
+                session.add(VerifiedConversation(conversation_id=conversation, customer_id=order.customer_id,
+                                                 order_id=order.id, sender_key="k", level=level,
+                                                 verified_at=now - timedelta(minutes=10)))
+        page = console.browser("alice").get(f"/console/tickets/{ticket_id}").body
+        assert f'level-{level or "none"}">{label}</span>' in page, level
+        if level is not None:
+            until = (now + timedelta(minutes=20)).astimezone(JST)
+            assert f"{until.month}/{until.day} {until:%H:%M}まで" in page
+        assert ("鉄瓶" in page) == (level is not None)
+    # An expired verification shows as none at all.
+    conversation = f"conv-{uuid.uuid4().hex[:10]}"
+    ticket_id, _ = console.open_ticket(conversation_id=conversation)
+    with session_scope(console.engine) as session:
+        order = session.scalars(select(Order).where(Order.order_number == "MD99990002")).one()
+        session.add(VerifiedConversation(conversation_id=conversation, customer_id=order.customer_id,
+                                         order_id=order.id, sender_key="k", level="step_up",
+                                         verified_at=now - timedelta(minutes=31)))
+    page = console.browser("alice").get(f"/console/tickets/{ticket_id}").body
+    assert 'level-none">未確認</span>' in page and "鉄瓶" not in page
+
+
+def test_supervisors_see_a_spike_of_verification_failures_with_masked_order_numbers(console, monkeypatch):
+    monkeypatch.setenv("MADOGUCHI_SECRET", "console-test-secret")
+    now = handoff.now_utc()
+    with session_scope(console.engine) as session:
+        # One guess an hour at one order from a new sender each: the order runs out of its budget…
+        for hour in range(12):
+            verify_order_owner(session, conversation_id=f"rest:slow-{hour}", sender_id=f"rest:slow-{hour}",
+                               order_number="MD26117777", phone_last4="0000",
+                               now=now - timedelta(hours=20 - hour))
+        # …and a burst in the last minutes: forty senders from one client against another order.
+        for i in range(40):
+            verify_order_owner(session, conversation_id=f"rest:burst-{i}", sender_id=f"rest:burst-{i}",
+                               order_number="MD26118888", phone_last4=f"{i:04d}", client_key="ab" * 32,
+                               now=now - timedelta(seconds=40 - i))
+    anonymous = Browser(console.port).get("/console/verification")
+    assert anonymous.status == 303 and anonymous.location == "/console/login"
+    assert console.browser("alice").get("/console/verification").status == 403
+    reply = console.browser("sue").get("/console/verification")
+    assert reply.status == 200
+    page = reply.body
+    assert "急増" in page and 'class="spike"' in page
+    assert re.search(r"失敗 <b>(\d+)</b>件", page).group(1) == "52"
+    assert re.search(r"対象の注文番号 <b>(\d+)</b>", page).group(1) == "2"
+    assert re.search(r"送信者 <b>(\d+)</b>", page).group(1) == "52"
+    assert re.search(r"接続元 <b>(\d+)</b>", page).group(1) == "13"
+    over_budget = page.split("上限に達した注文")[1].split("時間帯別")[0]
+    assert "MD2611****" in over_budget and "<td class=\"num\">12</td>" in over_budget
+    assert "MD26117777" not in page and "MD26118888" not in page and "ab" * 32 not in page
+    assert any(e.actor == "agent:sue" for e in console.audit("console_verification_view"))
+    for name, value in SECURITY_HEADERS.items():
+        assert reply.headers.get(name) == value

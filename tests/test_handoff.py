@@ -325,12 +325,13 @@ def test_unverified_customer_lines_are_masked_bot_lines_kept(db):
     assert [m.text for m in lines(db, ticket.id)] == [PERSONAL_MASKED, bot_line]
 
 
-def test_verified_customer_lines_are_kept_as_typed(db):
+def test_verified_customer_lines_are_kept_as_typed_until_the_hand_off_ends_the_verification(db):
     verify_conversation(db, "line:verified")
     ticket = new_ticket(db, "line:verified", transcript=[TranscriptLine("customer", PERSONAL, NOW)])
     assert [m.text for m in lines(db, ticket.id)] == [PERSONAL]
+    # Opening the ticket ended the verification (bot.identity): later lines are masked like a stranger's.
     gate_(db, "line:verified", f"再送：{PERSONAL}")
-    assert lines(db, ticket.id)[-1].text == f"再送：{PERSONAL}"
+    assert lines(db, ticket.id)[-1].text == f"再送：{PERSONAL_MASKED}"
 
 
 def test_very_long_customer_lines_are_cut(db):

@@ -196,16 +196,20 @@ def test_an_unverified_customers_personal_data_is_masked_in_the_transcript(assis
     assert "090-1234-5678" not in typed and "taro@example.jp" not in typed
 
 
-def test_a_verified_customers_own_words_are_kept_as_typed(assistant):
+def test_a_verified_customers_own_words_are_kept_as_typed_until_the_hand_off(assistant):
     sender = assistant.new_sender()
     owner = owner_of("MD26110220")
     assistant.say(sender, "注文した荷物がまだ届きません")
     assistant.say(sender, "MD26110220")
     assistant.say(sender, owner.phone_last4)
-    assistant.say(sender, "人と話したいです")
     assistant.say(sender, f"連絡先は {owner.email} です")
+    assistant.say(sender, "人と話したいです")
+    assistant.say(sender, f"念のため、メールは {owner.email} です")
     lines = transcript(assistant, ticket_of(assistant, conversation_id_for(sender)).id)
     assert ("customer", f"連絡先は {owner.email} です") in lines
+    # The hand-off ended the verification (bot.identity): what comes after is masked like a stranger's.
+    after = [text for author, text in lines if author == "customer"][-1]
+    assert after.startswith("念のため") and owner.email not in after
 
 
 def test_an_agents_reply_reaches_a_rest_customer_and_hand_back_restores_the_bot(assistant):

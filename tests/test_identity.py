@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import stat
+import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -17,25 +18,36 @@ from sqlalchemy import select
 
 from bot.config import load_settings
 from bot.devserver import free_port
+from bot import handoff
 from bot.identity import (
+    BUDGET_WINDOW,
+    CODE_LIMITED,
+    CODE_RATE_WINDOW,
+    CODE_REFUSED,
+    CODE_SENT,
+    CODES_PER_ORDER,
     FAILURE_WINDOW,
     LEVEL_ORDER,
     LEVEL_STEP_UP,
     LOCK_DURATION,
     MAX_FAILURES,
+    ORDER_DAILY_BUDGET,
     Verification,
+    client_key_or_sender,
     confirm_step_up,
+    failure_report,
     forget,
     read_phone_last4,
+    request_mailed_code,
     start_step_up,
     verified_customer,
     verify_order_owner,
 )
-from bot.mail import SmtpMailer
+from bot.mail import MailSender, SmtpMailer
 from bot.secrets import SECRET_ENV, server_secret
 from bot.store.db import engine_for, session_scope
 from bot.store.migrate import upgrade
-from bot.store.models import AuditEntry, Customer, OneTimeCode, Order, VerificationAttempt
+from bot.store.models import Agent, AuditEntry, Customer, OneTimeCode, Order, VerificationAttempt
 from bot.store.seed import load_demo_shop, seed
 from tests.mailbox import RecordingMailbox
 
@@ -77,16 +89,16 @@ def smtp():
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:
-        yield SmtpMailer("127.0.0.1", port, "support@madoguchi.example"), inbox
+        yield SmtpMailer("127.0.0.1", port, "support@madoguchi.example", starttls=False), inbox
     finally:
         controller.stop()
 
 
 def verify(engine, order_number: str, digits: str, now: datetime, *, sender: str = "s1",
-           conversation: str | None = None) -> Verification:
+           conversation: str | None = None, client: str | None = None) -> Verification:
     with session_scope(engine) as session:
         return verify_order_owner(session, conversation_id=conversation or sender, sender_id=sender,
-                                  order_number=order_number, phone_last4=digits, now=now)
+                                  order_number=order_number, phone_last4=digits, now=now, client_key=client)
 
 
 def lock_order(engine, order_number: str, now: datetime) -> None:
@@ -95,12 +107,18 @@ def lock_order(engine, order_number: str, now: datetime) -> None:
         assert verify(engine, order_number, "0000", now, sender=f"attacker-{i}") == NOT_VERIFIED
 
 
+def deliver(engine, smtp, now: datetime) -> None:
+    """What the action server's background sender does: send the outbox's due mail."""
+    MailSender(engine, smtp[0], server_secret(), clock=lambda: now).deliver_due()
+
+
 def step_up(engine, smtp, *, sender: str, now: datetime) -> str:
     """Send a code to a verified conversation and read it out of the received mail."""
-    mailer, inbox = smtp
+    _, inbox = smtp
     before = len(inbox.mails)
     with session_scope(engine) as session:
-        assert start_step_up(session, conversation_id=sender, sender_id=sender, now=now, mailer=mailer)
+        assert start_step_up(session, conversation_id=sender, sender_id=sender, now=now) == CODE_SENT
+    deliver(engine, smtp, now)
     assert len(inbox.mails) == before + 1
     return re.search(r"確認コード：(\d{6})", inbox.mails[-1][2].get_content()).group(1)
 
@@ -110,9 +128,9 @@ def confirm(engine, code: str, now: datetime, *, sender: str) -> Verification:
         return confirm_step_up(session, conversation_id=sender, sender_id=sender, code=code, now=now)
 
 
-def level(engine, conversation: str) -> str | None:
+def level(engine, conversation: str, now: datetime = T0) -> str | None:
     with session_scope(engine) as session:
-        found = verified_customer(session, conversation)
+        found = verified_customer(session, conversation, now)
         return found.level if found else None
 
 
@@ -129,7 +147,7 @@ def test_order_number_and_phone_digits_verify_however_they_are_typed(shop):
     assert result.verified and not result.locked
     assert result.customer_id == customer_id_of(shop, TAKAHASHI_ORDER)
     with session_scope(shop) as session:
-        found = verified_customer(session, "s1")
+        found = verified_customer(session, "s1", T0)
         assert (found.customer_id, found.order_id, found.level) == (result.customer_id, result.order_id,
                                                                     LEVEL_ORDER)
 
@@ -155,7 +173,7 @@ def test_wrong_order_and_wrong_phone_look_the_same(shop):
     }
     assert set(results.values()) == {NOT_VERIFIED}, results
     with session_scope(shop) as session:
-        assert all(verified_customer(session, s) is None for s in "abcdef")
+        assert all(verified_customer(session, s, T0) is None for s in "abcdef")
 
 
 def test_the_fifth_failure_of_any_kind_locks_the_sender(shop):
@@ -219,7 +237,7 @@ def test_forget_starts_the_conversation_over(shop):
     with session_scope(shop) as session:
         forget(session, "s")
     with session_scope(shop) as session:
-        assert verified_customer(session, "s") is None
+        assert verified_customer(session, "s", T0) is None
     assert verify(shop, YAMADA_ORDER, YAMADA_LAST4, T0, sender="s").customer_id == customer_id_of(shop,
                                                                                                     YAMADA_ORDER)
 
@@ -294,12 +312,13 @@ def test_code_failures_and_order_failures_share_one_limit(shop, smtp):
 
 
 def test_step_up_needs_a_conversation_verified_by_the_same_sender(shop, smtp):
-    mailer, inbox = smtp
+    _, inbox = smtp
     with session_scope(shop) as session:
-        assert not start_step_up(session, conversation_id="nobody", sender_id="nobody", now=T0, mailer=mailer)
+        assert start_step_up(session, conversation_id="nobody", sender_id="nobody", now=T0) == CODE_REFUSED
     assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
     with session_scope(shop) as session:
-        assert not start_step_up(session, conversation_id="s", sender_id="intruder", now=T0, mailer=mailer)
+        assert start_step_up(session, conversation_id="s", sender_id="intruder", now=T0) == CODE_REFUSED
+    deliver(shop, smtp, T0)
     assert inbox.mails == []
     code = step_up(shop, smtp, sender="s", now=T0)
     with session_scope(shop) as session:
@@ -363,3 +382,218 @@ def test_a_generated_secret_is_kept_and_readable_by_the_owner_only(monkeypatch, 
     assert key_file.read_text().strip().encode() == first
     monkeypatch.setenv(SECRET_ENV, "from-the-environment")
     assert server_secret(settings) == b"from-the-environment"
+
+
+# --- the per-order budget, the per-client limit, the code by mail -----------------------------
+
+
+def mailed_code(engine, smtp, *, order_number: str, sender: str, now: datetime, client: str | None = None) -> str:
+    """Ask for the code by mail instead of the digits and read it out of the received mail."""
+    _, inbox = smtp
+    before = len(inbox.mails)
+    with session_scope(engine) as session:
+        request_mailed_code(session, conversation_id=sender, sender_id=sender, order_number=order_number, now=now,
+                            client_key=client)
+    deliver(engine, smtp, now)
+    assert len(inbox.mails) == before + 1
+    return re.search(r"確認コード：(\d{6})", inbox.mails[-1][2].get_content()).group(1)
+
+
+def evaluated_failures(engine) -> list[datetime]:
+    with session_scope(engine) as session:
+        return session.scalars(select(VerificationAttempt.at).where(
+            VerificationAttempt.order_counted.is_(True), VerificationAttempt.succeeded.is_(False),
+            VerificationAttempt.kind == "order").order_by(VerificationAttempt.at)).all()
+
+
+def client(n: int) -> str:
+    return f"{n:064x}"
+
+
+def test_fifty_senders_over_days_get_at_most_ten_evaluated_guesses_per_day(shop):
+    # One wrong guess every 90 minutes from a new sender and a new client: never a 5-in-15-minutes lock,
+    # 50 guesses over three days. Without the budget every one of them was compared with the phone number.
+    guesses = [T0 + timedelta(minutes=90 * i) for i in range(50)]
+    for i, at in enumerate(guesses):
+        digits = f"{i:04d}" if f"{i:04d}" != TAKAHASHI_LAST4 else "9999"
+        assert verify(shop, TAKAHASHI_ORDER, digits, at, sender=f"rotating-{i}", client=client(i)) == NOT_VERIFIED
+    evaluated = evaluated_failures(shop)
+    assert len(evaluated) < 50
+    for at in guesses:  # any 24 hours of them
+        assert len([e for e in evaluated if at <= e < at + BUDGET_WINDOW]) <= ORDER_DAILY_BUDGET
+    assert len([e for e in evaluated if T0 <= e < T0 + BUDGET_WINDOW]) == ORDER_DAILY_BUDGET
+
+
+def test_the_owner_past_the_budget_hears_the_same_words_and_gets_in_with_the_mailed_code(shop, smtp):
+    for i in range(ORDER_DAILY_BUDGET):
+        assert verify(shop, TAKAHASHI_ORDER, "0000", T0 + timedelta(minutes=20 * i), sender=f"guesser-{i}",
+                      client=client(i)) == NOT_VERIFIED
+    later = T0 + timedelta(hours=5)
+    # The right digits are not even compared any more: the same answer as any failure, no lock.
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, later, sender="owner", client=client(99)) == NOT_VERIFIED
+    assert level(shop, "owner", later) is None
+    # Other orders keep their own budget.
+    assert verify(shop, NAKAMURA_ORDER, NAKAMURA_LAST4, later, sender="neighbour").verified
+    code = mailed_code(shop, smtp, order_number=TAKAHASHI_ORDER, sender="owner", now=later, client=client(99))
+    _, recipients, _ = smtp[1].mails[-1]
+    with session_scope(shop) as session:
+        assert recipients == [session.get(Customer, customer_id_of(shop, TAKAHASHI_ORDER)).email]
+    result = confirm(shop, code, later + timedelta(minutes=1), sender="owner")
+    assert result.verified and result.customer_id == customer_id_of(shop, TAKAHASHI_ORDER)
+    assert level(shop, "owner", later + timedelta(minutes=1)) == LEVEL_STEP_UP
+    # A day after the tenth failure the digits are compared again.
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0 + timedelta(minutes=20 * (ORDER_DAILY_BUDGET - 1))
+                  + BUDGET_WINDOW + timedelta(seconds=1), sender="owner-tomorrow").verified
+
+
+def test_asking_for_the_code_by_mail_says_nothing_about_the_order(shop, smtp):
+    _, inbox = smtp
+    with session_scope(shop) as session:
+        for number in ("MD99999999", "忘れました", TAKAHASHI_ORDER):
+            assert request_mailed_code(session, conversation_id=number, sender_id=number, order_number=number,
+                                       now=T0) is None
+    deliver(shop, smtp, T0)
+    assert len(inbox.mails) == 1  # only to the address on file of the real order
+    with session_scope(shop) as session:
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["identity.code_requested"] * 3
+
+
+def test_an_order_gets_at_most_three_codes_an_hour_whoever_asks(shop, smtp):
+    _, inbox = smtp
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
+    for minute in range(CODES_PER_ORDER - 1):
+        step_up(shop, smtp, sender="s", now=T0 + timedelta(minutes=minute))
+    mailed_code(shop, smtp, order_number=TAKAHASHI_ORDER, sender="other", now=T0 + timedelta(minutes=5))
+    with session_scope(shop) as session:
+        assert start_step_up(session, conversation_id="s", sender_id="s",
+                             now=T0 + timedelta(minutes=6)) == CODE_LIMITED
+        request_mailed_code(session, conversation_id="third", sender_id="third", order_number=TAKAHASHI_ORDER,
+                            now=T0 + timedelta(minutes=7))
+    deliver(shop, smtp, T0 + timedelta(minutes=7))
+    assert len(inbox.mails) == CODES_PER_ORDER
+    # The conversation's last code still works after the refusal; an hour later codes go out again.
+    [_, second_code, _] = smtp[1].codes_sent_to(inbox.mails[1][1][0])
+    assert confirm(shop, second_code, T0 + timedelta(minutes=8), sender="s").verified
+    later = T0 + CODE_RATE_WINDOW + timedelta(minutes=1)
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, later, sender="s").verified
+    assert step_up(shop, smtp, sender="s", now=later)
+
+
+def test_rotating_senders_from_one_client_are_locked_by_the_client_limit(shop):
+    attacker = client(7)
+    for i in range(MAX_FAILURES - 1):
+        assert verify(shop, f"MD2611{i:04d}", "0000", T0, sender=f"rotated-{i}", client=attacker) == NOT_VERIFIED
+    # The fifth failure from the client locks it, whatever sender it uses next.
+    assert verify(shop, YAMADA_ORDER, "0000", T0, sender="rotated-4", client=attacker) == LOCKED
+    assert verify(shop, YAMADA_ORDER, YAMADA_LAST4, T0 + timedelta(minutes=1), sender="fresh",
+                  client=attacker) == LOCKED
+    # Another client is not affected; the lock ends after 30 minutes.
+    assert verify(shop, YAMADA_ORDER, YAMADA_LAST4, T0, sender="someone", client=client(8)).verified
+    assert verify(shop, YAMADA_ORDER, YAMADA_LAST4, T0 + LOCK_DURATION, sender="later", client=attacker).verified
+
+
+def test_without_a_client_key_the_sender_stands_in(shop):
+    for bad in (None, "", "not-a-key", "AB" * 32, "ab" * 33):
+        assert client_key_or_sender(bad, "sender-key") == "sender-key"
+    assert client_key_or_sender(client(1), "sender-key") == client(1)
+    for i in range(MAX_FAILURES - 1):
+        assert verify(shop, YAMADA_ORDER, "0000", T0 + timedelta(seconds=i), sender="s") == NOT_VERIFIED
+    assert verify(shop, YAMADA_ORDER, "0000", T0 + timedelta(seconds=5), sender="s") == LOCKED
+    with session_scope(shop) as session:
+        keys = {(a.sender_key, a.client_key) for a in session.scalars(select(VerificationAttempt))}
+    assert len(keys) == 1 and all(s == c for s, c in keys)
+
+
+# --- verification expires ----------------------------------------------------------------------
+
+
+def test_verification_expires_after_the_configured_minutes(shop, smtp, monkeypatch):
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender="s").verified
+    assert level(shop, "s", T0 + timedelta(minutes=29)) == LEVEL_ORDER
+    assert level(shop, "s", T0 + timedelta(minutes=30)) is None
+    code = step_up(shop, smtp, sender="s", now=T0 + timedelta(minutes=25))
+    assert confirm(shop, code, T0 + timedelta(minutes=26), sender="s").verified
+    assert level(shop, "s", T0 + timedelta(minutes=55)) == LEVEL_STEP_UP  # the step-up proved it again
+    assert level(shop, "s", T0 + timedelta(minutes=56)) is None
+    with session_scope(shop) as session:  # an expired conversation gets no code either
+        assert start_step_up(session, conversation_id="s", sender_id="s",
+                             now=T0 + timedelta(minutes=57)) == CODE_REFUSED
+    # The digits again after expiry give level "order", not the old step-up.
+    assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0 + timedelta(minutes=58), sender="s").verified
+    assert level(shop, "s", T0 + timedelta(minutes=58)) == LEVEL_ORDER
+    monkeypatch.setenv("MADOGUCHI_VERIFICATION_MINUTES", "5")
+    assert level(shop, "s", T0 + timedelta(minutes=63)) is None
+    monkeypatch.setenv("MADOGUCHI_VERIFICATION_MINUTES", "soon")
+    with pytest.raises(ValueError, match="MADOGUCHI_VERIFICATION_MINUTES"):
+        level(shop, "s", T0)
+
+
+def test_opening_handing_back_and_closing_a_ticket_end_the_verification(shop):
+    with session_scope(shop) as session:
+        agent = Agent(login="sato", display_name="佐藤", password_hash="x", role="agent", created_at=T0)
+        session.add(agent)
+    for step in ("open", "hand_back", "close"):
+        conversation = f"rest:{step}"
+        assert verify(shop, TAKAHASHI_ORDER, TAKAHASHI_LAST4, T0, sender=conversation).verified
+        with session_scope(shop) as session:
+            ticket = handoff.open_ticket(session, conversation_id=conversation, channel="rest",
+                                         reason="human_request", severity="normal", evidence=[],
+                                         transcript=[], now=T0)
+            if step != "open":
+                assert verified_customer(session, conversation, T0) is None
+                again = verify_order_owner(session, conversation_id=conversation, sender_id=conversation,
+                                                 order_number=TAKAHASHI_ORDER, phone_last4=TAKAHASHI_LAST4, now=T0)
+                assert again.verified  # verified again (only code can do this while the bot is gated)
+                sato = session.scalars(select(Agent)).one()
+                handoff.claim(session, ticket.id, sato, T0)
+                if step == "hand_back":
+                    handoff.hand_back(session, ticket.id, sato, T0)
+                else:
+                    handoff.close(session, ticket.id, sato, "resolved", "", T0)
+        assert level(shop, conversation, T0) is None, step
+
+
+# --- what supervisors see ------------------------------------------------------------------------
+
+
+def test_the_failure_report_counts_per_hour_and_lists_orders_past_their_budget_masked(shop):
+    now = T0 + timedelta(hours=30, minutes=30)
+    for i in range(ORDER_DAILY_BUDGET + 2):  # one an hour: past the budget, never locked
+        verify(shop, TAKAHASHI_ORDER, "0000", now - timedelta(hours=20 - i), sender=f"slow-{i}")
+    for i in range(15):  # a burst from one client in the current hour
+        verify(shop, f"MD2611{i:04d}", "0000", now - timedelta(seconds=30 - i), sender=f"burst-{i}", client=client(3))
+    verify(shop, NAKAMURA_ORDER, NAKAMURA_LAST4, now, sender="fine")  # successes are not failures
+    verify(shop, YAMADA_ORDER, "0000", now - timedelta(hours=25), sender="yesterday")  # out of the window
+    with session_scope(shop) as session:
+        report = failure_report(session, now)
+    assert (report.failures, report.orders_affected, report.senders, report.clients) == (27, 16, 27, 13)
+    assert len(report.hours) == 24 and sum(h.failures for h in report.hours) == 27
+    assert report.hours[-1].failures == 15 and report.hours[-1].spike and report.spike
+    assert not any(h.spike for h in report.hours[:-1])
+    [over] = report.over_budget
+    first_evaluated = now - timedelta(hours=20)  # the budget comes back when it leaves the window
+    assert (over.label, over.failures, over.budget_back_at) == ("MD2611****", ORDER_DAILY_BUDGET + 2,
+                                                                first_evaluated + BUDGET_WINDOW)
+
+
+@pytest.mark.postgres
+def test_a_burst_of_parallel_guesses_from_many_senders_gets_no_more_than_the_limit(postgres_url):
+    """Forty senders at the same instant, each in its own connection: the order still locks after five."""
+    upgrade(postgres_url)
+    engine = engine_for(postgres_url)
+    with session_scope(engine) as session:
+        seed(session, load_demo_shop(load_settings().demo_shop_file))
+    barrier = threading.Barrier(40)
+
+    def guess(i: int) -> None:
+        barrier.wait()
+        verify(engine, TAKAHASHI_ORDER, f"{i:04d}" if f"{i:04d}" != TAKAHASHI_LAST4 else "9999", T0,
+               sender=f"burst-{i}", client=client(i))
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(evaluated_failures(engine)) == MAX_FAILURES

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
+from bot import templates
 from bot.channels.rest import conversation_id_for
+from bot.config import load_settings
+from bot.identity import ORDER_DAILY_BUDGET, order_key
+from bot.secrets import server_secret
 from bot.store.db import engine_for, session_scope
-from bot.store.models import AuditEntry, Trouble
+from bot.store.models import AuditEntry, Trouble, VerificationAttempt, VerifiedConversation
 from tests.demo_shop import customers, owner_of, privacy_index, same_address_households
 from tests.test_conversations import response_pattern, response_text
 
@@ -15,6 +22,11 @@ pytestmark = pytest.mark.server
 
 DELAYED_ORDER = "MD26110220"     # expected 11/16, still in transit
 NOT_AN_ORDER = "MD99999999"      # plausible, does not exist
+
+
+# What any failed try hears, whatever the cause: the phone digits were asked for, then one answer.
+FAILURE_WORDS = [response_text("utter_ask_phone_last4"), response_text("utter_verification_failed"),
+                 templates.VERIFICATION_MAIL_OFFER, response_text("utter_ask_order_number")]
 
 
 def wrong_last4(right: str) -> str:
@@ -54,8 +66,7 @@ def test_every_failure_gets_the_same_words(assistant):
     other_customers_order = _failure_replies(assistant, customers()[0].order_numbers[0],
                                              wrong_last4(customers()[0].phone_last4))
     assert wrong_order == wrong_digits == other_customers_order
-    assert wrong_order == [response_text("utter_ask_phone_last4"), response_text("utter_verification_failed"),
-                           response_text("utter_ask_order_number")]
+    assert wrong_order == FAILURE_WORDS
 
 
 def test_five_failures_lock_the_order_and_the_bot_offers_a_person(assistant):
@@ -123,3 +134,59 @@ def test_same_address_households_each_see_only_their_own_order(assistant):
             verdict = privacy_index().owners_in(reply)
             assert neighbour.customer_id not in verdict, reply
             assert all(number not in reply for number in neighbour.order_numbers)
+
+
+def test_rotating_senders_gets_no_more_than_the_daily_budget_of_guesses(assistant, smtp_server):
+    """A new REST sender per guess, spread over the day: the order's budget, not the sender, decides."""
+    _, mailbox = smtp_server
+    victim = customers()[14]
+    order = victim.order_numbers[-1]
+    engine = engine_for(assistant.database_url)
+    key = order_key(server_secret(replace(load_settings(), var_dir=assistant.var_dir)), order)
+
+    def an_hour_passes() -> None:  # the clock of this order's attempts moves on, so no 5-in-15-minutes lock
+        with session_scope(engine) as session:
+            for attempt in session.scalars(select(VerificationAttempt).where(VerificationAttempt.order_key == key)):
+                attempt.at -= timedelta(hours=1)
+
+    for guess in range(ORDER_DAILY_BUDGET + 2):
+        digits = f"{guess:04d}" if f"{guess:04d}" != victim.phone_last4 else "9999"
+        assert _failure_replies(assistant, order, digits) == FAILURE_WORDS
+        an_hour_passes()
+    with session_scope(engine) as session:
+        attempts = session.execute(select(VerificationAttempt).where(VerificationAttempt.order_key == key)).scalars()
+        evaluated = [a for a in attempts if a.order_counted]
+    assert len(evaluated) == ORDER_DAILY_BUDGET
+
+    # The owner, with the right digits: the very same words (the digits are no longer compared)…
+    owner = assistant.new_sender()
+    assert _failure_replies(assistant, order, victim.phone_last4) == FAILURE_WORDS
+    # …and gets in with the code mailed to the address on file.
+    start_delay_report(assistant, owner)
+    assistant.say(owner, order)
+    assert assistant.say(owner, "メールでお願いします") == [templates.CODE_MAIL_REQUESTED,
+                                                     response_text("utter_ask_one_time_code")]
+    [code] = mailbox.codes_sent_to(victim.email)
+    assert assistant.say(owner, code) == [response_text("utter_step_up_done"),
+                                          response_text("utter_ask_trouble_detail", "delivery_delay")]
+    replies = assistant.say(owner, "まだ届いていません")
+    assert any(r.startswith(("ご注文は", "商品は", "お届けできず", "このご注文")) or "配達完了" in r for r in replies)
+    assert response_pattern("utter_trouble_recorded", "delivery_delay").fullmatch(replies[-2])
+
+
+def test_a_verification_left_idle_expires_and_must_be_proven_again(assistant, smtp_server):
+    """Someone at the same screen half an hour later is a stranger: no code is mailed on the old proof."""
+    _, mailbox = smtp_server
+    order = "MD26110131"
+    owner = owner_of(order)
+    sender = assistant.new_sender()
+    start_delay_report(assistant, sender)
+    assistant.say(sender, order)
+    assert assistant.say(sender, owner.phone_last4)[0] == response_text("utter_verified")
+    assistant.say(sender, "16日に届くはずでした")
+    with session_scope(engine_for(assistant.database_url)) as session:
+        verified = session.get(VerifiedConversation, conversation_id_for(sender))
+        verified.verified_at -= timedelta(minutes=31)
+    codes_before = len(mailbox.codes_sent_to(owner.email))
+    assert assistant.say(sender, "注文の明細を見せて") == [response_text("utter_ask_order_number")]
+    assert len(mailbox.codes_sent_to(owner.email)) == codes_before

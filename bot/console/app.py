@@ -44,7 +44,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot import canned_replies, handoff, reports, satisfaction
 from bot.clients import ClientOrigin, client_origin
 from bot.config import Settings, load_settings
-from bot.console import accounts
+from bot.console import accounts, verification
 from bot.console.accounts import ConsoleUser
 from bot.console.views import (
     AuditRow,
@@ -216,6 +216,7 @@ class Console:
         routes += reports_pages.routes(self) + canned_pages.routes(self)
         for method, uri, http_method in routes:
             bp.add_route(_plain_function(method), uri, methods=[http_method])
+        verification.add_route(bp, self, LOGIN_PATH)
         bp.static("/static", str(STATIC_DIR), name="static")
         return bp
 

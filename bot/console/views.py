@@ -38,9 +38,17 @@ ORDER_STATUS_LABELS = {
     "returning": "返品手続き中",
     "refunded": "返金済み",
 }
+# The conversation's current verification level (bot.identity), as the ticket page shows it.
 VERIFICATION_LABELS = {
-    identity.LEVEL_ORDER: "注文番号と電話番号下4桁で本人確認済み",
-    identity.LEVEL_STEP_UP: "注文番号・電話番号下4桁・メールの確認コードで本人確認済み",
+    None: "未確認",
+    identity.LEVEL_ORDER: "注文確認済み",
+    identity.LEVEL_STEP_UP: "本人確認済み",
+}
+VERIFICATION_NOTES = {
+    None: "注文内容や個人情報はお伝えしないでください（担当者への引き継ぎ時に本人確認は解除されます）。",
+    identity.LEVEL_ORDER: "注文番号と電話番号下4桁で確認済み。お伝えできるのはこの注文の状況と日付だけです"
+                          "（お名前・ご住所・電話番号・メールアドレスは不可）。",
+    identity.LEVEL_STEP_UP: "メールの確認コードで確認済み。ご本人の登録内容をお伝えできます。",
 }
 SLA_WARNING = timedelta(minutes=15)  # the clock turns amber this long before the target
 EVIDENCE_SHORT = 40  # characters of evidence in a queue row
@@ -228,11 +236,10 @@ class OrderView:
     items: list[tuple[str, int, str]]  # name, quantity, line total ("1,980円")
     shipping_fee: str  # "" when free
     total: str
-    verification_label: str
 
 
 def verified_order(session: Session, conversation_id: str, now: datetime) -> OrderView | None:
-    verified = identity.verified_customer(session, conversation_id)
+    verified = identity.verified_customer(session, conversation_id, now)
     if verified is None:
         return None
     order = session.get(Order, verified.order_id)
@@ -247,8 +254,25 @@ def verified_order(session: Session, conversation_id: str, now: datetime) -> Ord
         status_label=ORDER_STATUS_LABELS.get(status.key, status.key), status_detail=detail,
         items=[(i.name, i.quantity, _yen(i.quantity * i.unit_price)) for i in order.items],
         shipping_fee=_yen(order.shipping_fee) if order.shipping_fee else "", total=_yen(order.total),
-        verification_label=VERIFICATION_LABELS.get(verified.level, verified.level),
     )
+
+
+@dataclass(frozen=True)
+class VerificationView:
+    """What the conversation has proven right now, and until when."""
+
+    level: str  # none | order | step_up (the CSS class)
+    label: str
+    until: str  # "11/30 14:05", "" when not verified
+    note: str
+
+
+def verification_view(session: Session, conversation_id: str, now: datetime) -> VerificationView:
+    current = identity.verified_customer(session, conversation_id, now)
+    level = current.level if current is not None else None
+    return VerificationView(level or "none", VERIFICATION_LABELS.get(level, level),
+                            jst_label(identity.verified_until(current)) if current is not None else "",
+                            VERIFICATION_NOTES.get(level, ""))
 
 
 @dataclass(frozen=True)
@@ -275,6 +299,7 @@ class TicketView:
     ended_at: str
     messages: list[MessageView]
     order: OrderView | None
+    verification: VerificationView
 
 
 def ticket_state(ticket: Ticket) -> str:
@@ -300,6 +325,7 @@ def ticket_view(session: Session, ticket: Ticket, user: ConsoleUser, now: dateti
         ended_at=jst_label(ticket.ended_at) if ticket.ended_at else "",
         messages=[message_view(m, evidence) for m in ticket.messages],
         order=verified_order(session, ticket.conversation_id, now),
+        verification=verification_view(session, ticket.conversation_id, now),
     )
 
 

@@ -150,17 +150,22 @@ class AuditEntry(Base):
 class VerificationAttempt(Base):
     """One try at proving who you are, kept so limits hold across restarts.
 
-    Keys are HMACs of the sender id and the order number, so the table says
-    how often something was tried without saying who or which order.
-    ``sender_counted``/``order_counted`` are False for attempts refused while
-    that key was already locked: a lock lasts 30 minutes from the failure
-    that caused it and is not prolonged by tries during the lock.
+    Keys are HMACs of the sender id, the client (its address, HMAC'd by the
+    channel) and the order number, so the table says how often something was
+    tried without saying who or which order. ``order_label`` is the masked
+    number (MD2611****) that supervisors see in the console's failure report.
+    ``*_counted`` are False for attempts refused while that key was already
+    locked (or, for the order, past its daily budget): a lock lasts 30
+    minutes from the failure that caused it and is not prolonged by tries
+    during the lock. An order failure with ``order_counted`` was evaluated.
     """
 
     __tablename__ = "verification_attempts"
     __table_args__ = (  # the lock queries read these indexes only, however long the history
         Index("ix_verification_attempts_sender_failures", "sender_key", "sender_counted", "succeeded", "at"),
         Index("ix_verification_attempts_order_failures", "order_key", "order_counted", "succeeded", "at"),
+        Index("ix_verification_attempts_client_failures", "client_key", "client_counted", "succeeded", "at"),
+        Index("ix_verification_attempts_at", "at"),
     )
 
     id = Column(Integer, primary_key=True)
@@ -171,12 +176,20 @@ class VerificationAttempt(Base):
     succeeded = Column(Boolean, nullable=False)
     sender_counted = Column(Boolean, nullable=False)
     order_counted = Column(Boolean, nullable=False)
+    client_key = Column(String(64))
+    client_counted = Column(Boolean, nullable=False, default=False)
+    order_label = Column(String(20))
 
 
 class OneTimeCode(Base):
-    """A step-up code sent by e-mail; only its HMAC is stored, never the code."""
+    """A step-up code sent by e-mail; only its HMAC is stored, never the code.
+
+    ``mail_id`` is the mail that carries it (``MailOutbox``), cancelled if a
+    newer code replaces this one before it went out.
+    """
 
     __tablename__ = "one_time_codes"
+    __table_args__ = (Index("ix_one_time_codes_order_created", "order_id", "created_at"),)
 
     id = Column(Integer, primary_key=True)
     code_hash = Column(String(64), nullable=False)
@@ -186,6 +199,34 @@ class OneTimeCode(Base):
     created_at = Column(UTCDateTime, nullable=False)
     expires_at = Column(UTCDateTime, nullable=False)
     used_at = Column(UTCDateTime)
+    mail_id = Column(Integer, ForeignKey("mail_outbox.id"))
+
+
+class MailOutbox(Base):
+    """A mail to a customer, written in the transaction that decided to send it.
+
+    ``bot.mail.MailSender`` sends it later, off the request path, with
+    retries until ``not_after``. The recipient is looked up from
+    ``customer_id`` when sending, so no address is copied here; the body is
+    sealed (AES-GCM under a key derived from the server secret) because it
+    carries a live code, and wiped once the mail is sent or given up.
+    """
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_due", "status", "next_attempt_at"),)
+
+    id = Column(Integer, primary_key=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False)
+    subject = Column(String(200), nullable=False)
+    sealed_body = Column(Text)  # None once sent or given up
+    created_at = Column(UTCDateTime, nullable=False)
+    not_after = Column(UTCDateTime, nullable=False)  # not worth sending later (the code has expired)
+    status = Column(String(10), nullable=False)  # pending | sending | sent | failed | expired | cancelled
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, nullable=False)
+    sending_since = Column(UTCDateTime)
+    sent_at = Column(UTCDateTime)
+    last_error = Column(String(200))  # the exception and SMTP code only, never an address
 
 
 class VerifiedConversation(Base):
@@ -193,7 +234,9 @@ class VerifiedConversation(Base):
 
     The outbound privacy guard asks this table before anything personal is
     said. ``level`` is "order" (order number + phone digits: order and
-    shipment status) or "step_up" (plus an e-mailed code: everything else).
+    shipment status) or "step_up" (an e-mailed code: everything else). It
+    lasts ``bot.config.verification_minutes()`` from ``verified_at``; read it
+    through ``bot.identity.verified_customer``, which applies the expiry.
     """
 
     __tablename__ = "verified_conversations"

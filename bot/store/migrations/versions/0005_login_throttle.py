@@ -1,7 +1,7 @@
 """console login throttle per login and per client address
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-30
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0005'
-down_revision = '0003'
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
