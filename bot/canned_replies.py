@@ -20,7 +20,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from bot import identity, orders
+from bot import handoff, identity, orders
 from bot.store.models import Agent, CannedReply, Order, Ticket, Trouble
 from bot.support import ISSUE_TYPE_LABELS, ISSUE_TYPES, format_deadline
 
@@ -100,12 +100,12 @@ def ticket_issue_type(session: Session, ticket: Ticket) -> str | None:
 
 
 def ticket_values(session: Session, ticket: Ticket, agent_name: str, now: datetime) -> dict[str, str]:
-    """The variables this ticket can fill, limited by the conversation's verification level."""
+    """The variables this ticket can fill, limited by what the conversation proved (now or at the hand-off)."""
     values = {"reference": ticket.reference or "", "reply_due": format_deadline(ticket.first_reply_due),
               "agent_name": agent_name}
     if ticket.trouble_reference:
         values["trouble_reference"] = ticket.trouble_reference
-    verified = identity.verified_customer(session, ticket.conversation_id)
+    verified = handoff.case_proof(session, ticket, now)
     if verified is None:
         return values
     status = orders.status_of_verified_order(session, verified.order_id, now)

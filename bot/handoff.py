@@ -164,8 +164,38 @@ def open_ticket(session: Session, *, conversation_id: str, channel: str, reason:
         session.add(TicketMessage(ticket_id=ticket.id, at=line.at, author=line.author, text=text, channel=channel))
     _audit(session, actor="bot", action="ticket_open", ticket=ticket, now=now,
            detail=f"reason={reason} severity={severity}")
+    proven = identity.verified_customer(session, conversation_id, now)
+    if proven is not None:  # the agents keep knowing which order the case is about
+        ticket.handed_over_customer_id = proven.customer_id
+        ticket.handed_over_order_id = proven.order_id
+        ticket.handed_over_level = proven.level
     identity.forget(session, conversation_id)  # people take over: the bot's verification ends here
     return ticket
+
+
+@dataclass(frozen=True)
+class CaseProof:
+    """Which customer and order a ticket is about, and how that was proven."""
+
+    customer_id: int
+    order_id: int
+    level: str  # identity.LEVEL_ORDER | identity.LEVEL_STEP_UP
+    live: bool  # proven again in this conversation now, not only before the hand-off
+
+
+def case_proof(session: Session, ticket: Ticket, now: datetime) -> CaseProof | None:
+    """The conversation's live verification, else what it had proven when it was handed over.
+
+    For the agents' side (order panel, canned-reply variables, satisfaction's
+    once-a-week rule). What a reply may carry is still decided by the live
+    verification alone, in the outbound guard.
+    """
+    live = identity.verified_customer(session, ticket.conversation_id, now)
+    if live is not None:
+        return CaseProof(live.customer_id, live.order_id, live.level, True)
+    if ticket.handed_over_order_id is None:
+        return None
+    return CaseProof(ticket.handed_over_customer_id, ticket.handed_over_order_id, ticket.handed_over_level, False)
 
 
 def gate(session: Session, conversation_id: str, text: str, now: datetime,

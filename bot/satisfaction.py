@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from bot import handoff, identity, templates
+from bot import handoff, templates
 from bot.privacy import mask_personal_data
 from bot.store.db import session_scope
 from bot.store.models import AuditEntry, SatisfactionSurvey, Ticket, TicketMessage
@@ -86,8 +86,8 @@ def ask_after_close(session: Session, ticket: Ticket, now: datetime) -> Satisfac
     """Queue the question for the customer's channel if this closed ticket calls for one."""
     if ticket.status != handoff.CLOSED or ticket.outcome not in ASK_AFTER:
         return None
-    verified = identity.verified_customer(session, ticket.conversation_id)
-    customer_id = verified.customer_id if verified is not None else None
+    proof = handoff.case_proof(session, ticket, now)
+    customer_id = proof.customer_id if proof is not None else None
     if _recently_asked(session, ticket.conversation_id, customer_id, now):
         return None
     question = TicketMessage(ticket_id=ticket.id, at=now, author="system", text=templates.SATISFACTION_QUESTION,

@@ -115,10 +115,12 @@ def test_never_twice_within_seven_days_for_the_same_verified_customer(shop_datab
                       items=[OrderItem(name="土鍋 9号", quantity=1, unit_price=3980)])
         session.add(order)
         session.flush()
-        for conversation in ("line:U1", "telegram:42"):
+        # Each conversation proved the order shortly before it was handed over (verification ends then;
+        # the ticket remembers whose case it is).
+        for conversation, closed in (("line:U1", NOW), ("telegram:42", NOW + timedelta(days=2))):
             session.add(VerifiedConversation(conversation_id=conversation, customer_id=customer.id,
-                                             order_id=order.id, sender_key=conversation, verified_at=NOW,
-                                             level="order"))
+                                             order_id=order.id, sender_key=conversation,
+                                             verified_at=closed - timedelta(hours=1, minutes=5), level="order"))
     closed_ticket(shop_database, "line:U1", "resolved", channel="line")
     closed_ticket(shop_database, "telegram:42", "resolved", now=NOW + timedelta(days=2), channel="telegram")
     assert [s.conversation_id for s in surveys(shop_database)] == ["line:U1"]

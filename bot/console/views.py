@@ -238,8 +238,9 @@ class OrderView:
     total: str
 
 
-def verified_order(session: Session, conversation_id: str, now: datetime) -> OrderView | None:
-    verified = identity.verified_customer(session, conversation_id, now)
+def verified_order(session: Session, ticket: Ticket, now: datetime) -> OrderView | None:
+    """The order the case is about: proven now, or before the hand-off ended the verification."""
+    verified = handoff.case_proof(session, ticket, now)
     if verified is None:
         return None
     order = session.get(Order, verified.order_id)
@@ -324,7 +325,7 @@ def ticket_view(session: Session, ticket: Ticket, user: ConsoleUser, now: dateti
         outcome_label=handoff.OUTCOMES.get(ticket.outcome or "", ""), outcome_note=ticket.outcome_note or "",
         ended_at=jst_label(ticket.ended_at) if ticket.ended_at else "",
         messages=[message_view(m, evidence) for m in ticket.messages],
-        order=verified_order(session, ticket.conversation_id, now),
+        order=verified_order(session, ticket, now),
         verification=verification_view(session, ticket.conversation_id, now),
     )
 

@@ -278,6 +278,13 @@ class Ticket(Base):
     ended_at = Column(UTCDateTime)
     outcome = Column(String(30))
     outcome_note = Column(Text)
+    # What the conversation had proven when it was handed over (verification itself ends then):
+    # which customer and order the case is about, for the agents' order panel, canned replies and
+    # the satisfaction question's once-a-week rule. It grants nothing: what a reply may carry is
+    # decided by the conversation's live verification (bot.outbound).
+    handed_over_customer_id = Column(Integer, ForeignKey("customers.id"))
+    handed_over_order_id = Column(Integer, ForeignKey("orders.id"))
+    handed_over_level = Column(String(10))
 
     agent = relationship("Agent")
     messages = relationship("TicketMessage", back_populates="ticket", order_by="TicketMessage.id",
