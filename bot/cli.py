@@ -19,7 +19,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT, Settings, load_settings
+from bot.config import PROJECT_ROOT, Settings, is_loopback_host, load_settings, rest_token
 from bot.modelfiles import current_model_path, needs_training
 
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "LOG_LEVEL_LIBRARIES": "ERROR", "PYTHONWARNINGS": "ignore"}
@@ -126,8 +126,18 @@ def server_commands(settings: Settings, model: Path) -> dict[str, list[str]]:
     }
 
 
+def rest_exposed_without_token(settings: Settings) -> bool:
+    """REST lets its caller pick the conversation: beyond loopback it needs MADOGUCHI_REST_TOKEN."""
+    return not is_loopback_host(settings.host) and rest_token() is None
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Set up, then run the action server and the Rasa server in the foreground."""
+    if rest_exposed_without_token(settings):
+        print(f"madoguchi: refusing to listen on {settings.host} without MADOGUCHI_REST_TOKEN: anyone who can "
+              "reach the REST channel could continue any customer's conversation and read agents' replies. "
+              "Set MADOGUCHI_REST_TOKEN (see README, \"REST channel\") or listen on 127.0.0.1.", file=sys.stderr)
+        return 2
     status = cmd_setup(settings, args)
     if status:
         return status
@@ -160,7 +170,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         for name, command in server_commands(settings, model).items():
             print(f"madoguchi: starting the {name}…", file=sys.stderr)
-            processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+            # Sanic's body limit (SANIC_REQUEST_MAX_SIZE) for the Rasa server only: the action
+            # server receives whole trackers from Rasa, which may be larger.
+            own_env = {**env, "SANIC_REQUEST_MAX_SIZE": str(settings.request_max_bytes)} \
+                if name == "rasa server" else env
+            processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=own_env)
             if not _wait_for(health[name], processes[name], 180):
                 print(f"madoguchi: the {name} did not start", file=sys.stderr)
                 stop_all()
@@ -253,12 +267,15 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     updates_url = settings.rest_webhook_url.rsplit("/", 1)[0] + "/updates?" + urllib.parse.urlencode({"sender": sender})
     talking = threading.Lock()
     stop = threading.Event()
+    token = rest_token()
+    authorization = {"Authorization": f"Bearer {token}"} if token else {}
 
     def poll_agents() -> None:
         while not stop.wait(3):
             with talking:
                 try:
-                    with urllib.request.urlopen(updates_url, timeout=10) as response:
+                    with urllib.request.urlopen(urllib.request.Request(updates_url, headers=authorization),
+                                                timeout=10) as response:
                         _print_replies(json.load(response))
                 except (urllib.error.URLError, OSError, ValueError):
                     continue
@@ -275,7 +292,7 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
                 continue
             body = json.dumps({"sender": sender, "message": text}).encode()
             request = urllib.request.Request(settings.rest_webhook_url, data=body,
-                                             headers={"Content-Type": "application/json"})
+                                             headers={"Content-Type": "application/json", **authorization})
             with talking:
                 try:
                     with urllib.request.urlopen(request, timeout=60) as response:

@@ -6,6 +6,7 @@ can be configured. Secrets are only ever read from the environment.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,14 @@ class Settings:
     web_port: int
     # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (bot.clients).
     trusted_proxies: tuple = ()
+    # A client (address, or platform user) may send this many messages a minute (bot.channels.turn).
+    messages_per_minute: int = 30
+    # Open tickets one client may cause in 24 hours; more would let a stranger flood the agents' queue.
+    tickets_per_client_per_day: int = 3
+    # A web widget conversation idle this long is over: a shared PC must not hand it to the next person.
+    web_session_idle_hours: float = 24.0
+    # Largest request body the Rasa server accepts (its Sanic REQUEST_MAX_SIZE), in bytes.
+    request_max_bytes: int = 64 * 1024
 
     @property
     def web_url(self) -> str:
@@ -70,4 +79,26 @@ def load_settings() -> Settings:
         business_reply_minutes=int(os.environ.get("MADOGUCHI_BUSINESS_REPLY_MINUTES", "60")),
         web_port=int(os.environ.get("MADOGUCHI_WEB_PORT", "8000")),
         trusted_proxies=parse_trusted_proxies(os.environ.get("MADOGUCHI_TRUSTED_PROXIES", "")),
+        messages_per_minute=int(os.environ.get("MADOGUCHI_MESSAGES_PER_MINUTE", "30")),
+        tickets_per_client_per_day=int(os.environ.get("MADOGUCHI_TICKETS_PER_CLIENT_PER_DAY", "3")),
+        web_session_idle_hours=float(os.environ.get("MADOGUCHI_WEB_SESSION_IDLE_HOURS", "24")),
+        request_max_bytes=int(os.environ.get("MADOGUCHI_REQUEST_MAX_BYTES", str(64 * 1024))),
     )
+
+
+def rest_token() -> str | None:
+    """MADOGUCHI_REST_TOKEN: the bearer token every REST request must carry; None leaves REST open.
+
+    A function, not a Settings field, so the secret never shows in a printed Settings.
+    """
+    return os.environ.get("MADOGUCHI_REST_TOKEN") or None
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for an interface only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
