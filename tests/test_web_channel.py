@@ -134,7 +134,7 @@ def test_a_made_up_session_id_is_replaced_by_a_fresh_one(assistant, asked):
         return given
 
     given = run(scenario())
-    assert SESSION_ID.fullmatch(given) and given != asked
+    assert SESSION_ID.fullmatch(given) and given.split(".")[0] != str(asked).split(".")[0]
 
 
 def test_a_socket_cannot_speak_in_a_session_it_did_not_ask_for(assistant):
