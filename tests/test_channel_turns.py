@@ -366,6 +366,27 @@ def test_a_database_error_before_the_gate_loses_no_line_message(assistant, fake_
     assert transcript(assistant, ticket.id).count(("customer", "注文番号はMD26110220です")) == 1
 
 
+@pytest.mark.server
+def test_a_database_error_before_the_gate_loses_no_telegram_message(assistant, fake_platform):
+    chat_id = telegram.new_chat_id()
+    telegram.post_update(assistant, telegram.text_update(chat_id, HAND_OVER))
+    ticket = ticket_of(assistant, str(chat_id))
+    update = telegram.text_update(chat_id, "注文番号はMD26110220です").to_json().encode()
+    database = assistant.var_dir / "madoguchi.db"
+    with sqlite3.connect(database) as db:
+        db.execute("ALTER TABLE ticket_messages RENAME TO ticket_messages_away")
+    try:
+        status, _ = telegram.post(assistant, update)
+    finally:
+        with sqlite3.connect(database) as db:
+            db.execute("ALTER TABLE ticket_messages_away RENAME TO ticket_messages")
+    assert status == 500  # Telegram redelivers on anything but 2xx
+
+    assert telegram.post(assistant, update)[0] == 200
+    assert telegram.post(assistant, update)[0] == 200  # handled once
+    assert transcript(assistant, ticket.id).count(("customer", "注文番号はMD26110220です")) == 1
+
+
 # ---------------------------------------------------------------------------
 # §6 transcripts show what the guard let through (in process, on a real shop database)
 # ---------------------------------------------------------------------------

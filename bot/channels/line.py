@@ -47,7 +47,9 @@ from sanic.response import HTTPResponse
 
 from bot import templates
 from bot.channels.handoff import AgentReplyPump
-from bot.channels.turn import MAX_MESSAGE_CHARS, CustomerTurns, Inbound, Outcome, platform_client_key
+from bot.channels.turn import (
+    MAX_MESSAGE_CHARS, CustomerTurns, Inbound, MessageNotTaken, Outcome, platform_client_key,
+)
 from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
 
@@ -403,16 +405,22 @@ class LineInput(InputChannel):
         reply_token = event.get("replyToken") if isinstance(event.get("replyToken"), str) else None
         try:
             await self._answer_event(event, user_id, reply_token, on_new_message)
-        except Exception as error:  # noqa: BLE001 - logged without content; the customer hears, LINE redelivers
-            _log_failure(f"a {event.get('type')!s:.20} event", user_id, error)
+        except MessageNotTaken as error:  # the customer hears; LINE redelivers, and this id is handled then
+            _log_failure(f"a {event.get('type')!s:.20} event before the gate", user_id, error)
             if isinstance(event_id, str):
                 self._handled_events.forget(event_id)
-            try:
-                await self._send_fixed_text(user_id, reply_token, templates.ERROR_INTERNAL)
-            except Exception as apology_error:  # noqa: BLE001 - best effort after a failure already logged
-                _log_failure("the apology", user_id, apology_error)
+            await self._apologise(user_id, reply_token)
             return False
+        except Exception as error:  # noqa: BLE001 - logged without content; LINE still gets 200
+            _log_failure(f"a {event.get('type')!s:.20} event", user_id, error)
+            await self._apologise(user_id, reply_token)
         return True
+
+    async def _apologise(self, user_id: str, reply_token: Optional[str]) -> None:
+        try:
+            await self._send_fixed_text(user_id, reply_token, templates.ERROR_INTERNAL)
+        except Exception as error:  # noqa: BLE001 - best effort after a failure already logged
+            _log_failure("the apology", user_id, error)
 
     async def _answer_event(self, event: Dict[Text, Any], user_id: str, reply_token: Optional[str],
                             on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:

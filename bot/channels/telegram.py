@@ -46,7 +46,7 @@ from telegram.request import HTTPXRequest
 from bot import templates
 from bot.channels import COMMAND_PREFIX
 from bot.channels.handoff import AgentReplyPump
-from bot.channels.turn import CustomerTurns, Inbound, Outcome, platform_client_key
+from bot.channels.turn import CustomerTurns, Inbound, MessageNotTaken, Outcome, platform_client_key
 from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
 
@@ -351,6 +351,12 @@ class TelegramInput(InputChannel):
                 return _ok()
             try:
                 await self._handle(update, on_new_message)
+            except MessageNotTaken as error:  # nowhere yet: Telegram redelivers on a non-2xx answer
+                logger.error("telegram: update %d reached no one (%s); asking for redelivery", update.update_id,
+                             error)
+                self._seen.pop(update.update_id, None)
+                await self._apologise(update)
+                return _error(500, templates.ERROR_INTERNAL)
             except Exception as error:  # noqa: BLE001 - Telegram gets a 200 (no redelivery), the log no text
                 logger.error("telegram: handling update %d failed (%s)", update.update_id, type(error).__name__)
                 logger.debug("telegram: the failure's traceback", exc_info=True)

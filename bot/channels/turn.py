@@ -87,6 +87,15 @@ class Inbound:
     platform: Dict[str, Any] = field(default_factory=dict)  # what the platform (not the caller) says
 
 
+class MessageNotTaken(Exception):
+    """The hand-off gate could not be asked (the database failed): the message reached no one.
+
+    A channel whose platform redelivers (LINE, Telegram) answers so that it
+    does; the customer is asked to send again. Failures after this point are
+    not this: the message is in the transcript or was with the bot.
+    """
+
+
 class MessageRateLimit:
     """At most ``per_minute`` messages per client key in any 60 s, counted in this process.
 
@@ -144,7 +153,7 @@ class CustomerTurns:
         self.rate_limit = rate_limit or MessageRateLimit(load_settings().messages_per_minute)
 
     async def take(self, inbound: Inbound, output: OutputChannel, on_new_message: OnNewMessage) -> TurnResult:
-        """Runs the turn. Raises only if the gate could not be asked (the message reached no one)."""
+        """Runs the turn. MessageNotTaken: the gate could not be asked; other errors come from sending."""
         text = inbound.text
         if text is not None and not inbound.button_payload:
             text = without_command_prefix(text)
@@ -154,7 +163,10 @@ class CustomerTurns:
             return TurnResult(Outcome.REFUSED, templates.ERROR_TOO_MANY_MESSAGES, 429)
         placeholder = templates.NON_TEXT_PLACEHOLDERS.get(inbound.non_text_kind,
                                                           templates.NON_TEXT_PLACEHOLDERS["other"])
-        kept = await keep_from_bot(inbound.conversation_id, text if text is not None else placeholder)
+        try:
+            kept = await keep_from_bot(inbound.conversation_id, text if text is not None else placeholder)
+        except Exception as error:  # noqa: BLE001 - any failure here means the message is nowhere yet
+            raise MessageNotTaken(type(error).__name__) from error
         if kept is not None:
             for fixed in kept:
                 await output.send_text_message(inbound.conversation_id, fixed)
