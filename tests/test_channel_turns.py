@@ -490,3 +490,14 @@ def test_widget_session_ids_are_signed_and_masked():
         assert web_sessions.key_of(forged) is None
     assert web_sessions.masked("web:0123456789abcdef0123456789abcdef") == "web:0123…"
     assert web_sessions.masked("line:U123") == "line:U123"
+
+
+def test_the_console_says_a_reply_the_channel_refused_will_be_sent_again():
+    from bot.console.views import DELIVERY_LABELS, RETRY_LABEL, message_view
+
+    now = datetime.now(timezone.utc)
+    waiting = TicketMessage(id=1, author="agent", text="担当の佐藤です。", at=now, delivery="pending")
+    retrying = TicketMessage(id=2, author="agent", text="担当の佐藤です。", at=now, delivery="pending",
+                             delivery_error="ConnectionError")
+    assert message_view(waiting, []).delivery_label == DELIVERY_LABELS["pending"]
+    assert message_view(retrying, []).delivery_label == RETRY_LABEL

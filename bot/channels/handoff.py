@@ -53,10 +53,11 @@ class AgentReplyPump:
     is retried with backoff (``bot.handoff.delivery_done``), every attempt
     with the delivery's own ``retry_key``. ``ready`` may narrow which
     conversations are sendable now (a web customer whose page is closed gets
-    the reply when the page opens again).
+    the reply when the page opens again). A channel that cannot push (REST)
+    has no ``send``: it only uses ``claim_screened`` and ``finish``.
     """
 
-    def __init__(self, channel: str, guard: OutboundGuard, send: Send,
+    def __init__(self, channel: str, guard: OutboundGuard, send: Optional[Send] = None,
                  ready: Optional[Callable[[Iterable[str]], Iterable[str]]] = None) -> None:
         self.channel = channel
         self._guard = guard
@@ -99,6 +100,7 @@ class AgentReplyPump:
 
     async def deliver_pending(self, conversation_id: Optional[str] = None) -> int:
         """Sends what is pending (for one conversation, if given); returns how many were delivered."""
+        assert self._send is not None, "a channel without send delivers with claim_screened and finish"
         conversations = None
         if self._ready is not None and conversation_id is None:
             waiting = await asyncio.to_thread(self._pending_conversations)

@@ -102,7 +102,7 @@ class GuardedRestInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("guarded_rest_webhook", __name__)
-        pump = AgentReplyPump(self.name(), self.guard, self._cannot_push)
+        pump = AgentReplyPump(self.name(), self.guard)  # REST cannot push: replies go with the next response
 
         def unauthorized(request: Request) -> Optional[HTTPResponse]:
             if token_is_valid(self.token, request.headers.get("authorization")):
@@ -164,11 +164,6 @@ class GuardedRestInput(InputChannel):
             return None
 
         return webhook
-
-    @staticmethod
-    async def _cannot_push(delivery: Delivery) -> None:
-        """REST has no way to reach a caller between requests: replies wait for the next one."""
-        raise ConnectionError("REST replies go out with the caller's next request")
 
     @staticmethod
     async def _respond_then_deliver(request: Request, pump: AgentReplyPump, deliveries: list[Delivery],
