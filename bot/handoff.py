@@ -424,7 +424,9 @@ def claim_deliveries(session: Session, channel: str, now: datetime, limit: int =
         won = session.execute(
             update(TicketMessage).where(TicketMessage.id == message_id, takeable)
             .values(delivery="sending", sending_since=now,
-                    delivery_attempts=TicketMessage.delivery_attempts + 1)
+                    delivery_attempts=TicketMessage.delivery_attempts + 1,
+                    # a reply written before retry keys existed gets its one key now, kept from then on
+                    retry_key=func.coalesce(TicketMessage.retry_key, str(uuid.uuid4())))
             .execution_options(synchronize_session=False)
         ).rowcount
         if won:
@@ -435,8 +437,8 @@ def claim_deliveries(session: Session, channel: str, now: datetime, limit: int =
         select(TicketMessage, Ticket.conversation_id).join(Ticket).where(TicketMessage.id.in_(taken))
         .options(selectinload(TicketMessage.agent)).order_by(TicketMessage.id)
     ).all()
-    return [Delivery(m.id, conversation_id, m.text, m.agent.display_name if m.agent else "",
-                     m.retry_key or f"ticket-message-{m.id}") for m, conversation_id in rows]
+    return [Delivery(m.id, conversation_id, m.text, m.agent.display_name if m.agent else "", m.retry_key)
+            for m, conversation_id in rows]
 
 
 def conversations_with_pending_replies(session: Session, channel: str, now: datetime | None = None) -> list[str]:

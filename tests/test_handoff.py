@@ -956,3 +956,13 @@ def guarded(db: Db) -> list:
 
     with session_scope(db.engine) as session:
         return session.execute(select(GuardedReply)).scalars().all()
+
+
+def test_a_reply_written_before_retry_keys_gets_one_key_for_all_its_attempts(db):
+    sent = claimed_reply(db)
+    with session_scope(db.engine) as session:
+        session.get(TicketMessage, sent.id).retry_key = None  # as rows from before migration 0006
+    [first] = claim_(db, "line", NOW)
+    done(db, first.message_id, NOW, error="ConnectionError", retry=True)
+    [second] = claim_(db, "line", NOW + timedelta(minutes=1))
+    assert str(uuid.UUID(first.retry_key)) == first.retry_key == second.retry_key
