@@ -15,7 +15,7 @@ from typing import Any, Dict, Text
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import handoff
+from bot import handoff, templates
 from bot.config import load_settings
 from bot.store.db import session_scope
 from bot.support import complete_trouble, format_deadline, open_trouble
@@ -68,23 +68,39 @@ def open_trouble_for(tracker: Tracker, issue_type: str, *, status: str, detail: 
     return reference, due
 
 
+def client_key_of(tracker: Tracker) -> str | None:
+    """The client the channel's pipeline vouched for (bot.channels.turn), if any."""
+    metadata = (tracker.latest_message or {}).get("metadata") or {}
+    key = metadata.get("client_key") if isinstance(metadata, dict) else None
+    return key if isinstance(key, str) and key else None
+
+
 def open_ticket_for(tracker: Tracker, *, reason: str, severity: str, evidence: list[str],
-                    trouble_reference: str | None) -> tuple[str, str]:
-    """Open the ticket with the conversation so far; returns its reference and the reply deadline."""
+                    trouble_reference: str | None) -> tuple[str | None, str]:
+    """Open the ticket with the conversation so far; returns its reference and the reply deadline.
+
+    ``(None, "")`` when this client already has as many open tickets as one
+    client may have (``Settings.tickets_per_client_per_day``); ``say_hand_over``
+    then tells the customer the earlier enquiry is being handled.
+    """
     settings = load_settings()
-    with session_scope() as session:
-        ticket = handoff.open_ticket(
-            session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "",
-            reason=reason, severity=severity, evidence=evidence, transcript=transcript_of(tracker),
-            now=now_utc(), trouble_reference=trouble_reference,
-            calendar=settings.calendar, business_reply_minutes=settings.business_reply_minutes,
-            first_reply_hours=settings.first_reply_hours,
-        )
-        return ticket.reference, format_deadline(ticket.first_reply_due)
+    try:
+        with session_scope() as session:
+            ticket = handoff.open_ticket(
+                session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "",
+                reason=reason, severity=severity, evidence=evidence, transcript=transcript_of(tracker),
+                now=now_utc(), trouble_reference=trouble_reference,
+                calendar=settings.calendar, business_reply_minutes=settings.business_reply_minutes,
+                first_reply_hours=settings.first_reply_hours, client_key=client_key_of(tracker),
+                tickets_per_client=settings.tickets_per_client_per_day,
+            )
+            return ticket.reference, format_deadline(ticket.first_reply_due)
+    except handoff.TicketLimitReached:
+        return None, ""
 
 
 def hand_over(tracker: Tracker, *, reason: str, severity: str, evidence: list[str],
-              detail: str = "") -> tuple[str, str]:
+              detail: str = "") -> tuple[str | None, str]:
     """Record the trouble and open the ticket; returns the ticket reference and the reply deadline.
 
     The trouble keeps the type the conversation was about (a late parcel with
@@ -103,8 +119,14 @@ def hand_over(tracker: Tracker, *, reason: str, severity: str, evidence: list[st
 
 
 def say_hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any], response: str,
-                  *, ticket_reference: str, reply_due: str) -> None:
-    """Send the hand-over message and keep it in the ticket's transcript, as the customer reads it."""
+                  *, ticket_reference: str | None, reply_due: str) -> None:
+    """Send the hand-over message and keep it in the ticket's transcript, as the customer reads it.
+
+    Without a ticket (the client's limit), the customer hears that the earlier enquiry is being handled.
+    """
+    if ticket_reference is None:
+        dispatcher.utter_message(text=templates.TICKET_LIMIT_REACHED)
+        return
     variants = (domain.get("responses") or {}).get(response) or [{}]
     text = str(variants[0].get("text") or "").format(ticket_reference=ticket_reference, reply_due=reply_due)
     if text:

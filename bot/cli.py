@@ -17,7 +17,7 @@ import time
 import uuid
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT, Settings, env, load_settings
+from bot.config import PROJECT_ROOT, Settings, env, is_loopback_host, load_settings, rest_token
 from bot.modelfiles import current_model_path, needs_training
 from bot.processes import answers_http, stop_processes, wait_until_ready
 
@@ -135,10 +135,20 @@ def channel_lines() -> list[str]:
     return lines
 
 
+def rest_exposed_without_token(settings: Settings) -> bool:
+    """REST lets its caller pick the conversation: beyond loopback it needs MADOGUCHI_REST_TOKEN."""
+    return not is_loopback_host(settings.host) and rest_token() is None
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Set up, then run the action server and the Rasa server in the foreground."""
     from bot.secrets import SecretMissing, check_secret_configured
 
+    if rest_exposed_without_token(settings):
+        print(f"madoguchi: refusing to listen on {settings.host} without MADOGUCHI_REST_TOKEN: anyone who can "
+              "reach the REST channel could continue any customer's conversation and read agents' replies. "
+              "Set MADOGUCHI_REST_TOKEN (see README, \"REST channel\") or listen on 127.0.0.1.", file=sys.stderr)
+        return 2
     try:
         check_secret_configured(settings)
     except SecretMissing as missing:
@@ -169,7 +179,11 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         for name, command in server_commands(settings, model, verbose=args.verbose).items():
             print(f"madoguchi: starting the {name}…", file=sys.stderr)
-            processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, umask=SERVER_UMASK)
+            # Sanic's body limit (SANIC_REQUEST_MAX_SIZE) for the Rasa server only: the action
+            # server receives whole trackers from Rasa, which may be larger.
+            own_env = {**env, "SANIC_REQUEST_MAX_SIZE": str(settings.request_max_bytes)} \
+                if name == "rasa server" else env
+            processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=own_env, umask=SERVER_UMASK)
             if not wait_until_ready(processes[name], answers_http(health[name]), 180):
                 print(f"madoguchi: the {name} did not start", file=sys.stderr)
                 stop_all()
@@ -341,12 +355,15 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
     updates_url = settings.rest_webhook_url.rsplit("/", 1)[0] + "/updates?" + urllib.parse.urlencode({"sender": sender})
     talking = threading.Lock()
     stop = threading.Event()
+    token = rest_token()
+    authorization = {"Authorization": f"Bearer {token}"} if token else {}
 
     def poll_agents() -> None:
         while not stop.wait(3):
             with talking:
                 try:
-                    with urllib.request.urlopen(updates_url, timeout=10) as response:
+                    with urllib.request.urlopen(urllib.request.Request(updates_url, headers=authorization),
+                                                timeout=10) as response:
                         _print_replies(json.load(response))
                 except (urllib.error.URLError, OSError, ValueError):
                     continue
@@ -363,7 +380,7 @@ def cmd_chat(settings: Settings, args: argparse.Namespace) -> int:
                 continue
             body = json.dumps({"sender": sender, "message": text}).encode()
             request = urllib.request.Request(settings.rest_webhook_url, data=body,
-                                             headers={"Content-Type": "application/json"})
+                                             headers={"Content-Type": "application/json", **authorization})
             with talking:
                 try:
                     with urllib.request.urlopen(request, timeout=60) as response:

@@ -10,6 +10,7 @@ default and are only ever read from the environment.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,11 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("MADOGUCHI_BUSINESS_REPLY_MINUTES", "60", "…and in business hours (and for urgent tickets)"),
     Variable("MADOGUCHI_TRUSTED_PROXIES", "", "proxies whose X-Forwarded-For / -Proto are believed"),
     Variable("MADOGUCHI_VERIFICATION_MINUTES", "30", "a verified conversation stays verified this long"),
+    Variable("MADOGUCHI_REST_TOKEN", None, "bearer token every REST request must carry", secret=True),
+    Variable("MADOGUCHI_MESSAGES_PER_MINUTE", "30", "messages one client may send a minute"),
+    Variable("MADOGUCHI_TICKETS_PER_CLIENT_PER_DAY", "3", "open tickets one client may cause in 24 hours"),
+    Variable("MADOGUCHI_WEB_SESSION_IDLE_HOURS", "24", "a widget conversation idle this long is over"),
+    Variable("MADOGUCHI_REQUEST_MAX_BYTES", "65536", "largest request body the Rasa server accepts"),
     Variable("MADOGUCHI_COOKIE_SECURE", "false", "true: console cookies only over HTTPS (behind the TLS proxy)"),
     Variable("MADOGUCHI_WIDGET_SOCKET_URL", None, "where the widget page opens its socket; default the Rasa URL"),
     Variable("MADOGUCHI_WEB_ORIGINS", None, "pages allowed to open the widget's socket; default the widget page"),
@@ -98,6 +104,14 @@ def env_int(name: str) -> int:
         return int(value or "")
     except ValueError:
         raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_float(name: str) -> float:
+    value = env(name)
+    try:
+        return float(value or "")
+    except ValueError:
+        raise ValueError(f"{name} must be a number, not {value!r}") from None
 
 
 def env_flag(name: str) -> bool:
@@ -140,6 +154,14 @@ class Settings:
     # Product alerts (bot.reports): this many orders over 48 hours late, or this many defect/safety troubles.
     alert_late_orders: int = 3
     alert_defect_troubles: int = 2
+    # A client (address, or platform user) may send this many messages a minute (bot.channels.turn).
+    messages_per_minute: int = 30
+    # Open tickets one client may cause in 24 hours; more would let a stranger flood the agents' queue.
+    tickets_per_client_per_day: int = 3
+    # A web widget conversation idle this long is over: a shared PC must not hand it to the next person.
+    web_session_idle_hours: float = 24.0
+    # Largest request body the Rasa server accepts (its Sanic REQUEST_MAX_SIZE), in bytes.
+    request_max_bytes: int = 64 * 1024
 
     @property
     def web_url(self) -> str:
@@ -172,6 +194,10 @@ def load_settings() -> Settings:
         cookie_secure=env_flag("MADOGUCHI_COOKIE_SECURE"),
         alert_late_orders=env_int("MADOGUCHI_ALERT_LATE_ORDERS"),
         alert_defect_troubles=env_int("MADOGUCHI_ALERT_DEFECT_TROUBLES"),
+        messages_per_minute=env_int("MADOGUCHI_MESSAGES_PER_MINUTE"),
+        tickets_per_client_per_day=env_int("MADOGUCHI_TICKETS_PER_CLIENT_PER_DAY"),
+        web_session_idle_hours=env_float("MADOGUCHI_WEB_SESSION_IDLE_HOURS"),
+        request_max_bytes=env_int("MADOGUCHI_REQUEST_MAX_BYTES"),
     )
 
 
@@ -195,3 +221,21 @@ def verification_minutes() -> int:
     if minutes < 1:
         raise ValueError(f"MADOGUCHI_VERIFICATION_MINUTES must be a whole number of minutes, not {minutes!r}")
     return minutes
+
+
+def rest_token() -> str | None:
+    """MADOGUCHI_REST_TOKEN: the bearer token every REST request must carry; None leaves REST open.
+
+    A function, not a Settings field, so the secret never shows in a printed Settings.
+    """
+    return env("MADOGUCHI_REST_TOKEN")
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for an interface only this machine can reach (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

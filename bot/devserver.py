@@ -6,6 +6,7 @@ folder of the caller's choosing so that var/ is never touched.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -52,9 +53,26 @@ class RunningAssistant:
     def exchange(self, sender: str, text: str) -> list[dict]:
         """Send one message through the REST channel; returns the whole answer (agents' replies included)."""
         body = json.dumps({"sender": sender, "message": text}).encode()
-        request = urllib.request.Request(self.rest_url, data=body, headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(self.rest_url, data=body,
+                                         headers={"Content-Type": "application/json", **self.rest_headers(sender)})
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.load(response)
+
+    def rest_headers(self, sender: str | None = None) -> dict:
+        """The REST token (if the assistant has one) and, for a sender, a client address of its own.
+
+        Each sender is a customer of its own, as behind the shop's proxy: the
+        address comes in X-Forwarded-For (believed when MADOGUCHI_TRUSTED_PROXIES
+        names this machine), so per-client limits see one client per sender.
+        """
+        headers = {}
+        token = self.env.get("MADOGUCHI_REST_TOKEN")
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if sender is not None:
+            digest = hashlib.sha256(sender.encode("utf-8")).digest()
+            headers["X-Forwarded-For"] = f"198.18.{digest[0]}.{digest[1]}"
+        return headers
 
     def new_sender(self) -> str:
         return f"test-{uuid.uuid4().hex[:10]}"

@@ -14,6 +14,9 @@ and restarts of any process; every agent action is written to the audit log.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Iterable
@@ -24,7 +27,8 @@ from sqlalchemy.orm import Session, selectinload
 from bot import identity, templates
 from bot.business_calendar import DEFAULT_CALENDAR, BusinessCalendar
 from bot.privacy import mask_personal_data
-from bot.store.models import Agent, AuditEntry, Ticket, TicketMessage
+from bot.secrets import server_secret
+from bot.store.models import Agent, AuditEntry, GuardedReply, Ticket, TicketMessage
 from bot.support import JST, format_deadline
 
 OPEN, CLAIMED, HANDED_BACK, CLOSED = "open", "claimed", "handed_back", "closed"
@@ -52,8 +56,14 @@ OUTCOMES = {
 }
 # Who writes what the outbox delivers: agents, and the system (the satisfaction question, bot.satisfaction).
 OUTBOX_AUTHORS = ("agent", "system")
-DELIVERY_RETRY_LIMIT = 5
+# An agent's reply that cannot be delivered is tried again with growing pauses
+# (5 s, 10 s, 20 s … at most 10 minutes apart) for six hours: a platform's
+# outage of an hour loses nothing. Then it is failed and the agent sees it.
+DELIVERY_RETRY_WINDOW = timedelta(hours=6)
+DELIVERY_FIRST_BACKOFF = timedelta(seconds=5)
+DELIVERY_MAX_BACKOFF = timedelta(minutes=10)
 MAX_TRANSCRIPT_TEXT = 4000
+TICKET_LIMIT_WINDOW = timedelta(hours=24)
 
 
 class HandoffError(Exception):
@@ -62,6 +72,14 @@ class HandoffError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class TicketLimitReached(Exception):
+    """This client already has as many open tickets as one client may open in 24 hours.
+
+    A stranger rotating sender ids could otherwise fill the agents' queue; the
+    customer is told politely that the earlier enquiry is being handled.
+    """
 
 
 @dataclass(frozen=True)
@@ -130,14 +148,27 @@ def _audit(session: Session, *, actor: str, action: str, ticket: Ticket, now: da
                            detail=f"ticket {ticket.reference}" + (f": {detail}" if detail else "")))
 
 
+def open_tickets_of_client(session: Session, client_key: str, now: datetime) -> int:
+    """Tickets this client caused in the last 24 hours that people still have."""
+    return session.execute(
+        select(func.count()).select_from(Ticket)
+        .where(Ticket.client_key == client_key, Ticket.status.in_(ACTIVE),
+               Ticket.created_at > now - TICKET_LIMIT_WINDOW)
+    ).scalar_one()
+
+
 def open_ticket(session: Session, *, conversation_id: str, channel: str, reason: str, severity: str,
                 evidence: Iterable[str], transcript: Iterable[TranscriptLine], now: datetime,
                 trouble_reference: str | None = None, calendar: BusinessCalendar = DEFAULT_CALENDAR,
-                business_reply_minutes: int = 60, first_reply_hours: int = 24) -> Ticket:
+                business_reply_minutes: int = 60, first_reply_hours: int = 24,
+                client_key: str | None = None, tickets_per_client: int | None = None) -> Ticket:
     """Hand the conversation to people; a conversation already handed off keeps its ticket.
 
     A second escalation in a conversation that is already with people
     raises the ticket's severity if needed and adds the new evidence.
+    A new ticket beyond ``tickets_per_client`` open ones of this client in
+    24 hours raises TicketLimitReached. Bot lines are kept as the customer
+    received them (a reply the guard replaced shows the replacement).
     """
     evidence = [e for e in evidence if e]
     ticket = active_ticket(session, conversation_id)
@@ -149,18 +180,25 @@ def open_ticket(session: Session, *, conversation_id: str, channel: str, reason:
                 first_reply_hours=first_reply_hours))
         ticket.evidence = "\n".join(dict.fromkeys([*ticket.evidence.splitlines(), *evidence]))
         return ticket
+    if client_key and tickets_per_client is not None \
+            and open_tickets_of_client(session, client_key, now) >= tickets_per_client:
+        raise TicketLimitReached()
     ticket = Ticket(
         conversation_id=conversation_id, channel=channel or "unknown", reason=reason, severity=severity,
         evidence="\n".join(dict.fromkeys(evidence)), trouble_reference=trouble_reference, status=OPEN,
         created_at=now, first_reply_due=first_reply_due(
             now, severity, calendar=calendar, business_reply_minutes=business_reply_minutes,
-            first_reply_hours=first_reply_hours),
+            first_reply_hours=first_reply_hours), client_key=client_key,
     )
     session.add(ticket)
     session.flush()
     ticket.reference = f"E{now.astimezone(JST):%Y%m%d}-{ticket.id:05d}"
+    replaced = guarded_replacements(session, conversation_id)
     for line in transcript:
-        text = _customer_text(session, conversation_id, line.text, now) if line.author == "customer" else line.text
+        if line.author == "customer":
+            text = _customer_text(session, conversation_id, line.text, now)
+        else:
+            text = replaced.get(_reply_key(line.text), line.text)
         session.add(TicketMessage(ticket_id=ticket.id, at=line.at, author=line.author, text=text, channel=channel))
     _audit(session, actor="bot", action="ticket_open", ticket=ticket, now=now,
            detail=f"reason={reason} severity={severity}")
@@ -212,7 +250,9 @@ def gate(session: Session, conversation_id: str, text: str, now: datetime,
         return GateDecision(pass_to_bot=True)
     session.add(TicketMessage(ticket_id=ticket.id, at=now, author="customer", channel=ticket.channel,
                               text=_customer_text(session, conversation_id, text, now)))
-    acknowledge = ticket.acknowledged_at is None and ticket.first_human_reply_at is None
+    acknowledge = ticket.acknowledged_at is None and session.execute(
+        select(TicketMessage.id).where(TicketMessage.ticket_id == ticket.id, TicketMessage.author == "agent").limit(1)
+    ).first() is None  # an agent is already talking to the customer
     if acknowledge:
         ticket.acknowledged_at = now
     out_of_hours = ticket.severity != "urgent" and not calendar.is_open(now)
@@ -233,7 +273,39 @@ def record_bot_reply(session: Session, conversation_id: str, text: str, now: dat
     """The bot's words in a handed-off conversation (the hand-over message, the acknowledgement)."""
     ticket = active_ticket(session, conversation_id)
     if ticket is not None:
+        text = guarded_replacements(session, conversation_id).get(_reply_key(text), text)
         session.add(TicketMessage(ticket_id=ticket.id, at=now, author="bot", text=text, channel=ticket.channel))
+
+
+def _reply_key(text: str) -> str:
+    """An HMAC of a bot reply: finds it again without keeping a blocked text (it holds someone's data)."""
+    return hmac.new(server_secret(), f"reply\x00{text}".encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def record_guarded_reply(session: Session, conversation_id: str, original: str, delivered: str,
+                         now: datetime) -> None:
+    """The guard sent ``delivered`` instead of the bot's ``original``: transcripts show what was sent.
+
+    Lines already in the active ticket's transcript are corrected; a ticket
+    opened later finds the replacement through ``guarded_replacements``.
+    """
+    session.add(GuardedReply(conversation_id=conversation_id, at=now, original_key=_reply_key(original),
+                             delivered_text=delivered))
+    ticket = active_ticket(session, conversation_id)
+    if ticket is not None:
+        session.execute(
+            update(TicketMessage).where(TicketMessage.ticket_id == ticket.id, TicketMessage.author == "bot",
+                                        TicketMessage.text == original)
+            .values(text=delivered).execution_options(synchronize_session=False)
+        )
+
+
+def guarded_replacements(session: Session, conversation_id: str) -> dict[str, str]:
+    """Reply key → the text the customer received instead, for this conversation."""
+    return dict(session.execute(
+        select(GuardedReply.original_key, GuardedReply.delivered_text)
+        .where(GuardedReply.conversation_id == conversation_id).order_by(GuardedReply.id)
+    ).all())
 
 
 # ---------------------------------------------------------------------------
@@ -298,7 +370,11 @@ def _require_holder(ticket: Ticket, agent: Agent) -> None:
 
 
 def reply(session: Session, ticket_id: int, agent: Agent, text: str, now: datetime) -> TicketMessage:
-    """An agent's reply; the owning channel delivers it (``claim_deliveries``)."""
+    """An agent's reply; the owning channel delivers it (``claim_deliveries``).
+
+    The ticket's first-reply clock stops when a reply is delivered (``delivery_done``),
+    not here: a reply the guard blocks or the channel cannot deliver has not answered anyone.
+    """
     text = text.strip()
     if not text:
         raise HandoffError("返信の本文が空です。")
@@ -307,10 +383,8 @@ def reply(session: Session, ticket_id: int, agent: Agent, text: str, now: dateti
     ticket = get_ticket(session, ticket_id)
     _require_holder(ticket, agent)
     message = TicketMessage(ticket_id=ticket.id, at=now, author="agent", agent_id=agent.id, text=text,
-                            channel=ticket.channel, delivery="pending")
+                            channel=ticket.channel, delivery="pending", retry_key=str(uuid.uuid4()))
     session.add(message)
-    if ticket.first_human_reply_at is None:
-        ticket.first_human_reply_at = now
     _audit(session, actor=f"agent:{agent.login}", action="ticket_reply", ticket=ticket, now=now,
            detail=f"{len(text)} characters")
     session.flush()
@@ -360,6 +434,8 @@ class Delivery:
     conversation_id: str
     text: str
     agent_name: str
+    # The same on every attempt, so a platform that saw an earlier one can drop a duplicate.
+    retry_key: str = ""
 
 
 def claim_deliveries(session: Session, channel: str, now: datetime, limit: int = 20,
@@ -367,11 +443,12 @@ def claim_deliveries(session: Session, channel: str, now: datetime, limit: int =
     """Agents' replies this channel should send now, marked ``sending`` so no one else sends them.
 
     A message left ``sending`` for over a minute (a process died mid-send) is
-    tried again; each claim is a conditional UPDATE, so with several
-    replicas a message is taken by one of them.
+    tried again; one that failed waits for its ``next_attempt_at``; each claim
+    is a conditional UPDATE, so with several replicas a message is taken by one of them.
     """
     stale = now - timedelta(minutes=1)
-    takeable = or_(TicketMessage.delivery == "pending",
+    due = or_(TicketMessage.next_attempt_at.is_(None), TicketMessage.next_attempt_at <= now)
+    takeable = or_(and_(TicketMessage.delivery == "pending", due),
                    and_(TicketMessage.delivery == "sending", TicketMessage.sending_since < stale))
     query = (
         select(TicketMessage.id).join(Ticket)
@@ -385,7 +462,9 @@ def claim_deliveries(session: Session, channel: str, now: datetime, limit: int =
         won = session.execute(
             update(TicketMessage).where(TicketMessage.id == message_id, takeable)
             .values(delivery="sending", sending_since=now,
-                    delivery_attempts=TicketMessage.delivery_attempts + 1)
+                    delivery_attempts=TicketMessage.delivery_attempts + 1,
+                    # a reply written before retry keys existed gets its one key now, kept from then on
+                    retry_key=func.coalesce(TicketMessage.retry_key, str(uuid.uuid4())))
             .execution_options(synchronize_session=False)
         ).rowcount
         if won:
@@ -396,32 +475,50 @@ def claim_deliveries(session: Session, channel: str, now: datetime, limit: int =
         select(TicketMessage, Ticket.conversation_id).join(Ticket).where(TicketMessage.id.in_(taken))
         .options(selectinload(TicketMessage.agent)).order_by(TicketMessage.id)
     ).all()
-    return [Delivery(m.id, conversation_id, m.text, m.agent.display_name if m.agent else "") for m, conversation_id in rows]
+    return [Delivery(m.id, conversation_id, m.text, m.agent.display_name if m.agent else "", m.retry_key)
+            for m, conversation_id in rows]
 
 
-def conversations_with_pending_replies(session: Session, channel: str) -> list[str]:
-    """Conversations of this channel with agents' replies waiting to be sent."""
-    return list(session.execute(
-        select(Ticket.conversation_id).join(TicketMessage)
-        .where(TicketMessage.channel == channel, TicketMessage.author.in_(OUTBOX_AUTHORS),
-               TicketMessage.delivery == "pending").distinct()
-    ).scalars())
+def conversations_with_pending_replies(session: Session, channel: str, now: datetime | None = None) -> list[str]:
+    """Conversations of this channel with agents' replies waiting to be sent (and due, given ``now``)."""
+    query = (select(Ticket.conversation_id).join(TicketMessage)
+             .where(TicketMessage.channel == channel, TicketMessage.author.in_(OUTBOX_AUTHORS),
+                    TicketMessage.delivery == "pending"))
+    if now is not None:
+        query = query.where(or_(TicketMessage.next_attempt_at.is_(None), TicketMessage.next_attempt_at <= now))
+    return list(session.execute(query.distinct()).scalars())
+
+
+def retry_backoff(attempts: int) -> timedelta:
+    """The pause after the ``attempts``-th failed attempt: 5 s, 10 s, 20 s … at most 10 minutes."""
+    return min(DELIVERY_FIRST_BACKOFF * (2 ** max(attempts - 1, 0)), DELIVERY_MAX_BACKOFF)
 
 
 def delivery_done(session: Session, message_id: int, now: datetime, error: str | None = None,
                   retry: bool = False) -> None:
-    """Record how sending went. A retryable failure goes back to pending, up to the limit."""
+    """Record how sending went; only this call moves a reply out of ``sending``.
+
+    Delivered: the ticket's first-reply clock stops (if this is the first).
+    A retryable failure goes back to pending after a backoff, until the
+    retry window since the reply was written has passed; then it fails.
+    Idempotent for a reply already delivered (a late duplicate report changes nothing).
+    """
     message = session.get(TicketMessage, message_id)
-    if message is None:
+    if message is None or message.delivery == "delivered":
         return
     if error is None:
         message.delivery, message.delivered_at, message.delivery_error = "delivered", now, None
+        message.next_attempt_at = None
+        ticket = session.get(Ticket, message.ticket_id)
+        if ticket is not None and ticket.first_human_reply_at is None:
+            ticket.first_human_reply_at = now
         return
     message.delivery_error = error[:200]
-    if retry and message.delivery_attempts < DELIVERY_RETRY_LIMIT:
+    if retry and now - message.at < DELIVERY_RETRY_WINDOW:
         message.delivery = "pending"
+        message.next_attempt_at = now + retry_backoff(message.delivery_attempts)
     else:
-        message.delivery, message.delivered_at = "failed", now
+        message.delivery, message.delivered_at, message.next_attempt_at = "failed", now, None
 
 
 def waiting_counts(session: Session) -> dict[str, int]:

@@ -119,3 +119,29 @@ CODE_LIMIT_REACHED = (
     "確認コードの送信は1つのご注文につき1時間に{limit}回までのため、新しいコードはお送りしていません。"
     "先にお送りしたコードが有効期限内であればそのコードを入力してください。届いていない場合は「担当者」とお送りください。"
 )
+
+# Every channel (bot.channels.turn): a client writing faster than a person can.
+ERROR_TOO_MANY_MESSAGES = "短い時間に多くのメッセージが届いたため、受け付けを一時停止しています。1分ほどおいてから、もう一度お送りください。"
+
+# A client that already has several open enquiries: no further ticket (bot.handoff.TicketLimitReached).
+TICKET_LIMIT_REACHED = (
+    "お問い合わせありがとうございます。先にいただいたお問い合わせを担当者が順に確認しております。"
+    "恐れ入りますが、担当者からのご連絡をお待ちください。"
+)
+
+# REST channel: a request without the shop's token (MADOGUCHI_REST_TOKEN).
+ERROR_UNAUTHORIZED = "認証が必要です（Authorization: Bearer トークン）。"
+
+# What a ticket's transcript shows for a message that is not text, in a handed-off conversation.
+NON_TEXT_PLACEHOLDERS = {
+    "sticker": "（スタンプ）",
+    "image": "（画像）",
+    "video": "（動画）",
+    "audio": "（音声）",
+    "file": "（ファイル）",
+    "location": "（位置情報）",
+    "other": "（テキスト以外のメッセージ）",
+}
+
+# The web widget: a conversation left idle too long (a shared PC) ends; the page starts a new one.
+WEB_SESSION_EXPIRED = "しばらく操作がなかったため、前回の会話を終了しました。新しい会話を始めます。"

@@ -25,7 +25,8 @@ SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "sam
 
 def widget_config() -> dict:
     settings = load_settings()
-    return {"socketUrl": env(ENV_SOCKET_URL) or settings.rasa_url, "socketPath": "/socket.io"}
+    return {"socketUrl": env(ENV_SOCKET_URL) or settings.rasa_url, "socketPath": "/socket.io",
+            "sessionIdleHours": settings.web_session_idle_hours}
 
 
 def _file(path: Path, content_type: str) -> HTTPResponse:

@@ -51,6 +51,12 @@ CHANNEL_TEST_ENV = {
     "TELEGRAM_BOT_TOKEN": "123456:TEST-telegram-token",
     "TELEGRAM_SECRET_TOKEN": "test-telegram-secret-token",
 }
+# REST as in production: a token, behind a proxy on this machine whose X-Forwarded-For is believed
+# (bot.devserver.RunningAssistant.rest_headers gives each test sender an address of its own).
+REST_TEST_ENV = {
+    "MADOGUCHI_REST_TOKEN": "test-rest-token",
+    "MADOGUCHI_TRUSTED_PROXIES": "127.0.0.1",
+}
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +67,7 @@ def assistant(model_path, tmp_path_factory, smtp_server, fake_platform) -> Runni
         # The loopback test server offers no STARTTLS, which is on unless turned off.
         "SMTP_HOST": controller.hostname, "SMTP_PORT": str(controller.port), "SMTP_STARTTLS": "false",
         "LINE_API_BASE": fake_platform.url, "TELEGRAM_API_BASE": fake_platform.url,
-        **CHANNEL_TEST_ENV,
+        **CHANNEL_TEST_ENV, **REST_TEST_ENV,
     })
     yield running
     stop_assistant(process)

@@ -100,6 +100,21 @@ def test_a_japanese_complaint_is_answered_and_the_history_survives_a_reload(cust
     wait_for_message(customer, "bot", response_text("utter_ask_phone_last4"))
 
 
+def test_a_shared_pc_does_not_hand_a_day_old_conversation_to_the_next_person(customer):
+    open_chat(customer)
+    send(customer, "注文した荷物がまだ届きません")
+    wait_for_message(customer, "bot", response_text("utter_ask_order_number")[:20])
+    first = customer.evaluate("localStorage.getItem('madoguchi.session_id')")
+
+    # the customer leaves; the next person sits down 25 hours later
+    customer.evaluate("localStorage.setItem('madoguchi.last_active', String(Date.now() - 25 * 3600 * 1000))")
+    customer.reload()
+    customer.wait_for_selector("#madoguchi-status[data-state=connected]")
+    assert messages(customer, "user") == [] and messages(customer, "bot") == []
+    second = customer.evaluate("localStorage.getItem('madoguchi.session_id')")
+    assert second and second.split(".")[0] != first.split(".")[0]
+
+
 def create_agent(assistant, login: str, password: str, name: str) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "bot", "agent", "add", "--login", login, "--name", name, "--password-stdin"],

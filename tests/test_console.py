@@ -635,7 +635,7 @@ def test_queue_view_is_audited_but_its_automatic_refresh_is_not(console):
     assert after == before + 1
 
 
-def test_sla_clock_is_red_when_overdue_amber_near_the_target_and_replied_after_a_reply(console):
+def test_sla_clock_is_red_when_overdue_amber_near_the_target_and_replied_once_a_reply_is_delivered(console):
     overdue_id, overdue = console.open_ticket(severity="urgent", age=timedelta(hours=3))
     soon = console.open_ticket(severity="urgent", age=timedelta(minutes=50))[1]
     fresh = console.open_ticket(severity="urgent", age=timedelta(minutes=1))[1]
@@ -645,9 +645,20 @@ def test_sla_clock_is_red_when_overdue_amber_near_the_target_and_replied_after_a
     assert 'class="sla sla-due-soon"' in row_of(page, soon)
     assert 'class="sla sla-ok"' in row_of(page, fresh)
     assert browser.act(overdue_id, "claim").status == 303
+    assert browser.act(overdue_id, "reply", text="他のお客様のことは申し上げられません。").status == 303
+    deliver(console, error="blocked_by_privacy_guard")  # the guard stopped it: nobody was answered
+    assert "sla-overdue" in row_of(browser.get("/console/").body, overdue)
     assert browser.act(overdue_id, "reply", text="お待たせして申し訳ございません。").status == 303
+    assert "sla-overdue" in row_of(browser.get("/console/").body, overdue)  # written, not yet delivered
+    deliver(console)  # as the LINE channel does once LINE accepted the push
     row = row_of(browser.get("/console/").body, overdue)
     assert "返信済み" in row and "sla-overdue" not in row and "鈴木 愛" in row
+
+
+def deliver(console, error: str | None = None) -> None:
+    with session_scope(console.engine) as session:
+        for delivery in handoff.claim_deliveries(session, "line", handoff.now_utc()):
+            handoff.delivery_done(session, delivery.message_id, handoff.now_utc(), error=error)
 
 
 def test_queue_shows_reason_channel_evidence_and_waiting_time(console):

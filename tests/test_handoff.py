@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from bot import handoff
 from bot.business_calendar import BusinessCalendar
 from bot.handoff import (
-    DELIVERY_RETRY_LIMIT,
+    DELIVERY_RETRY_WINDOW,
     MAX_TRANSCRIPT_TEXT,
     OUTCOMES,
     HandoffError,
@@ -477,6 +477,8 @@ def test_queue_orders_by_severity_then_age_and_flags_overdue(db):
     for ticket in (answered, closed, handed_back):
         do(db, claim, ticket.id, agent, t0)
     do(db, reply, answered.id, agent, "確認いたします。", t0)
+    [delivery] = claim_(db, "line", t0, conversation_id="c-answered")
+    done(db, delivery.message_id, t0)  # answered: the reply reached the customer
     do(db, close, closed.id, agent, "duplicate", "", t0)
     do(db, hand_back, handed_back.id, agent, t0)
 
@@ -624,7 +626,7 @@ def test_empty_or_too_long_replies_are_refused(db, bad, expected):
     assert lines(db, ticket.id) == []
 
 
-def test_reply_is_recorded_pending_and_the_first_reply_time_is_kept(db):
+def test_reply_is_recorded_pending_and_the_clock_stops_only_when_one_is_delivered(db):
     sato = add_agent(db, "sato")
     ticket = new_ticket(db, "line:U1")
     do(db, claim, ticket.id, sato, NOW)
@@ -634,8 +636,9 @@ def test_reply_is_recorded_pending_and_the_first_reply_time_is_kept(db):
     assert (stored.author, stored.agent_id, stored.text, stored.channel, stored.delivery,
             stored.delivery_attempts, stored.at) == \
         ("agent", sato.id, "担当の佐藤です。確認いたします。", "line", "pending", 0, NOW + timedelta(minutes=5))
-    assert load(db, ticket.id).first_human_reply_at == NOW + timedelta(minutes=5)
+    assert load(db, ticket.id).first_human_reply_at is None  # written is not answered
     assert [m.delivery for m in lines(db, ticket.id)] == ["pending", "pending"]
+    assert stored.retry_key and stored.retry_key != message(db, first.id + 1).retry_key
     entries = audit(db, "ticket_reply")
     assert [(e.actor, e.detail) for e in entries] == [
         ("agent:sato", f"ticket {load(db, ticket.id).reference}: 16 characters"),
@@ -650,8 +653,7 @@ def test_a_supervisor_may_reply_on_a_colleagues_ticket(db):
     do(db, claim, ticket.id, sato, NOW)
     sent = do(db, reply, ticket.id, boss, "責任者の田中です。", NOW)
     assert message(db, sent.id).agent_id == boss.id
-    stored = load(db, ticket.id)
-    assert (stored.claimed_by, stored.first_human_reply_at) == (sato.id, NOW)  # the claim stays with sato
+    assert load(db, ticket.id).claimed_by == sato.id  # the claim stays with sato
     assert [e.actor for e in audit(db, "ticket_reply")] == ["agent:tanaka"]
 
 
@@ -812,36 +814,67 @@ def test_conversations_with_pending_replies(db):
         assert conversations_with_pending_replies(session, "line") == ["line:U2"]
 
 
-def test_delivery_done_success_marks_delivered(db):
+def test_delivery_done_success_marks_delivered_and_stops_the_first_reply_clock(db):
     sent = claimed_reply(db)
     [taken] = claim_(db, "line")
     done(db, taken.message_id, NOW + timedelta(seconds=3))
     stored = message(db, sent.id)
     assert (stored.delivery, stored.delivered_at, stored.delivery_error) == \
         ("delivered", NOW + timedelta(seconds=3), None)
+    assert load(db, sent.ticket_id).first_human_reply_at == NOW + timedelta(seconds=3)
     assert claim_(db, "line", NOW + timedelta(hours=1)) == []
+    done(db, taken.message_id, NOW + timedelta(hours=2), error="late duplicate report", retry=True)
+    assert message(db, sent.id).delivery == "delivered"  # idempotent
     done(db, 999_999)  # an unknown message is ignored
 
 
-def test_retryable_failures_go_back_to_pending_until_the_limit(db):
+def test_a_blocked_or_failed_reply_does_not_count_as_answered(db):
     sent = claimed_reply(db)
-    attempts = 0
-    at = NOW
+    [taken] = claim_(db, "line")
+    done(db, taken.message_id, NOW, error="blocked_by_privacy_guard")
+    assert load(db, sent.ticket_id).first_human_reply_at is None
+
+
+def test_retryable_failures_back_off_and_keep_trying_for_the_retry_window(db):
+    """A platform down for an hour loses nothing: attempts slow down to one per 10 minutes, for six hours."""
+    sent = claimed_reply(db)
+    written = message(db, sent.id).at
+    attempts, at, keys, pauses = 0, written, set(), []
     while True:
         taken = claim_(db, "line", at)
         if not taken:
-            break
+            due = message(db, sent.id).next_attempt_at
+            if due is None:
+                break
+            assert claim_(db, "line", due - timedelta(seconds=1)) == []  # not before its time
+            pauses.append(due - at)
+            at = due
+            continue
         attempts += 1
-        assert attempts <= DELIVERY_RETRY_LIMIT
+        keys.add(taken[0].retry_key)
         done(db, taken[0].message_id, at, error="ConnectionError " + "x" * 300, retry=True)
         stored = message(db, sent.id)
         assert stored.delivery_attempts == attempts
         assert len(stored.delivery_error) == 200
-        assert stored.delivery == ("pending" if attempts < DELIVERY_RETRY_LIMIT else "failed")
-        at += timedelta(seconds=1)
-    assert attempts == DELIVERY_RETRY_LIMIT
     stored = message(db, sent.id)
-    assert (stored.delivery, stored.delivered_at) == ("failed", at - timedelta(seconds=1))
+    assert stored.delivery == "failed"
+    assert at - written >= DELIVERY_RETRY_WINDOW > timedelta(hours=1)
+    assert pauses[:4] == [timedelta(seconds=5), timedelta(seconds=10), timedelta(seconds=20), timedelta(seconds=40)]
+    assert max(pauses) == timedelta(minutes=10)
+    assert len(keys) == 1 and None not in keys  # one retry key for every attempt
+    assert load(db, sent.ticket_id).first_human_reply_at is None
+
+
+def test_a_reply_that_fails_then_goes_through_is_delivered_once(db):
+    sent = claimed_reply(db)
+    [first] = claim_(db, "line", NOW)
+    done(db, first.message_id, NOW, error="ConnectionError", retry=True)
+    assert claim_(db, "line", NOW + timedelta(seconds=4)) == []
+    [second] = claim_(db, "line", NOW + timedelta(seconds=5))
+    assert second.retry_key == first.retry_key
+    done(db, second.message_id, NOW + timedelta(seconds=6))
+    stored = message(db, sent.id)
+    assert (stored.delivery, stored.delivery_attempts, stored.next_attempt_at) == ("delivered", 2, None)
 
 
 def test_a_failure_without_retry_fails_at_once(db):
@@ -887,3 +920,51 @@ def test_a_reply_taken_by_another_replica_meanwhile_is_not_taken_twice(db):
     assert [d.message_id for d in taken_by_a] == [sent.id]
     assert taken_by_b == []
     assert message(db, sent.id).delivery_attempts == 1
+
+
+# ---------------------------------------------------------------------------
+# Tickets per client, and transcripts as the customer received them
+# ---------------------------------------------------------------------------
+
+def test_one_client_opens_at_most_the_limit_of_tickets_in_a_day(db):
+    for n in range(3):
+        new_ticket(db, f"rest:rotated-{n}", client_key="k1", tickets_per_client=3)
+    with pytest.raises(handoff.TicketLimitReached):
+        new_ticket(db, "rest:rotated-3", client_key="k1", tickets_per_client=3)
+    # the same conversation escalating again keeps its ticket; another client is not affected
+    assert new_ticket(db, "rest:rotated-0", client_key="k1", tickets_per_client=3).conversation_id == "rest:rotated-0"
+    assert new_ticket(db, "rest:someone-else", client_key="k2", tickets_per_client=3)
+    # a day later, or once people have closed them, the client may open tickets again
+    assert new_ticket(db, "rest:next-day", client_key="k1", tickets_per_client=3, now=NOW + timedelta(hours=25))
+
+
+def test_a_reply_the_guard_replaced_shows_as_sent_in_transcripts(db):
+    blocked, safe = "お隣の鈴木太郎様は74歳です", "申し訳ございません。このご返信はお送りできませんでした。"
+    with session_scope(db.engine) as session:
+        handoff.record_guarded_reply(session, "line:U1", blocked, safe, NOW)
+    ticket = new_ticket(db, "line:U1", transcript=[TranscriptLine("bot", blocked, NOW),
+                                                  TranscriptLine("bot", "ご注文番号を教えてください", NOW)])
+    assert [m.text for m in lines(db, ticket.id)] == [safe, "ご注文番号を教えてください"]
+    # a line already in an open ticket's transcript is corrected when the guard replaces it
+    with session_scope(db.engine) as session:
+        handoff.record_bot_reply(session, "line:U1", "担当者におつなぎします（山田花子様）", NOW)
+        handoff.record_guarded_reply(session, "line:U1", "担当者におつなぎします（山田花子様）", safe, NOW)
+    assert [m.text for m in lines(db, ticket.id)] == [safe, "ご注文番号を教えてください", safe]
+    assert blocked not in str([(g.original_key, g.delivered_text) for g in guarded(db)])
+
+
+def guarded(db: Db) -> list:
+    from bot.store.models import GuardedReply
+
+    with session_scope(db.engine) as session:
+        return session.execute(select(GuardedReply)).scalars().all()
+
+
+def test_a_reply_written_before_retry_keys_gets_one_key_for_all_its_attempts(db):
+    sent = claimed_reply(db)
+    with session_scope(db.engine) as session:
+        session.get(TicketMessage, sent.id).retry_key = None  # as rows from before migration 0006
+    [first] = claim_(db, "line", NOW)
+    done(db, first.message_id, NOW, error="ConnectionError", retry=True)
+    [second] = claim_(db, "line", NOW + timedelta(minutes=1))
+    assert str(uuid.UUID(first.retry_key)) == first.retry_key == second.retry_key

@@ -217,7 +217,8 @@ def test_an_agents_reply_reaches_a_rest_customer_and_hand_back_restores_the_bot(
     assistant.say(sender, "担当者と話したい")
     ticket = ticket_of(assistant, conversation_id_for(sender))
     agent = agent_replies(assistant, ticket.id, "担当の佐藤です。ご用件をお聞かせください。")
-    url = assistant.rest_url.rsplit("/", 1)[0] + "/updates?" + urllib.parse.urlencode({"sender": sender})
+    url = urllib.request.Request(assistant.rest_url.rsplit("/", 1)[0] + "/updates?"
+                                 + urllib.parse.urlencode({"sender": sender}), headers=assistant.rest_headers())
     with urllib.request.urlopen(url, timeout=30) as answer:
         pushed = json.load(answer)
     assert pushed == [{"recipient_id": sender, "text": "担当の佐藤です。ご用件をお聞かせください。",
@@ -242,7 +243,8 @@ def test_an_agent_reply_with_another_customers_data_is_stopped(assistant):
     neighbour = owner_of("MD26110045")
     leak = f"お隣の{neighbour.name}様のご住所は{neighbour.address}です"
     agent_replies(assistant, ticket.id, leak)
-    url = assistant.rest_url.rsplit("/", 1)[0] + "/updates?" + urllib.parse.urlencode({"sender": sender})
+    url = urllib.request.Request(assistant.rest_url.rsplit("/", 1)[0] + "/updates?"
+                                 + urllib.parse.urlencode({"sender": sender}), headers=assistant.rest_headers())
     with urllib.request.urlopen(url, timeout=30) as answer:
         assert json.load(answer) == []
     assert delivery_of(assistant, ticket.id, leak) == "failed"
@@ -260,9 +262,9 @@ def test_an_agents_reply_reaches_a_line_customer_by_push(assistant, fake_platfor
     ticket = ticket_of(assistant, user_id)
     assert ticket.channel == "line"
     agent_replies(assistant, ticket.id, "LINEでのお問い合わせありがとうございます。担当の佐藤です。")
-    pushes = fake_platform.wait_for("/v2/bot/message/push", count=1, seconds=20)
-    assert "LINEでのお問い合わせありがとうございます。担当の佐藤です。" in line.texts_of(
-        [c for c in pushes if c.body.get("to") == user_id])
+    # the delivery is recorded once LINE accepted the push (other tests' pushes may come first)
+    assert delivery_of(assistant, ticket.id, "LINEでのお問い合わせありがとうございます。担当の佐藤です。") == "delivered"
+    assert "LINEでのお問い合わせありがとうございます。担当の佐藤です。" in line.texts_of(line.pushes_to(fake_platform, user_id))
     assert delivery_of(assistant, ticket.id, "LINEでのお問い合わせありがとうございます。担当の佐藤です。") == "delivered"
     # the customer's answer goes into the transcript, not to the bot
     token = line.new_token()

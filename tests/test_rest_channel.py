@@ -14,7 +14,8 @@ pytestmark = pytest.mark.server
 
 
 def post(assistant, body: bytes, content_type: str = "application/json") -> tuple[int, dict]:
-    request = urllib.request.Request(assistant.rest_url, data=body, headers={"Content-Type": content_type})
+    request = urllib.request.Request(assistant.rest_url, data=body,
+                                     headers={"Content-Type": content_type, **assistant.rest_headers()})
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             return response.status, json.load(response)

@@ -19,6 +19,7 @@ from telegram import CallbackQuery, Chat, Message, Sticker, Update, User
 
 from bot import templates
 from bot.channels import telegram as channel
+from bot.channels import without_command_prefix
 from tests.conftest import CHANNEL_TEST_ENV
 from tests.test_conversations import response_text
 
@@ -129,8 +130,8 @@ def test_get_is_not_allowed(assistant):
 
 
 def test_an_oversize_body_is_refused(assistant):
-    status, body = post(assistant, b'{"update_id": 1, "x": "' + b"a" * (channel.MAX_BODY_BYTES + 10) + b'"}')
-    assert (status, body) == (413, {"error": templates.TELEGRAM_ERROR_BODY_TOO_LARGE})
+    status, _ = post(assistant, b'{"update_id": 1, "x": "' + b"a" * (channel.MAX_BODY_BYTES + 10) + b'"}')
+    assert status == 413  # the Rasa server's own body cap (64 KB, SANIC_REQUEST_MAX_SIZE) comes first
 
 
 @pytest.mark.parametrize("body, error", [
@@ -243,7 +244,7 @@ def test_start_is_greeted_and_typed_commands_stay_text(fake_platform, shop_datab
     assert _call(handler, text_update(chat_id, "/restart").to_json().encode())[0] == 200
     [message] = received
     assert (message.text, message.sender_id, message.input_channel) == ("restart", str(chat_id), "telegram")
-    assert channel.without_command_prefix(" / /restart{} ") == "restart{}"
+    assert without_command_prefix(" / /restart{} ") == "restart{}"
 
 
 def test_a_restart_button_payload_is_refused_but_answered(fake_platform, shop_database):

@@ -54,12 +54,16 @@ class AgentReplyPump:
     """Delivers one channel's pending agent replies, about once a second.
 
     A reply the guard stops is marked failed for good (the agent sees it and
-    rewrites); ``send`` gets only screened replies and raises on failure,
-    which is retried. ``ready`` may narrow which conversations are sendable now (a web customer
-    whose page is closed gets the reply when the page opens again).
+    rewrites); ``send`` gets only screened replies, returns once the
+    customer's channel has accepted the reply and raises otherwise; a failure
+    is retried with backoff (``bot.handoff.delivery_done``), every attempt
+    with the delivery's own ``retry_key``. ``ready`` may narrow which
+    conversations are sendable now (a web customer whose page is closed gets
+    the reply when the page opens again). A channel that cannot push (REST)
+    has no ``send``: it only uses ``claim_screened`` and ``finish``.
     """
 
-    def __init__(self, channel: str, guard: OutboundGuard, send: Send,
+    def __init__(self, channel: str, guard: OutboundGuard, send: Optional[Send] = None,
                  ready: Optional[Callable[[Iterable[str]], Iterable[str]]] = None) -> None:
         self.channel = channel
         self._guard = guard
@@ -101,7 +105,8 @@ class AgentReplyPump:
             await asyncio.sleep(POLL_SECONDS)
 
     async def deliver_pending(self, conversation_id: Optional[str] = None) -> int:
-        """Sends what is pending (for one conversation, if given); returns how many were sent."""
+        """Sends what is pending (for one conversation, if given); returns how many were delivered."""
+        assert self._send is not None, "a channel without send delivers with claim_screened and finish"
         conversations = None
         if self._ready is not None and conversation_id is None:
             waiting = await asyncio.to_thread(self._pending_conversations)
@@ -110,26 +115,41 @@ class AgentReplyPump:
                 return 0
         deliveries: list[handoff.Delivery] = []
         for target in (conversations or [conversation_id]):
-            deliveries += await asyncio.to_thread(self._claim, target)
+            deliveries += await self.claim_screened(target)
         sent = 0
         for delivery in deliveries:
-            error, retry = None, False
             try:
-                if await asyncio.to_thread(self._guard.screen, delivery.conversation_id, delivery.text,
-                                           self.channel) != delivery.text:
-                    error = "blocked_by_privacy_guard"
-                else:
-                    await self._send(delivery)
-                    sent += 1
+                await self._send(delivery)
             except Exception as failure:  # noqa: BLE001 - recorded on the message, retried
-                error, retry = type(failure).__name__, True
-                logger.warning("%s: an agent's reply could not be sent (%s)", self.channel, error)
-            await asyncio.to_thread(self._done, delivery.message_id, error, retry)
+                logger.warning("%s: an agent's reply could not be sent (%s)", self.channel, type(failure).__name__)
+                await self.finish(delivery, type(failure).__name__)
+                continue
+            await self.finish(delivery)
+            sent += 1
         return sent
+
+    async def claim_screened(self, conversation_id: Optional[str]) -> list[handoff.Delivery]:
+        """Claims pending replies; those the guard stops are failed at once, the rest are returned.
+
+        The caller sends them and reports each with ``finish`` (a reply left
+        unreported is claimed again a minute later).
+        """
+        sendable = []
+        for delivery in await asyncio.to_thread(self._claim, conversation_id):
+            if await asyncio.to_thread(self._guard.screen, delivery.conversation_id, delivery.text,
+                                       self.channel) != delivery.text:
+                await asyncio.to_thread(self._done, delivery.message_id, "blocked_by_privacy_guard", False)
+            else:
+                sendable.append(delivery)
+        return sendable
+
+    async def finish(self, delivery: handoff.Delivery, error: Optional[str] = None) -> None:
+        """Delivered (no error), or failed now and to be tried again later."""
+        await asyncio.to_thread(self._done, delivery.message_id, error, error is not None)
 
     def _pending_conversations(self) -> list[str]:
         with session_scope() as session:
-            return handoff.conversations_with_pending_replies(session, self.channel)
+            return handoff.conversations_with_pending_replies(session, self.channel, handoff.now_utc())
 
     def _claim(self, conversation_id: Optional[str]) -> list[handoff.Delivery]:
         with session_scope() as session:

@@ -12,6 +12,18 @@ Secrets come only from the environment (``LINE_CHANNEL_SECRET``,
 that does not use LINE can keep it in ``credentials.yml``, and the webhook
 answers 503. Events are handled inside the webhook request: simple, and
 LINE gets its 200 once the turn has been answered.
+
+Every message, sticker and image included, runs the customer-turn pipeline
+(``bot.channels.turn``): in a handed-off conversation a sticker reaches the
+ticket as 「（スタンプ）」 and the bot stays silent. If the pipeline cannot
+even ask the hand-off gate (the database is down), the customer is told to
+try again and LINE gets a 500, so its redelivery brings the event back; the
+event's webhookEventId is then not remembered as handled, and events of
+the same call that were handled are not handled twice.
+
+Agents' replies are pushed with ``X-Line-Retry-Key`` (one UUID per reply,
+the same on every attempt): LINE answers 409 to a retry of a push it has
+already accepted, which counts as delivered, so a retry never duplicates.
 """
 
 from __future__ import annotations
@@ -33,9 +45,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import templates
-from bot.channels import without_command_prefix
-from bot.channels.handoff import AgentReplyPump, keep_from_bot
-from bot.channels.rest import MAX_MESSAGE_CHARS
+from bot.channels.handoff import AgentReplyPump
+from bot.channels.turn import (
+    MAX_MESSAGE_CHARS, CustomerTurns, Inbound, MessageNotTaken, Outcome, platform_client_key,
+)
 from bot.config import env
 from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
@@ -51,6 +64,7 @@ DEFAULT_API_BASE = "https://api.line.me"
 REPLY_PATH = "/v2/bot/message/reply"
 PUSH_PATH = "/v2/bot/message/push"
 SIGNATURE_HEADER = "x-line-signature"
+RETRY_KEY_HEADER = "X-Line-Retry-Key"
 
 # LINE's documented limits.
 MAX_MESSAGES_PER_CALL = 5
@@ -61,7 +75,7 @@ MAX_POSTBACK_DATA_CHARS = 300
 
 # Our own limits.
 MAX_BODY_BYTES = 1_000_000  # real webhook bodies are a few kB
-MAX_INBOUND_TEXT_CHARS = MAX_MESSAGE_CHARS  # the same limit as the REST channel
+MAX_INBOUND_TEXT_CHARS = MAX_MESSAGE_CHARS  # the pipeline's limit, the same on every channel
 REMEMBERED_EVENT_IDS = 10_000
 API_TIMEOUT_SECONDS = 10
 
@@ -69,6 +83,9 @@ EVENT_MESSAGE = "message"
 EVENT_POSTBACK = "postback"
 EVENT_FOLLOW = "follow"
 MESSAGE_TEXT = "text"
+# LINE's message types → the transcript's placeholder (templates.NON_TEXT_PLACEHOLDERS)
+NON_TEXT_KINDS = {"sticker": "sticker", "image": "image", "video": "video", "audio": "audio", "file": "file",
+                  "location": "location"}
 SOURCE_USER = "user"
 MODE_STANDBY = "standby"  # another module owns the chat: the bot must stay silent
 
@@ -144,6 +161,15 @@ class LineApi:
             delivered = await self._post(PUSH_PATH, {"to": user_id, "messages": batch}) and delivered
         return delivered
 
+    async def push_once(self, user_id: str, messages: List[LineMessage], retry_key: str) -> bool:
+        """One push call (at most five messages) that LINE accepts only once per ``retry_key``.
+
+        409 means an earlier attempt with this key was accepted: the
+        customer has the message, so it counts as delivered.
+        """
+        return await self._post(PUSH_PATH, {"to": user_id, "messages": messages[:MAX_MESSAGES_PER_CALL]},
+                                retry_key=retry_key)
+
     async def deliver(self, reply_token: Optional[str], user_id: str, messages: List[LineMessage]) -> None:
         """One reply call for the first five messages, push for the rest or if the token was refused."""
         if not messages:
@@ -154,13 +180,15 @@ class LineApi:
         if pending:
             await self.push(user_id, pending)
 
-    async def _post(self, path: str, payload: Dict[Text, Any]) -> bool:
+    async def _post(self, path: str, payload: Dict[Text, Any], retry_key: Optional[str] = None) -> bool:
         headers = {"Authorization": f"Bearer {self._access_token}"}
+        if retry_key:
+            headers[RETRY_KEY_HEADER] = retry_key
         timeout = aiohttp.ClientTimeout(total=API_TIMEOUT_SECONDS)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as session:
                 async with session.post(self.base_url + path, json=payload, headers=headers) as answer:
-                    if answer.status < 300:
+                    if answer.status < 300 or (retry_key and answer.status == 409):
                         return True
                     logger.warning("line channel: %s answered %s", path, answer.status)
         except (aiohttp.ClientError, asyncio.TimeoutError) as error:
@@ -285,6 +313,10 @@ class RecentEventIds:
             self._ids.popitem(last=False)
         return True
 
+    def forget(self, event_id: str) -> None:
+        """The event was not handled after all: its redelivery must be."""
+        self._ids.pop(event_id, None)
+
 
 def _error(status: int, text: str, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
     return response.json({"error": text}, status=status, headers=headers)
@@ -298,7 +330,8 @@ class LineInput(InputChannel):
         self._channel_secret = channel_secret or ""
         self.api = LineApi(api_base, access_token or "")
         self.is_configured = bool(channel_secret and access_token)
-        self.guard = guard or OutboundGuard()
+        self.turns = CustomerTurns(CHANNEL_NAME, guard)
+        self.guard = self.turns.guard
         self._handled_events = RecentEventIds()
 
     @classmethod
@@ -317,7 +350,7 @@ class LineInput(InputChannel):
         return channel
 
     def get_output_channel(self) -> Optional[OutputChannel]:
-        return LineOutput(self.api, self.guard) if self.is_configured else None
+        return LineOutput(self.api, self.turns.screen) if self.is_configured else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("line_webhook", __name__)
@@ -347,31 +380,46 @@ class LineInput(InputChannel):
                 return _error(400, templates.ERROR_BAD_JSON)
             if not isinstance(payload, dict) or not isinstance(payload.get("events"), list):
                 return _error(400, templates.ERROR_BAD_JSON)
-            for event in payload["events"]:
-                if isinstance(event, dict):
-                    await self._handle_event(event, on_new_message)
+            taken = [await self._handle_event(event, on_new_message)
+                     for event in payload["events"] if isinstance(event, dict)]
+            if not all(taken):  # LINE redelivers the call; handled events are skipped by their id
+                return _error(500, templates.ERROR_INTERNAL)
             return response.json({})
 
         return webhook
 
     async def _handle_event(self, event: Dict[Text, Any],
-                            on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        """Answers one event; never raises, so one bad event cannot cost LINE its 200."""
+                            on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> bool:
+        """Answers one event; never raises. False: the message reached no one and LINE must redeliver it."""
         event_id = event.get("webhookEventId")
         if isinstance(event_id, str) and not self._handled_events.first_time(event_id):
             logger.info("line channel: skipped a redelivered event %s", event_id)
-            return
+            return True
         if event.get("mode") == MODE_STANDBY:
-            return
+            return True
         source = event.get("source") if isinstance(event.get("source"), dict) else {}
         user_id = source.get("userId")
         if source.get("type") != SOURCE_USER or not isinstance(user_id, str) or not user_id:
-            return  # support talks one to one; group and room chats are not answered
+            return True  # support talks one to one; group and room chats are not answered
         reply_token = event.get("replyToken") if isinstance(event.get("replyToken"), str) else None
         try:
             await self._answer_event(event, user_id, reply_token, on_new_message)
+        except MessageNotTaken as error:  # the customer hears; LINE redelivers, and this id is handled then
+            _log_failure(f"a {event.get('type')!s:.20} event before the gate", user_id, error)
+            if isinstance(event_id, str):
+                self._handled_events.forget(event_id)
+            await self._apologise(user_id, reply_token)
+            return False
         except Exception as error:  # noqa: BLE001 - logged without content; LINE still gets 200
             _log_failure(f"a {event.get('type')!s:.20} event", user_id, error)
+            await self._apologise(user_id, reply_token)
+        return True
+
+    async def _apologise(self, user_id: str, reply_token: Optional[str]) -> None:
+        try:
+            await self._send_fixed_text(user_id, reply_token, templates.ERROR_INTERNAL)
+        except Exception as error:  # noqa: BLE001 - best effort after a failure already logged
+            _log_failure("the apology", user_id, error)
 
     async def _answer_event(self, event: Dict[Text, Any], user_id: str, reply_token: Optional[str],
                             on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
@@ -381,47 +429,54 @@ class LineInput(InputChannel):
         elif event_type == EVENT_POSTBACK:
             postback = event.get("postback") if isinstance(event.get("postback"), dict) else {}
             if isinstance(postback.get("data"), str) and postback["data"].strip():
-                await self._converse(postback["data"], event, user_id, reply_token, on_new_message)
+                await self._converse(postback["data"], event, user_id, reply_token, on_new_message, button=True)
         elif event_type == EVENT_MESSAGE:
             message = event.get("message") if isinstance(event.get("message"), dict) else {}
             text = message.get("text")
             if message.get("type") != MESSAGE_TEXT or not isinstance(text, str):
-                # stickers, images, video, audio, locations, files and anything newer
-                await self._send_fixed_text(user_id, reply_token, templates.LINE_UNSUPPORTED_MESSAGE_REPLY)
-            elif len(text) > MAX_INBOUND_TEXT_CHARS:
-                await self._send_fixed_text(user_id, reply_token,
-                                            templates.ERROR_MESSAGE_TOO_LONG.format(limit=MAX_INBOUND_TEXT_CHARS))
-            elif without_command_prefix(text):
-                await self._converse(without_command_prefix(text), event, user_id, reply_token, on_new_message)
+                text = None  # stickers, images, video, audio, locations, files and anything newer
+            await self._converse(text, event, user_id, reply_token, on_new_message,
+                                 non_text_kind=NON_TEXT_KINDS.get(str(message.get("type")), "other"))
         # other event types (unfollow, join, read receipts, …) need no answer
 
-    async def _converse(self, text: str, event: Dict[Text, Any], user_id: str, reply_token: Optional[str],
-                        on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        """One turn with the bot, answered with one reply call; with people, no bot."""
-        collector = LineTurnCollector(self.guard)
-        kept = await keep_from_bot(user_id, text)
-        if kept is not None:
-            for fixed in kept:
-                await collector.send_text_message(user_id, fixed)
-            await self.api.deliver(reply_token, user_id, collector.messages)
-            return
+    async def _converse(self, text: Optional[str], event: Dict[Text, Any], user_id: str, reply_token: Optional[str],
+                        on_new_message: Callable[[UserMessage], Awaitable[Any]], *, button: bool = False,
+                        non_text_kind: str = "other") -> None:
+        """One turn through the pipeline, answered with one reply call.
+
+        Raises only if the message reached neither the bot nor a ticket.
+        """
+        collector = LineTurnCollector(self.turns.screen)
+
+        async def to_bot(message: UserMessage) -> None:
+            try:
+                await on_new_message(message)
+            except Exception as error:  # noqa: BLE001 - the customer still gets an answer, the log no text
+                _log_failure("handling a message", user_id, error)
+                collector.messages.append(text_message(templates.ERROR_INTERNAL))
+
         message = event.get("message") if isinstance(event.get("message"), dict) else {}
-        try:
-            await on_new_message(UserMessage(text, collector, user_id, input_channel=self.name(),
-                                             message_id=message.get("id"), metadata=_metadata(event)))
-        except Exception as error:  # noqa: BLE001 - the customer still gets an answer, the log no text
-            _log_failure("handling a message", user_id, error)
-            collector.messages.append(text_message(templates.ERROR_INTERNAL))
+        inbound = Inbound(user_id, platform_client_key(CHANNEL_NAME, user_id), text, non_text_kind=non_text_kind,
+                          button_payload=button, message_id=message.get("id"), platform=_metadata(event))
+        result = await self.turns.take(inbound, collector, to_bot)
+        if result.outcome is Outcome.UNSUPPORTED:
+            await collector.send_text_message(user_id, templates.LINE_UNSUPPORTED_MESSAGE_REPLY)
+        elif result.outcome is Outcome.REFUSED:
+            await collector.send_text_message(user_id, result.error)
         await self.api.deliver(reply_token, user_id, collector.messages)
 
     async def _push_agent_reply(self, delivery: Delivery) -> None:
-        """Agents' replies always go by push: no reply token is waiting for them."""
+        """Agents' replies go by push (no reply token is waiting), each push with the reply's retry key.
+
+        A reply is one text message (the console caps it below LINE's 5,000),
+        so one push call carries it and one retry key covers it.
+        """
         messages = [text_message(part) for part in split_text_for_line(delivery.text)]
-        if not await self.api.push(delivery.conversation_id, messages):
+        if not await self.api.push_once(delivery.conversation_id, messages, delivery.retry_key):
             raise ConnectionError("LINE push failed")
 
     async def _send_fixed_text(self, user_id: str, reply_token: Optional[str], text: str) -> None:
-        collector = LineTurnCollector(self.guard)
+        collector = LineTurnCollector(self.turns.screen)
         await collector.send_text_message(user_id, text)
         await self.api.deliver(reply_token, user_id, collector.messages)
 

@@ -1,18 +1,27 @@
-"""The REST channel, with input checks, the outbound privacy guard and the hand-off.
+"""The REST channel, for the shop's own back end: a token, the customer-turn pipeline and the hand-off.
 
 Same URL and payload as Rasa's own (`POST /webhooks/rest/webhook` with
 ``{"sender": ..., "message": ...}``), but a malformed request gets a clear
 400 instead of a stack trace, message texts never reach the logs, and every
 reply is screened by ``bot.outbound`` before it is returned.
 
+The caller picks the conversation (``sender``), so REST is not for the open
+internet: with ``MADOGUCHI_REST_TOKEN`` set, every request needs
+``Authorization: Bearer <token>`` and gets 401 before its body is read;
+``./madoguchi run`` refuses to bind REST beyond loopback without one. A
+caller's ``metadata`` is ignored: Rasa gets only the client key.
+
 REST cannot push, so agents' replies (``{"text", "sender": "agent",
 "agent_name"}``) come with the caller's next request, or from
-``GET /webhooks/rest/updates?sender=...``.
+``GET /webhooks/rest/updates?sender=...``; either way a reply counts as
+delivered only once the response carrying it has been written.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hmac
+import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
@@ -22,19 +31,20 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import templates
-from bot.channels import without_command_prefix
-from bot.channels.handoff import AgentReplyPump, keep_from_bot
+from bot.channels.handoff import AgentReplyPump
+from bot.channels.turn import CustomerTurns, Inbound, Outcome, address_client_key
+from bot.config import rest_token
+from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 2000
 MAX_SENDER_CHARS = 200
+BEARER = "Bearer "
 # REST callers choose their sender id freely, so their conversations live in a
 # namespace of their own: "123456789" over REST can never reach the Telegram chat
 # 123456789, nor a LINE user, nor the verification that conversation holds.
 CONVERSATION_PREFIX = "rest:"
-
 
 def conversation_id_for(sender: str) -> str:
     return f"{CONVERSATION_PREFIX}{sender}"
@@ -43,7 +53,7 @@ def conversation_id_for(sender: str) -> str:
 class GuardedCollectingOutputChannel(CollectingOutputChannel):
     """Collects the replies of one request after the guard has screened them."""
 
-    def __init__(self, guard: OutboundGuard, channel_name: str) -> None:
+    def __init__(self, guard: Any, channel_name: str) -> None:
         super().__init__()
         self._guard = guard
         self._channel_name = channel_name
@@ -60,11 +70,27 @@ def _error(status: int, text: str) -> HTTPResponse:
     return response.json({"error": text}, status=status)
 
 
-class GuardedRestInput(InputChannel):
-    """`/webhooks/rest/webhook`: a test and integration channel for shops' own front ends."""
+def token_is_valid(expected: Optional[str], authorization: Optional[str]) -> bool:
+    """No token configured: open. Else ``Bearer <token>``, compared in constant time."""
+    if expected is None:
+        return True
+    if not authorization or not authorization.startswith(BEARER):
+        return False
+    return hmac.compare_digest(authorization[len(BEARER):].strip().encode("utf-8", "replace"),
+                               expected.encode("utf-8"))
 
-    def __init__(self, guard: Optional[OutboundGuard] = None) -> None:
-        self.guard = guard or OutboundGuard()
+
+def _agent_message(sender: str, delivery: Delivery) -> dict:
+    return {"recipient_id": sender, "text": delivery.text, "sender": "agent", "agent_name": delivery.agent_name}
+
+
+class GuardedRestInput(InputChannel):
+    """`/webhooks/rest/webhook`: an integration channel for shops' own back ends."""
+
+    def __init__(self, guard: Optional[OutboundGuard] = None, token: Optional[str] = None) -> None:
+        self.turns = CustomerTurns(self.name(), guard)
+        self.guard = self.turns.guard
+        self.token = token
 
     @classmethod
     def name(cls) -> Text:
@@ -72,24 +98,40 @@ class GuardedRestInput(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "GuardedRestInput":
-        return cls()
+        return cls(token=rest_token())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("guarded_rest_webhook", __name__)
+        pump = AgentReplyPump(self.name(), self.guard)  # REST cannot push: replies go with the next response
+
+        def unauthorized(request: Request) -> Optional[HTTPResponse]:
+            if token_is_valid(self.token, request.headers.get("authorization")):
+                return None
+            return response.json({"error": templates.ERROR_UNAUTHORIZED}, status=401,
+                                 headers={"WWW-Authenticate": "Bearer"})
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
         @webhook.route("/updates", methods=["GET"])
-        async def updates(request: Request) -> HTTPResponse:
+        async def updates(request: Request) -> Optional[HTTPResponse]:
+            refused = unauthorized(request)
+            if refused is not None:
+                return refused
             sender = request.args.get("sender")
             if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER_CHARS:
                 return _error(400, templates.ERROR_MISSING_SENDER)
-            return response.json(await self._agent_replies(sender))
+            deliveries = await pump.claim_screened(conversation_id_for(sender))
+            await self._respond_then_deliver(request, pump, deliveries,
+                                             [_agent_message(sender, d) for d in deliveries])
+            return None
 
         @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
+        async def receive(request: Request) -> Optional[HTTPResponse]:
+            refused = unauthorized(request)
+            if refused is not None:
+                return refused
             try:
                 body = request.json
             except Exception:  # noqa: BLE001 - sanic raises several kinds for bad JSON
@@ -99,34 +141,45 @@ class GuardedRestInput(InputChannel):
             sender, text = body.get("sender"), body.get("message")
             if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER_CHARS:
                 return _error(400, templates.ERROR_MISSING_SENDER)
-            if not isinstance(text, str) or not without_command_prefix(text):
+            if not isinstance(text, str):
                 return _error(400, templates.ERROR_EMPTY_MESSAGE)
-            if len(text) > MAX_MESSAGE_CHARS:
-                return _error(413, templates.ERROR_MESSAGE_TOO_LONG.format(limit=MAX_MESSAGE_CHARS))
-            text = without_command_prefix(text)
-            collector = GuardedCollectingOutputChannel(self.guard, self.name())
+            conversation_id = conversation_id_for(sender)
+            collector = GuardedCollectingOutputChannel(self.turns.screen, self.name())
+            client = address_client_key(request.ip, request.headers.get("x-forwarded-for"),
+                                        request.headers.get("x-forwarded-proto"))
             try:
-                from_agents = await self._agent_replies(sender)
-                kept = await keep_from_bot(conversation_id_for(sender), text)
-                if kept is not None:  # people have this conversation: no bot
-                    return response.json(from_agents + [{"recipient_id": sender, "text": t} for t in kept])
-                await on_new_message(UserMessage(text, collector, conversation_id_for(sender),
-                                                 input_channel=self.name(), metadata=body.get("metadata")))
+                result = await self.turns.take(Inbound(conversation_id, client, text), collector, on_new_message)
             except Exception:  # noqa: BLE001 - the customer gets an answer, the log gets no text
                 logger.exception("rest channel: handling a message failed (conversation %s)", sender[:8])
                 return _error(500, templates.ERROR_INTERNAL)
-            return response.json(from_agents + [{**m, "recipient_id": sender} for m in collector.messages])
+            if result.outcome is Outcome.EMPTY:
+                return _error(400, templates.ERROR_EMPTY_MESSAGE)
+            if result.outcome is Outcome.REFUSED:
+                return _error(result.status, result.error)
+            deliveries = await pump.claim_screened(conversation_id)
+            await self._respond_then_deliver(
+                request, pump, deliveries,
+                [_agent_message(sender, d) for d in deliveries]
+                + [{**m, "recipient_id": sender} for m in collector.messages])
+            return None
 
         return webhook
 
-    async def _agent_replies(self, sender: str) -> list[dict]:
-        """Agents' replies not yet seen by this caller, marked delivered as they are returned."""
-        collected: list[dict] = []
-        conversation_id = conversation_id_for(sender)
+    @staticmethod
+    async def _respond_then_deliver(request: Request, pump: AgentReplyPump, deliveries: list[Delivery],
+                                    messages: list[dict]) -> None:
+        """Writes the response, then marks the agents' replies in it delivered.
 
-        async def collect(delivery) -> None:
-            collected.append({"recipient_id": sender, "text": delivery.text, "sender": "agent",
-                              "agent_name": delivery.agent_name})
-
-        await AgentReplyPump(self.name(), self.guard, collect).deliver_pending(conversation_id)
-        return collected
+        If writing fails the replies go back to pending; if the process dies
+        in between they stay ``sending`` and are claimed again a minute later.
+        """
+        body = json.dumps(messages, ensure_ascii=False).encode("utf-8")
+        answer = await request.respond(status=200, content_type="application/json")
+        try:
+            await answer.send(body, end_stream=True)
+        except Exception as failure:  # noqa: BLE001 - the caller went away: the replies wait for the next request
+            for delivery in deliveries:
+                await pump.finish(delivery, type(failure).__name__)
+            raise
+        for delivery in deliveries:
+            await pump.finish(delivery)

@@ -12,6 +12,9 @@ event loops (see /work/shared/RASA_NOTES.md). This one:
 * checks ``X-Telegram-Bot-Api-Secret-Token`` in constant time before it reads
   the update, and never answers with a stack trace;
 * sends every text through the outbound guard (``bot.outbound``) first;
+* runs every message, stickers and photos included, through the
+  customer-turn pipeline (``bot.channels.turn``): the 2,000-character limit,
+  the rate limit and the hand-off gate are the same as on the other channels;
 * keeps one PTB ``Bot`` per event loop, because its httpx connection pool
   belongs to the loop that opened it.
 
@@ -40,8 +43,9 @@ from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot import templates
-from bot.channels import COMMAND_PREFIX, without_command_prefix
-from bot.channels.handoff import AgentReplyPump, keep_from_bot
+from bot.channels import COMMAND_PREFIX
+from bot.channels.handoff import AgentReplyPump
+from bot.channels.turn import CustomerTurns, Inbound, MessageNotTaken, Outcome, platform_client_key
 from bot.config import env
 from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
@@ -264,7 +268,8 @@ class TelegramInput(InputChannel):
         self.bot_token = bot_token or None
         self.secret_token = secret_token or None
         self.api_base = api_base or DEFAULT_API_BASE
-        self.guard = guard or OutboundGuard()
+        self.turns = CustomerTurns(CHANNEL_NAME, guard)
+        self.guard = self.turns.guard
         self._seen: "OrderedDict[int, None]" = OrderedDict()
         if not self.configured:
             logger.warning("telegram: %s or %s is not set; the webhook answers 503", ENV_BOT_TOKEN,
@@ -291,7 +296,7 @@ class TelegramInput(InputChannel):
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         """For messages sent outside a webhook request, e.g. an agent's reply."""
-        return TelegramOutput(self._bot, self.guard) if self.configured else None
+        return TelegramOutput(self._bot, self.turns.screen) if self.configured else None
 
     def _secret_matches(self, provided: Optional[str]) -> bool:
         if provided is None or self.secret_token is None:
@@ -345,6 +350,12 @@ class TelegramInput(InputChannel):
                 return _ok()
             try:
                 await self._handle(update, on_new_message)
+            except MessageNotTaken as error:  # nowhere yet: Telegram redelivers on a non-2xx answer
+                logger.error("telegram: update %d reached no one (%s); asking for redelivery", update.update_id,
+                             error)
+                self._seen.pop(update.update_id, None)
+                await self._apologise(update)
+                return _error(500, templates.ERROR_INTERNAL)
             except Exception as error:  # noqa: BLE001 - Telegram gets a 200 (no redelivery), the log no text
                 logger.error("telegram: handling update %d failed (%s)", update.update_id, type(error).__name__)
                 logger.debug("telegram: the failure's traceback", exc_info=True)
@@ -355,7 +366,7 @@ class TelegramInput(InputChannel):
 
     async def _handle(self, update: Update, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
         """Text and button presses go to the bot; other messages get a polite text; the rest is ignored."""
-        output = TelegramOutput(self._bot, self.guard)
+        output = TelegramOutput(self._bot, self.turns.screen)
         if update.callback_query is not None:
             query = update.callback_query
             await self._answer_callback(query.id)
@@ -366,7 +377,8 @@ class TelegramInput(InputChannel):
             if not query.data or self._forbidden_payload(query.data):
                 logger.info("telegram: a button press without a usable payload was ignored (%s)", sender[:8])
                 return
-            await self._converse(query.data, output, sender, on_new_message)
+            await self._converse(Inbound(sender, platform_client_key(CHANNEL_NAME, sender), query.data,
+                                         button_payload=True), output, on_new_message)
             return
         message = update.message
         if message is None:  # edited messages, channel posts, member updates …
@@ -377,29 +389,22 @@ class TelegramInput(InputChannel):
             logger.info("telegram: a message from a %s chat was ignored", message.chat.type)
             return
         sender = str(message.chat.id)
-        if not message.text:
-            await output.send_text_message(sender, templates.TELEGRAM_UNSUPPORTED_MESSAGE_REPLY)
-            return
+        client = platform_client_key(CHANNEL_NAME, sender)
         text = message.text
-        if text.split(maxsplit=1)[0].split("@", 1)[0] == START_COMMAND:
+        if text and text.split(maxsplit=1)[0].split("@", 1)[0] == START_COMMAND:
             await output.send_text_message(sender, templates.TELEGRAM_START_GREETING)
             return
-        # Typed "/restart" or "/inform{...}" would be read by Rasa as an intent: typed text stays text.
-        text = without_command_prefix(text)
-        if not text:
-            return
-        await self._converse(text, output, sender, on_new_message)
+        await self._converse(Inbound(sender, client, text or None, non_text_kind=_non_text_kind(message),
+                                     message_id=str(message.message_id)), output, on_new_message)
 
-    @staticmethod
-    async def _converse(text: str, output: "TelegramOutput", sender: str,
+    async def _converse(self, inbound: Inbound, output: "TelegramOutput",
                         on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
-        """One turn with the bot; with people, no bot."""
-        kept = await keep_from_bot(sender, text)
-        if kept is None:
-            await on_new_message(UserMessage(text, output, sender, input_channel=CHANNEL_NAME))
-            return
-        for fixed in kept:
-            await output.send_text_message(sender, fixed)
+        """One turn through the pipeline (typed "/restart" stays text; people's conversations stay theirs)."""
+        result = await self.turns.take(inbound, output, on_new_message)
+        if result.outcome is Outcome.UNSUPPORTED:
+            await output.send_text_message(inbound.conversation_id, templates.TELEGRAM_UNSUPPORTED_MESSAGE_REPLY)
+        elif result.outcome is Outcome.REFUSED:
+            await output.send_text_message(inbound.conversation_id, result.error)
 
     async def _send_agent_reply(self, delivery: Delivery) -> None:
         await TelegramOutput(self._bot, self.guard)._send(delivery.conversation_id, delivery.text)
@@ -424,9 +429,19 @@ class TelegramInput(InputChannel):
         if chat is None or chat.type != ChatType.PRIVATE:
             return
         try:
-            await TelegramOutput(self._bot, self.guard).send_text_message(str(chat.id), templates.ERROR_INTERNAL)
+            await TelegramOutput(self._bot, self.turns.screen).send_text_message(str(chat.id), templates.ERROR_INTERNAL)
         except Exception as error:  # noqa: BLE001 - best effort after a failure already logged
             logger.warning("telegram: the apology could not be sent (%s)", type(error).__name__)
+
+
+def _non_text_kind(message: Any) -> str:
+    """What a message without text carries, as a key of templates.NON_TEXT_PLACEHOLDERS."""
+    for attribute, kind in (("sticker", "sticker"), ("photo", "image"), ("animation", "video"),
+                            ("video", "video"), ("video_note", "video"), ("voice", "audio"), ("audio", "audio"),
+                            ("document", "file"), ("location", "location"), ("venue", "location")):
+        if getattr(message, attribute, None):
+            return kind
+    return "other"
 
 
 # --- Webhook registration (CLI) -----------------------------------------------------------

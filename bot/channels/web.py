@@ -9,16 +9,17 @@ so the widget in ``web/`` talks to it as to Rasa's own channel:
 
 What it adds:
 
-* conversations are ``web:<session id>``, and session ids are 32 hex digits
-  that the server hands out: a client asking for a made-up or guessable id
-  gets a fresh one, so nobody can join somebody else's conversation by
-  guessing it;
-* every reply is screened by the outbound guard; typed text never reaches
-  Rasa as an intent command; a message over the limit gets a Japanese error
-  (``madoguchi_error``);
+* conversations are ``web:<key>``; the page holds the session id the server
+  issued and signed (``bot.web_sessions``): a made-up, forged or idle-expired
+  id gets a fresh session, so nobody can join somebody else's conversation,
+  and a shared PC does not hand the last customer's to the next;
+* every message runs the customer-turn pipeline (``bot.channels.turn``), keyed
+  on the socket's client address at connect; every reply is screened by the
+  outbound guard; a refused message gets a Japanese error (``madoguchi_error``);
 * a handed-off conversation is kept from the bot, and agents' replies reach
-  the open page (``bot_uttered`` with ``sender: "agent"``); a reply written
-  while the page is closed waits and arrives when the page opens again.
+  the open page (``bot_uttered`` with ``sender: "agent"``), counted delivered
+  only when the page acknowledges them; a reply written while the page is
+  closed waits and arrives when the page opens again.
 """
 
 from __future__ import annotations
@@ -26,8 +27,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import re
-import uuid
+from datetime import timedelta
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -37,25 +37,49 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot import templates
-from bot.channels import without_command_prefix
-from bot.channels.handoff import AgentReplyPump, keep_from_bot
-from bot.channels.rest import MAX_MESSAGE_CHARS
+from bot import handoff, templates, web_sessions
+from bot.channels.handoff import AgentReplyPump
+from bot.channels.turn import CustomerTurns, Inbound, Outcome, address_client_key
 from bot.config import env, load_settings
 from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
+from bot.store.db import session_scope
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "web"
 CONVERSATION_PREFIX = "web:"
-SESSION_ID = re.compile(r"[0-9a-f]{32}")
 ERROR_EVENT = "madoguchi_error"
+SESSION_EXPIRED = "session_expired"  # the ``code`` of an error that makes an open page start over
 ENV_ALLOWED_ORIGINS = "MADOGUCHI_WEB_ORIGINS"
+ACK_SECONDS = 15  # how long an open page has to acknowledge an agent's reply
 
 
-def conversation_id_for(session_id: str) -> str:
-    return f"{CONVERSATION_PREFIX}{session_id}"
+def conversation_id_for(session_key: str) -> str:
+    """The conversation of a session; takes the key (``bot.web_sessions.key_of`` of the page's id)."""
+    return f"{CONVERSATION_PREFIX}{session_key}"
+
+
+def _idle() -> timedelta:
+    return timedelta(hours=load_settings().web_session_idle_hours)
+
+
+def _open_session(requested: Any) -> tuple[str, bool]:
+    """The session for a page: the one it asked for if signed and fresh, else a new one.
+
+    Returns the key and whether an issued session had expired (the page is told why it starts over).
+    """
+    key = web_sessions.key_of(requested)
+    now = handoff.now_utc()
+    with session_scope() as session:
+        if key is not None and web_sessions.resume(session, key, now, _idle()):
+            return key, False
+        return web_sessions.start(session, now), key is not None
+
+
+def _session_is_current(key: str) -> bool:
+    with session_scope() as session:
+        return web_sessions.resume(session, key, handoff.now_utc(), _idle())
 
 
 def allowed_origins() -> List[str]:
@@ -124,7 +148,8 @@ class WebChatInput(SocketIOInput):
                  origins: Optional[List[str]] = None) -> None:
         super().__init__(user_message_evt="user_uttered", bot_message_evt="bot_uttered",
                          session_persistence=True, socketio_path=socketio_path)
-        self.guard = guard or OutboundGuard()
+        self.turns = CustomerTurns(CHANNEL_NAME, guard)
+        self.guard = self.turns.guard
         self.origins = origins
 
     @classmethod
@@ -137,7 +162,7 @@ class WebChatInput(SocketIOInput):
         return cls(socketio_path=credentials.get("socketio_path", "/socket.io"))
 
     def get_output_channel(self) -> Optional[OutputChannel]:
-        return None if self.sio is None else GuardedSocketIOOutput(self.sio, self.bot_message_evt, self.guard)
+        return None if self.sio is None else GuardedSocketIOOutput(self.sio, self.bot_message_evt, self.turns.screen)
 
     def _connected(self, conversation_ids: Iterable[str]) -> List[str]:
         """The conversations with at least one open page right now."""
@@ -153,10 +178,14 @@ class WebChatInput(SocketIOInput):
         return open_now
 
     async def _emit_agent_reply(self, delivery: Delivery) -> None:
+        """Sends to every open page of the conversation; delivered once one of them acknowledges it."""
         assert self.sio is not None
-        await self.sio.emit(self.bot_message_evt, {"text": delivery.text, "sender": "agent",
-                                                   "agent_name": delivery.agent_name},
-                            room=delivery.conversation_id)
+        pages = [sid for sid, _ in self.sio.manager.get_participants("/", delivery.conversation_id)]
+        data = {"text": delivery.text, "sender": "agent", "agent_name": delivery.agent_name}
+        answers = await asyncio.gather(*(self.sio.call(self.bot_message_evt, data, to=sid, timeout=ACK_SECONDS)
+                                         for sid in pages), return_exceptions=True)
+        if not any(not isinstance(answer, BaseException) for answer in answers):
+            raise ConnectionError("no open page acknowledged the reply")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins or allowed_origins())
@@ -169,46 +198,52 @@ class WebChatInput(SocketIOInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        @sio.on("connect")
+        async def connect(sid: Text, environ: Dict[str, Any], auth: Any = None) -> None:
+            request = environ.get("sanic.request")
+            peer = getattr(request, "ip", "") or ""
+            headers = getattr(request, "headers", {}) or {}
+            await sio.save_session(sid, {"client_key": address_client_key(
+                peer, headers.get("x-forwarded-for"), headers.get("x-forwarded-proto"))})
+
         @sio.on("session_request")
         async def session_request(sid: Text, data: Any) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
-            session_id = requested if isinstance(requested, str) and SESSION_ID.fullmatch(requested) else None
-            session_id = session_id or uuid.uuid4().hex
-            await _enter_room(sio, sid, conversation_id_for(session_id))
-            await sio.emit("session_confirm", session_id, room=sid)
-            await pump.deliver_pending(conversation_id_for(session_id))  # replies written while away
+            key, expired = await asyncio.to_thread(_open_session, requested)
+            await _enter_room(sio, sid, conversation_id_for(key))
+            await sio.emit("session_confirm", web_sessions.signed_id(key), room=sid)
+            if expired:  # after the confirm, so the page shows it in the new conversation
+                await sio.emit(ERROR_EVENT, {"text": templates.WEB_SESSION_EXPIRED}, room=sid)
+            await pump.deliver_pending(conversation_id_for(key))  # replies written while away
 
         @sio.on(self.user_message_evt)
         async def handle_message(sid: Text, data: Any) -> None:
             if not isinstance(data, dict):
                 return
-            session_id, text = data.get("session_id"), data.get("message")
-            if not isinstance(session_id, str) or not SESSION_ID.fullmatch(session_id):
+            key, text = web_sessions.key_of(data.get("session_id")), data.get("message")
+            if key is None or conversation_id_for(key) not in sio.rooms(sid):
+                # only the socket that was given this session may speak in it
                 await sio.emit(ERROR_EVENT, {"text": templates.WEB_ERROR_NO_SESSION}, room=sid)
                 return
-            if conversation_id_for(session_id) not in sio.rooms(sid):
-                # only the socket that asked for this session may speak in it
-                await sio.emit(ERROR_EVENT, {"text": templates.WEB_ERROR_NO_SESSION}, room=sid)
+            if not isinstance(text, str):
                 return
-            if not isinstance(text, str) or not without_command_prefix(text):
-                return
-            if len(text) > MAX_MESSAGE_CHARS:
-                await sio.emit(ERROR_EVENT, {"text": templates.ERROR_MESSAGE_TOO_LONG.format(
-                    limit=MAX_MESSAGE_CHARS)}, room=sid)
-                return
-            conversation_id = conversation_id_for(session_id)
-            output = GuardedSocketIOOutput(sio, self.bot_message_evt, self.guard)
-            text = without_command_prefix(text)
+            conversation_id = conversation_id_for(key)
+            output = GuardedSocketIOOutput(sio, self.bot_message_evt, self.turns.screen)
             try:
-                kept = await keep_from_bot(conversation_id, text)
-                if kept is not None:
-                    for fixed in kept:
-                        await output.send_text_message(conversation_id, fixed)
+                if not await asyncio.to_thread(_session_is_current, key):
+                    left = sio.leave_room(sid, conversation_id)
+                    if inspect.isawaitable(left):
+                        await left
+                    await sio.emit(ERROR_EVENT, {"text": templates.WEB_SESSION_EXPIRED, "code": SESSION_EXPIRED},
+                                   room=sid)
                     return
-                await on_new_message(UserMessage(text, output, conversation_id, input_channel=self.name()))
+                client_key = (await sio.get_session(sid)).get("client_key") or ""
+                result = await self.turns.take(Inbound(conversation_id, client_key, text), output, on_new_message)
             except Exception as error:  # noqa: BLE001 - the customer gets an answer, the log no text
-                logger.error("web: handling a message failed (%s, conversation %s)", type(error).__name__,
-                             session_id[:8])
+                logger.error("web: handling a message failed (%s, conversation %s)", type(error).__name__, key[:8])
                 await sio.emit(ERROR_EVENT, {"text": templates.ERROR_INTERNAL}, room=sid)
+                return
+            if result.outcome is Outcome.REFUSED:
+                await sio.emit(ERROR_EVENT, {"text": result.error}, room=sid)
 
         return webhook

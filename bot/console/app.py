@@ -41,7 +41,7 @@ from sqlalchemy import exists, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
-from bot import canned_replies, handoff, reports, satisfaction
+from bot import canned_replies, handoff, reports, satisfaction, web_sessions
 from bot.clients import ClientOrigin, client_origin
 from bot.config import Settings, load_settings
 from bot.console import accounts, verification
@@ -397,8 +397,10 @@ class Console:
             if reference:
                 query = query.where(or_(AuditEntry.detail == f"ticket {reference}",
                                         AuditEntry.detail.like(f"ticket {reference}:%")))
-            rows = [AuditRow(f"{e.at.astimezone(JST):%Y-%m-%d %H:%M:%S}", e.actor, e.action, e.conversation_id or "",
-                             e.detail) for e in session.execute(query).scalars().all()]
+            # a widget's session key is masked: the page is no place to copy it from
+            rows = [AuditRow(f"{e.at.astimezone(JST):%Y-%m-%d %H:%M:%S}", e.actor, e.action,
+                             web_sessions.masked(e.conversation_id or ""), e.detail)
+                    for e in session.execute(query).scalars().all()]
             session.add(AuditEntry(at=now, actor=f"agent:{user.login}", action="console_audit_view",
                                    detail=f"ref={reference}" if reference else ""))
             return rows

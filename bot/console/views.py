@@ -26,6 +26,7 @@ STATUS_LABELS = {handoff.OPEN: "未担当", handoff.CLAIMED: "対応中", handof
                  handoff.CLOSED: "終了"}
 AUTHOR_LABELS = {"customer": "お客様", "bot": "ボット", "agent": "担当者", "system": "システム"}
 DELIVERY_LABELS = {"pending": "送信待ち", "sending": "送信待ち", "delivered": "送信済み", "failed": "送信失敗"}
+RETRY_LABEL = "再送待ち（お客様のチャネルに届かなかったため、自動で再送します）"
 ORDER_STATUS_LABELS = {
     "received": "受付済み",
     "preparing": "発送準備中",
@@ -216,8 +217,11 @@ def message_view(message: TicketMessage, evidence: list[str]) -> MessageView:
         label = f"{label}（{message.agent.display_name}）"
     parts = highlight(message.text, evidence) if message.author == "customer" else [(message.text, False)]
     delivery = message.delivery or ""
+    delivery_label = DELIVERY_LABELS.get(delivery, delivery)
+    if delivery == "pending" and message.delivery_error:  # the channel failed; bot.handoff retries it
+        delivery_label = RETRY_LABEL
     return MessageView(message.id, message.author, label, jst_label(message.at), parts, delivery,
-                       DELIVERY_LABELS.get(delivery, delivery),
+                       delivery_label,
                        (message.delivery_error or "") if delivery == "failed" else "")
 
 

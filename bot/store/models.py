@@ -285,6 +285,8 @@ class Ticket(Base):
     handed_over_customer_id = Column(Integer, ForeignKey("customers.id"))
     handed_over_order_id = Column(Integer, ForeignKey("orders.id"))
     handed_over_level = Column(String(10))
+    # bot.clients.client_key of whoever caused the ticket: limits how many one stranger can open.
+    client_key = Column(String(64), index=True)
 
     agent = relationship("Agent")
     messages = relationship("TicketMessage", back_populates="ticket", order_by="TicketMessage.id",
@@ -314,6 +316,8 @@ class TicketMessage(Base):
     sending_since = Column(UTCDateTime)
     delivered_at = Column(UTCDateTime)
     delivery_error = Column(String(200))
+    next_attempt_at = Column(UTCDateTime)  # after a failed attempt: not before this (backoff)
+    retry_key = Column(String(36))  # one UUID per reply, sent with every attempt (LINE's X-Line-Retry-Key)
 
     ticket = relationship("Ticket", back_populates="messages")
     agent = relationship("Agent")
@@ -409,3 +413,31 @@ class SatisfactionSurvey(Base):
 
     ticket = relationship("Ticket")
     agent = relationship("Agent")
+
+
+class GuardedReply(Base):
+    """A bot reply the outbound guard replaced before the customer saw it.
+
+    The tracker keeps the bot's own text; a ticket's transcript must show what
+    the customer actually received, so ``bot.handoff`` looks replies up here
+    by ``original_key`` (an HMAC of the blocked text: the text itself, with
+    another customer's data in it, is not kept).
+    """
+
+    __tablename__ = "guarded_replies"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(200), nullable=False, index=True)
+    at = Column(UTCDateTime, nullable=False)
+    original_key = Column(String(64), nullable=False)
+    delivered_text = Column(Text, nullable=False)
+
+
+class WebSession(Base):
+    """A web widget session the server issued, and when it was last used (idle ones expire)."""
+
+    __tablename__ = "web_sessions"
+
+    session_key = Column(String(32), primary_key=True)  # the random part; the conversation is web:<key>
+    created_at = Column(UTCDateTime, nullable=False)
+    last_seen_at = Column(UTCDateTime, nullable=False)

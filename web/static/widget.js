@@ -4,11 +4,15 @@
  * Vanilla JS, no build step. Talks to Rasa's socket.io channel with session
  * persistence:
  *   client -> server  "session_request"  {session_id: <stored id or null>}
- *   server -> client  "session_confirm"  "<32 lowercase hex>"
+ *   server -> client  "session_confirm"  "<signed session id>" (kept as given; the
+ *                     server refuses ids it did not sign and ends idle ones)
  *   client -> server  "user_uttered"     {message: text, session_id: id}
  *   server -> client  "bot_uttered"      {text, quick_replies?, buttons?,
  *                                          attachment?, image?, sender?, agent_name?}
- *   server -> client  "madoguchi_error"  {text}
+ *   server -> client  "madoguchi_error"  {text, code?}  code "session_expired":
+ *                     the conversation was idle too long; start a new one
+ *   agents' replies come with an ack callback: the widget acknowledges each
+ *   message it shows, and only then does the server count it delivered
  *
  * Needs (loaded before this file): window.MADOGUCHI_CONFIG = {socketUrl,
  * socketPath} and the socket.io client (window.io).
@@ -25,6 +29,8 @@
   var STORAGE_SESSION = "madoguchi.session_id";
   var STORAGE_OPEN = "madoguchi.open";
   var STORAGE_HISTORY_PREFIX = "madoguchi.history.";
+  var STORAGE_LAST_ACTIVE = "madoguchi.last_active";
+  var DEFAULT_IDLE_HOURS = 24;
   var HISTORY_LIMIT = 200;
   var MAX_CHARS = 2000;
   var COUNTER_FROM = 1800;
@@ -291,6 +297,27 @@
   // ---------------------------------------------------------------- state
 
   var config = window.MADOGUCHI_CONFIG || {};
+  var idleMs =
+    (typeof config.sessionIdleHours === "number" && config.sessionIdleHours > 0
+      ? config.sessionIdleHours
+      : DEFAULT_IDLE_HOURS) * 3600 * 1000;
+
+  // A conversation left idle longer than the server keeps it is over, here too:
+  // on a shared PC the next person must not see (or continue) the last one's chat.
+  function forgetIdleSession() {
+    var id = loadSessionId();
+    var last = parseInt(storeGet(STORAGE_LAST_ACTIVE) || "", 10);
+    if (id && !(last > 0 && Date.now() - last < idleMs)) {
+      storeRemove(STORAGE_HISTORY_PREFIX + id);
+      storeRemove(STORAGE_SESSION);
+    }
+  }
+
+  function touchActivity() {
+    storeSet(STORAGE_LAST_ACTIVE, String(Date.now()));
+  }
+
+  forgetIdleSession();
   var state = {
     sessionId: loadSessionId(), // stored / confirmed id (null = new conversation)
     confirmed: false, // session_confirm received on the current connection
@@ -691,6 +718,7 @@
     }
     showNotice("");
     socket.emit("user_uttered", { message: text, session_id: state.sessionId });
+    touchActivity();
     addMessage({ role: "user", text: text });
     showTyping();
     return true;
@@ -758,7 +786,7 @@
       return;
     }
     if (id.length > 128) {
-      return; // Rasa sends 32 lowercase hex characters; ignore anything absurd
+      return; // the server sends 65 characters (key.signature); ignore anything absurd
     }
     if (state.sessionId !== id) {
       if (state.sessionId) {
@@ -775,6 +803,7 @@
       storeSet(STORAGE_SESSION, id);
       saveHistory();
     }
+    touchActivity();
     state.confirmed = true;
     setConnState("connected");
     if (ui.notice.textContent === T.notConnected) {
@@ -819,13 +848,21 @@
     return null;
   }
 
-  function onBotUttered(data) {
+  function onBotUttered(data, ack) {
+    showBotMessage(data);
+    if (typeof ack === "function") {
+      ack(true); // an agent's reply: the server counts it delivered once the page has shown it
+    }
+  }
+
+  function showBotMessage(data) {
     if (typeof data === "string") {
       data = { text: data };
     }
     if (!data || typeof data !== "object") {
       return;
     }
+    touchActivity();
     var entry = {
       role: data.sender === "agent" ? "agent" : "bot",
       text: typeof data.text === "string" ? data.text : ""
@@ -852,6 +889,9 @@
     var text = typeof data === "string" ? data : data && typeof data.text === "string" ? data.text : "";
     if (!text) {
       return;
+    }
+    if (data && data.code === "session_expired") {
+      startNewConversation(); // the server ended this idle conversation: a fresh one
     }
     hideTyping();
     addMessage({ role: "system", text: text });

@@ -1,0 +1,185 @@
+"""One customer turn, the same on every channel: the checks between a platform and Rasa.
+
+Before, REST, LINE, Telegram and the web widget each wrote these steps
+themselves and they drifted (Telegram had no size limit, LINE's stickers
+skipped the hand-off gate, a guarded reply left the bot's own text in the
+ticket). Now a channel module does only what is particular to its platform
+(signatures, payload shapes, sending) and hands every customer message to
+``CustomerTurns.take``, which, in this order:
+
+1. drops typed ``/`` prefixes (Rasa would read "/restart" as an intent; a
+   button's payload is the bot's own and keeps it);
+2. limits how fast one client may write (``Settings.messages_per_minute``),
+   keyed on ``client_key`` (the HTTP client or the platform's user id, never
+   a sender id the caller picks);
+3. asks the hand-off gate (``keep_from_bot``): a conversation with people
+   keeps everything, stickers and over-long texts included, for the ticket;
+4. refuses what the bot cannot take (over 2,000 characters, not text);
+5. gives Rasa the text with ``metadata={"client_key": ...}`` and nothing the
+   caller wrote.
+
+Replies go out through ``ReplyScreen``: the outbound guard, and a replaced
+reply is recorded so ticket transcripts show what the customer received.
+"""
+
+from __future__ import annotations
+
+import enum
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Dict, Optional
+
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from bot import clients, handoff, templates
+from bot.channels import without_command_prefix
+from bot.channels.handoff import keep_from_bot
+from bot.config import load_settings
+from bot.outbound import OutboundGuard
+from bot.secrets import server_secret
+from bot.store.db import session_scope
+
+MAX_MESSAGE_CHARS = 2000
+CLIENT_KEY = "client_key"  # the metadata key the action server reads (per-client verification limits)
+RATE_WINDOW_SECONDS = 60.0
+REMEMBERED_CLIENTS = 100_000
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def platform_client_key(channel: str, user_id: str) -> str:
+    """The client key of a LINE or Telegram user: the platform vouches for the id, so it is the client."""
+    return clients.client_key(server_secret(), f"{channel}:{user_id}")
+
+
+def address_client_key(peer: str, forwarded_for: Optional[str], forwarded_proto: Optional[str]) -> str:
+    """The client key of an HTTP caller: its address, through X-Forwarded-For only from a trusted proxy."""
+    origin = clients.client_origin(peer or "", forwarded_for, forwarded_proto, load_settings().trusted_proxies)
+    return clients.client_key(server_secret(), origin.address)
+
+
+class Outcome(enum.Enum):
+    ANSWERED = "answered"  # Rasa had the message; its replies went to the output channel
+    KEPT = "kept"  # a conversation with people: in the ticket; the acknowledgement (if any) was sent
+    REFUSED = "refused"  # not taken: ``error`` says why, in Japanese, for the customer
+    UNSUPPORTED = "unsupported"  # a sticker, image … outside a hand-off: the channel says it reads text only
+    EMPTY = "empty"  # nothing left once the "/" were stripped
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    outcome: Outcome
+    error: str = ""
+    status: int = 200  # for HTTP channels: 413 too long, 429 too fast
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One customer message as the channel received it."""
+
+    conversation_id: str
+    client_key: str
+    text: Optional[str]  # None for a message that is not text
+    non_text_kind: str = "other"  # a key of templates.NON_TEXT_PLACEHOLDERS, for a message without text
+    button_payload: bool = False  # sent by the bot's own button (LINE postback, Telegram callback)
+    message_id: Optional[str] = None
+    platform: Dict[str, Any] = field(default_factory=dict)  # what the platform (not the caller) says
+
+
+class MessageNotTaken(Exception):
+    """The hand-off gate could not be asked (the database failed): the message reached no one.
+
+    A channel whose platform redelivers (LINE, Telegram) answers so that it
+    does; the customer is asked to send again. Failures after this point are
+    not this: the message is in the transcript or was with the bot.
+    """
+
+
+class MessageRateLimit:
+    """At most ``per_minute`` messages per client key in any 60 s, counted in this process.
+
+    In memory: a restart forgets, and several replicas each count their own
+    share; it is there to stop a flood, not to meter fairly.
+    """
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic,
+                 capacity: int = REMEMBERED_CLIENTS) -> None:
+        self.per_minute = per_minute
+        self._clock = clock
+        self._capacity = capacity
+        self._seen: "OrderedDict[str, deque[float]]" = OrderedDict()
+
+    def allow(self, key: str) -> bool:
+        """Counts this message; False once the client is over the limit (refused messages count too)."""
+        now = self._clock()
+        times = self._seen.pop(key, None) or deque()
+        while times and now - times[0] >= RATE_WINDOW_SECONDS:
+            times.popleft()
+        times.append(now)
+        self._seen[key] = times
+        while len(self._seen) > self._capacity:
+            self._seen.popitem(last=False)
+        return len(times) <= self.per_minute
+
+
+class ReplyScreen:
+    """The outbound guard for the bot's replies, remembering what it replaced.
+
+    Same ``screen`` as ``OutboundGuard``, so the channels' output classes take
+    either; agents' replies use the guard itself (a blocked agent's reply is a
+    failed delivery, not a bot line).
+    """
+
+    def __init__(self, guard: OutboundGuard) -> None:
+        self.guard = guard
+
+    def screen(self, conversation_id: str, text: str, channel: str = "") -> str:
+        screened = self.guard.screen(conversation_id, text, channel)
+        if screened != text:
+            with session_scope() as session:
+                handoff.record_guarded_reply(session, conversation_id, text, screened, handoff.now_utc())
+        return screened
+
+
+class CustomerTurns:
+    """The pipeline of one channel; see the module's docstring for the steps."""
+
+    def __init__(self, channel: str, guard: Optional[OutboundGuard] = None,
+                 rate_limit: Optional[MessageRateLimit] = None) -> None:
+        self.channel = channel
+        self.guard = guard or OutboundGuard()
+        self.screen = ReplyScreen(self.guard)
+        self.rate_limit = rate_limit or MessageRateLimit(load_settings().messages_per_minute)
+
+    async def take(self, inbound: Inbound, output: OutputChannel, on_new_message: OnNewMessage) -> TurnResult:
+        """Runs the turn. MessageNotTaken: the gate could not be asked; other errors come from sending."""
+        text = inbound.text
+        if text is not None and not inbound.button_payload:
+            text = without_command_prefix(text)
+        if text is not None and not text.strip():
+            return TurnResult(Outcome.EMPTY)
+        if not self.rate_limit.allow(inbound.client_key):
+            return TurnResult(Outcome.REFUSED, templates.ERROR_TOO_MANY_MESSAGES, 429)
+        placeholder = templates.NON_TEXT_PLACEHOLDERS.get(inbound.non_text_kind,
+                                                          templates.NON_TEXT_PLACEHOLDERS["other"])
+        try:
+            kept = await keep_from_bot(inbound.conversation_id, text if text is not None else placeholder)
+        except Exception as error:  # noqa: BLE001 - any failure here means the message is nowhere yet
+            raise MessageNotTaken(type(error).__name__) from error
+        if kept is not None:
+            for fixed in kept:
+                await output.send_text_message(inbound.conversation_id, fixed)
+            return TurnResult(Outcome.KEPT)
+        if text is None:
+            return TurnResult(Outcome.UNSUPPORTED)
+        if len(inbound.text or "") > MAX_MESSAGE_CHARS:
+            return TurnResult(Outcome.REFUSED, templates.ERROR_MESSAGE_TOO_LONG.format(limit=MAX_MESSAGE_CHARS),
+                              413)
+        metadata: Dict[str, Any] = {CLIENT_KEY: inbound.client_key}
+        if inbound.platform:
+            metadata[self.channel] = inbound.platform
+        await on_new_message(UserMessage(text, output, inbound.conversation_id, input_channel=self.channel,
+                                         message_id=inbound.message_id, metadata=metadata))
+        return TurnResult(Outcome.ANSWERED)
+
