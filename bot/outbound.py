@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
-from bot import identity, templates
+from bot import handoff, identity, templates
 from bot.privacy import NOBODY, Clearance, PersonalDataIndex, PersonRecord, screen_reply
 from bot.store.db import default_engine, session_scope
 from bot.store.models import AuditEntry, Customer, Order
@@ -49,9 +49,18 @@ def load_people(engine: Engine) -> list[PersonRecord]:
 
 
 def clearance_for(session: Session, conversation_id: str) -> Clearance:
-    """What this conversation has proven: nothing, the order (four digits) or the person (e-mailed code)."""
+    """What this conversation has proven: nothing, the order (four digits) or the person (e-mailed code).
+
+    In a handed-off conversation the hand-off ended the verification, but the
+    ticket knows whose case it is: that customer's own data in an agent's
+    reply then waits for new proof instead of counting as a leak of "another"
+    customer's data.
+    """
     verified = identity.verified_customer(session, conversation_id)
     if verified is None:
+        ticket = handoff.active_ticket(session, conversation_id)
+        if ticket is not None and ticket.handed_over_customer_id is not None:
+            return Clearance(customer_id=ticket.handed_over_customer_id)
         return NOBODY
     order = session.get(Order, verified.order_id)
     order_number = order.order_number if order is not None else None

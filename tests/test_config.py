@@ -25,15 +25,20 @@ def test_every_declared_variable_is_in_the_readmes_configuration_table():
 
 
 def _environment_reads(path):
-    """Places that read the environment: os.environ.get/[]/getenv (writes and ** copies for children are fine)."""
+    """Places that read the environment: os.environ.get/[]/getenv, or importing them from os.
+
+    Writes, and ``**os.environ`` copies handed to child processes, are fine.
+    """
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            target = ast.unparse(node.func)
-            if target in ("os.environ.get", "os.getenv", "environ.get", "getenv"):
+            if ast.unparse(node.func) in ("os.environ.get", "os.getenv"):
                 yield node.lineno
         elif isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) \
-                and ast.unparse(node.value) in ("os.environ", "environ"):
+                and ast.unparse(node.value) == "os.environ":
+            yield node.lineno
+        elif isinstance(node, ast.ImportFrom) and node.module == "os" \
+                and any(alias.name in ("environ", "getenv") for alias in node.names):
             yield node.lineno
 
 

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from bot import handoff, identity, templates
 from bot.channels.handoff import AgentReplyPump
 from bot.config import load_settings
-from bot.mail import OutboxMailer
+from bot.mail import MailSender, OutboxMailer
+from bot.secrets import server_secret
 from bot.outbound import OutboundGuard
 from bot.store.db import engine_for, session_scope
 from bot.store.models import Agent, AuditEntry, TicketMessage, Trouble
@@ -56,8 +57,9 @@ def verify(engine, conversation: str, c: DemoCustomer) -> str:
 def step_up(engine, conversation: str, outbox) -> None:
     """The e-mailed code, read from the mail the shop really wrote."""
     with session_scope(engine) as session:
-        assert identity.start_step_up(session, conversation_id=conversation, sender_id=conversation, now=NOW,
-                                      mailer=OutboxMailer(outbox))
+        assert identity.start_step_up(session, conversation_id=conversation, sender_id=conversation,
+                                      now=NOW) == identity.CODE_SENT
+    MailSender(engine, OutboxMailer(outbox), server_secret(), clock=lambda: NOW).deliver_due()
     [mail] = list(outbox.glob("*.eml"))
     body = email.message_from_bytes(mail.read_bytes()).get_payload(decode=True).decode("utf-8")
     code = re.search(r"(?<![0-9])[0-9]{6}(?![0-9])", body).group(0)
@@ -165,6 +167,8 @@ def test_an_agents_reply_with_the_customers_name_waits_for_the_emailed_code(engi
 
     pump = AgentReplyPump("rest", OutboundGuard(engine), send)
     assert asyncio.run(pump.deliver_pending(conversation)) == 0
+    # The hand-off ended the verification; the customer proves the order and the person again.
+    verify(engine, conversation, me)
     step_up(engine, conversation, tmp_path / "outbox")
     with session_scope(engine) as session:
         agent = session.execute(select(Agent)).scalar_one()
