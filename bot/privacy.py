@@ -576,3 +576,9 @@ def screen_reply(text: str, index: PersonalDataIndex, verified_customer_id: int 
             leaked.add(cid)
             kinds |= k
     return GuardVerdict(not leaked, frozenset(leaked), frozenset(kinds))
+
+
+def mask_name(name: str) -> str:
+    """「山田 花子」→「山＊ 花＊」: enough for an agent to tell rows apart, not enough to read a name out."""
+    parts = [p for p in name.replace("\u3000", " ").split(" ") if p]
+    return " ".join(p[0] + "＊" * max(len(p) - 1, 1) for p in parts) or "＊"
