@@ -326,6 +326,52 @@ def cmd_agent(settings: Settings, args: argparse.Namespace) -> int:
     return agent_command(args.agent_args)
 
 
+def cmd_recall(settings: Settings, args: argparse.Namespace) -> int:
+    """A product-safety notice to every buyer of the items; ``--dry-run`` only counts (one JSON object).
+
+    Without ``--dry-run`` it creates the notice and sends it as the console
+    does: mail from here, LINE and Telegram pushes from the running assistant
+    (its outbox pumps pick the recipients up). Run again, it resumes.
+    """
+    from datetime import date
+
+    from bot import handoff, notices
+    from bot.mail import mailer_from_env
+    from bot.store.db import engine_for, session_scope
+    from bot.store.migrate import upgrade
+
+    try:
+        deadline = date.fromisoformat(args.deadline) if args.deadline else None
+    except ValueError:
+        print("recall: --deadline は YYYY-MM-DD の形式で指定してください。", file=sys.stderr)
+        return 2
+    engine = engine_for(settings.database_url)
+    upgrade(settings.database_url)
+    try:
+        with session_scope(engine) as session:
+            if args.dry_run:
+                result = notices.item_audience(session, args.item).as_json()
+            else:
+                notice = notices.create_product_notice(
+                    session, items=args.item, title=args.title or "", what_happened=args.what_happened or "",
+                    what_to_do=args.what_to_do or "", contact_deadline=deadline, actor="cli",
+                    now=handoff.now_utc(), keywords=args.keyword or ())
+                notices.start_sending(session, notice.id, "cli", handoff.now_utc())
+                reference, notice_id = notice.reference, notice.id
+                result = {"reference": reference, **notices.audience(session, notice).as_json()}
+    except notices.NoticeError as error:
+        print(f"recall: {error.message}", file=sys.stderr)
+        return 2
+    if not args.dry_run:
+        mailer = mailer_from_env(settings)
+        while notices.deliver_mail(mailer, engine=engine):
+            pass
+        with session_scope(engine) as session:
+            result["progress"] = notices.progress(session, notice_id).counts
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="madoguchi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -344,8 +390,18 @@ def main(argv: list[str] | None = None) -> int:
     agent = sub.add_parser("agent", help="console accounts: agent add --login L --name N [--role supervisor]",
                            add_help=False)
     agent.add_argument("agent_args", nargs=argparse.REMAINDER)
+    recall = sub.add_parser("recall", help="product-safety notice to every buyer: recall --item NAME [--item NAME …] "
+                                           "--dry-run prints the customers reached, by channel, as JSON")
+    recall.add_argument("--item", action="append", required=True, help="product name as in the orders (repeatable)")
+    recall.add_argument("--dry-run", action="store_true", help="count only; send nothing")
+    recall.add_argument("--title", help="subject, e.g. 加湿器 使用中止のお願い")
+    recall.add_argument("--what-happened", help="what happened (Japanese, for customers)")
+    recall.add_argument("--what-to-do", help="what the customer must do now: stop using it, return, refund")
+    recall.add_argument("--deadline", help="contact deadline, YYYY-MM-DD")
+    recall.add_argument("--keyword", action="append", help="what customers call the product (repeatable)")
     args = parser.parse_args(argv)
     settings = load_settings()
     handler = {"setup": cmd_setup, "train": cmd_train, "run": cmd_run, "triage": cmd_triage,
-               "chat": cmd_chat, "telegram-webhook": cmd_telegram_webhook, "agent": cmd_agent}[args.command]
+               "chat": cmd_chat, "telegram-webhook": cmd_telegram_webhook, "agent": cmd_agent,
+               "recall": cmd_recall}[args.command]
     return handler(settings, args)

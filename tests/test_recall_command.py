@@ -1,0 +1,87 @@
+"""`python -m bot recall`: the command shops script, on the demo shop, counted from data/demo_shop.yml."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from email import message_from_bytes, policy
+
+from sqlalchemy import select
+
+from bot.config import PROJECT_ROOT, load_settings
+from bot.store.db import engine_for, session_scope
+from bot.store.models import Customer, NoticeRecipient, VerifiedConversation
+from bot.store.seed import load_demo_shop, seed
+from tests.demo_shop import demo_shop
+
+LINE_USER = "U" + "b" * 32
+ITEMS = ["限定 福袋2026", "加湿器 超音波式 4L"]
+
+
+def expected(items: list[str]) -> dict:
+    """Buyers from the YAML: every customer with a non-cancelled order of an item, once."""
+    buyers = {position for position, c in enumerate(demo_shop()["customers"], start=1)
+              for o in c["orders"] if o["status"] != "cancelled" and any(i["name"] in items for i in o["items"])}
+    return {"customers": len(buyers), "positions": buyers}
+
+
+def run_recall(database_url: str, var_dir, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": database_url, "MADOGUCHI_VAR_DIR": str(var_dir)}
+    env.pop("SMTP_HOST", None)
+    return subprocess.run([sys.executable, "-m", "bot", "recall", *args], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _seeded(shop_database, line_customer: int | None = None):
+    engine = engine_for(shop_database)
+    with session_scope(engine) as session:
+        seed(session, load_demo_shop(load_settings().demo_shop_file))
+        if line_customer is not None:
+            customer = session.get(Customer, line_customer)
+            session.add(VerifiedConversation(conversation_id=LINE_USER, customer_id=customer.id,
+                                             order_id=customer.orders[0].id, sender_key="k" * 64, level="order",
+                                             verified_at=datetime.now(timezone.utc) - timedelta(days=1)))
+    return engine
+
+
+def test_dry_run_prints_the_customers_reached_by_channel(shop_database, tmp_path):
+    want = expected(ITEMS)
+    line_customer = min(want["positions"])
+    _seeded(shop_database, line_customer)
+    result = run_recall(shop_database, tmp_path, *[a for item in ITEMS for a in ("--item", item)], "--dry-run")
+    assert result.returncode == 0, result.stderr
+    [line] = result.stdout.splitlines()
+    assert json.loads(line) == {"customers": want["customers"],
+                                "by_channel": {"line": 1, "telegram": 0, "email": want["customers"] - 1},
+                                "line_pushes": 1}
+    assert not (tmp_path / "outbox").exists()  # nothing was sent
+
+
+def test_an_unknown_item_is_a_clear_error(shop_database, tmp_path):
+    _seeded(shop_database)
+    result = run_recall(shop_database, tmp_path, "--item", "存在しない商品", "--dry-run")
+    assert result.returncode == 2
+    assert "カタログにない商品です：存在しない商品" in result.stderr and result.stdout == ""
+
+
+def test_without_dry_run_it_mails_every_buyer_once(shop_database, tmp_path):
+    item = ITEMS[0]
+    want = expected([item])
+    engine = _seeded(shop_database)
+    result = run_recall(shop_database, tmp_path, "--item", item, "--title", "福袋 同梱品の使用中止のお願い",
+                        "--what-happened", "同梱のモバイルバッテリーが発熱するおそれがあります。",
+                        "--what-to-do", "ただちに使用をやめ、着払いでご返送ください。", "--deadline", "2027-01-15")
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed["customers"] == want["customers"] and printed["progress"]["sent"] == want["customers"]
+    mails = [message_from_bytes(p.read_bytes(), policy=policy.default) for p in (tmp_path / "outbox").iterdir()]
+    with session_scope(engine) as session:
+        addresses = {c.id: c.email for c in session.execute(select(Customer)).scalars()}
+        states = set(session.execute(select(NoticeRecipient.delivery)).scalars())
+    assert sorted(m["To"] for m in mails) == sorted(addresses[p] for p in want["positions"])
+    assert states == {"sent"}
+    body = mails[0].get_content()
+    assert "ただちにご使用をおやめください" in body and "2027年1月15日" in body and printed["reference"] in body
