@@ -523,6 +523,15 @@ def start_sending(session: Session, notice_id: int, actor: str, now: datetime) -
     return len(routes)
 
 
+def close(session: Session, notice_id: int, actor: str, now: datetime) -> Notice:
+    """The case is over: the bot stops repeating the notice and nothing still pending goes out."""
+    notice = get_notice(session, notice_id)
+    if notice.status != CLOSED:
+        notice.status = CLOSED
+        _audit(session, actor=actor, action="notice_close", notice=notice, now=now)
+    return notice
+
+
 def _takeable(now: datetime):
     due = or_(NoticeRecipient.next_attempt_at.is_(None), NoticeRecipient.next_attempt_at <= now)
     return or_(and_(NoticeRecipient.delivery == "pending", due),

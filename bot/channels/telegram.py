@@ -46,6 +46,7 @@ from telegram.request import HTTPXRequest
 from bot import templates
 from bot.channels import COMMAND_PREFIX
 from bot.channels.handoff import AgentReplyPump
+from bot.channels.notices import NoticePump
 from bot.channels.turn import CustomerTurns, Inbound, Outcome, platform_client_key
 from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
@@ -316,6 +317,7 @@ class TelegramInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("madoguchi_telegram_webhook", __name__)
         AgentReplyPump(CHANNEL_NAME, self.guard, self._send_agent_reply).attach(webhook, lambda: self.configured)
+        NoticePump(CHANNEL_NAME, self.guard, self._send_agent_reply).attach(webhook, lambda: self.configured)
 
         @webhook.listener("before_server_stop")
         async def close_bots(*_: Any) -> None:
