@@ -268,8 +268,8 @@ def _chunks(values: list, size: int) -> Iterable[list]:
 def affected_customers(session: Session, notice: Notice) -> list[int]:
     """Who a notice is for: the buyers of its items, or the customers of the orders an incident names."""
     if notice.kind == PRODUCT_SAFETY:
-        return buyers(session, _lines(notice.items))
-    numbers = _lines(notice.affected)
+        return buyers(session, split_lines(notice.items))
+    numbers = split_lines(notice.affected)
     ids: set[int] = set()
     for chunk in _chunks(numbers, 500):
         ids.update(session.execute(select(Order.customer_id).where(Order.order_number.in_(chunk))).scalars())
@@ -301,7 +301,7 @@ def item_audience(session: Session, items: Iterable[str]) -> Audience:
 # Creating notices and incidents
 # ---------------------------------------------------------------------------
 
-def _lines(text: str) -> list[str]:
+def split_lines(text: str) -> list[str]:
     return list(dict.fromkeys(line.strip() for line in (text or "").splitlines() if line.strip()))
 
 
@@ -449,7 +449,7 @@ def assess(notice: Notice, affected: int, now: datetime) -> Assessment:
     within 30 days, 60 when wrongful intent may be involved. Days count in
     Japan's calendar from the day of discovery.
     """
-    kinds = set(_lines(notice.data_kinds))
+    kinds = set(split_lines(notice.data_kinds))
     rules = []
     if kinds & SENSITIVE_KINDS:
         rules.append("sensitive")
@@ -650,12 +650,12 @@ def chat_text(notice: Notice) -> str:
     """What a customer reads in the chat; the same for every recipient, so it holds no one's data."""
     if notice.kind == DATA_LEAK:
         return templates.DATA_LEAK_NOTICE.format(
-            data_kinds="、".join(DATA_KINDS[k] for k in _lines(notice.data_kinds)), cause=notice.cause,
+            data_kinds="、".join(DATA_KINDS[k] for k in split_lines(notice.data_kinds)), cause=notice.cause,
             watch_for=notice.qa_watch_for, contact=notice.qa_contact, reference=notice.reference)
     deadline = (templates.PRODUCT_SAFETY_DEADLINE.format(deadline=_deadline_label(notice.contact_deadline))
                 if notice.contact_deadline else "")
     return templates.PRODUCT_SAFETY_NOTICE.format(
-        title=notice.title, items="\n".join(f"・{i}" for i in _lines(notice.items)),
+        title=notice.title, items="\n".join(f"・{i}" for i in split_lines(notice.items)),
         what_happened=notice.what_happened, what_to_do=notice.what_to_do, deadline=deadline,
         reference=notice.reference)
 
@@ -672,7 +672,7 @@ def mail_text(notice: Notice) -> tuple[str, str]:
 
 def product_answer(notice: Notice) -> str:
     return templates.PRODUCT_SAFETY_ANSWER.format(
-        title=notice.title, items="・".join(_lines(notice.items)), what_happened=notice.what_happened,
+        title=notice.title, items="・".join(split_lines(notice.items)), what_happened=notice.what_happened,
         what_to_do=notice.what_to_do, reference=notice.reference)
 
 
@@ -806,7 +806,7 @@ def answer_customer(session: Session, *, conversation_id: str, channel: str, tex
         ticket = _hand_over(session, recipient=recipient, notice=notice, conversation_id=conversation_id,
                             channel=channel, text=text, now=now, reason=PRODUCT_SAFETY, severity="high",
                             trouble_type="product_safety", handoff_settings=handoff_settings,
-                            order_number=_order_of(session, recipient.customer_id, _lines(notice.items)))
+                            order_number=_order_of(session, recipient.customer_id, split_lines(notice.items)))
         answer = templates.NOTICE_REPLY_TAKEN.format(ticket=ticket.reference)
         handoff.record_bot_reply(session, conversation_id, answer, now)
         return CustomerAnswer((answer,), ticket.reference)
@@ -816,7 +816,7 @@ def answer_customer(session: Session, *, conversation_id: str, channel: str, tex
         recipient.replied_at = recipient.replied_at or now
         topics = _leak_topics(text)
         if topics:
-            kinds = "、".join(DATA_KINDS[k] for k in _lines(notice.data_kinds))
+            kinds = "、".join(DATA_KINDS[k] for k in split_lines(notice.data_kinds))
             answers = {"what": templates.DATA_LEAK_ANSWER_WHAT.format(data_kinds=kinds),
                        "watch": templates.DATA_LEAK_ANSWER_WATCH.format(watch_for=notice.qa_watch_for),
                        "contact": templates.DATA_LEAK_ANSWER_CONTACT.format(contact=notice.qa_contact)}
@@ -831,7 +831,7 @@ def answer_customer(session: Session, *, conversation_id: str, channel: str, tex
     folded = _fold(text)
     for notice in session.execute(select(Notice).where(Notice.kind == PRODUCT_SAFETY, Notice.status == SENDING)
                                   .order_by(Notice.sent_at.desc())).scalars():
-        names = [*_lines(notice.items), *_lines(notice.keywords)]
+        names = [*split_lines(notice.items), *split_lines(notice.keywords)]
         if any(_fold(name) and _fold(name) in folded for name in names):
             _audit(session, actor="bot", action="notice_answer", notice=notice, now=now)
             return CustomerAnswer((product_answer(notice),))

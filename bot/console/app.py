@@ -415,6 +415,9 @@ def create_app(name: str = "madoguchi_web", *, blueprints: Iterable[Blueprint] =
     app.config.REQUEST_MAX_SIZE = REQUEST_MAX_SIZE
     console = Console(engine_for(settings.database_url), server_secret(settings))
     app.blueprint(console.blueprint())
+    from bot.console import notices  # it builds on this module, so it is imported once this one is loaded
+
+    app.blueprint(notices.blueprint(console))
     for blueprint in blueprints:
         app.blueprint(blueprint)
     app.register_middleware(_security_headers, "response")
