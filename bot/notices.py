@@ -692,6 +692,7 @@ class RecipientRow:
     error: str
     replied: bool
     ticket_reference: str | None
+    ticket_id: int | None
 
 
 @dataclass
@@ -711,6 +712,9 @@ def progress(session: Session, notice_id: int) -> Progress:
         .where(NoticeRecipient.notice_id == notice_id).order_by(NoticeRecipient.id)
     ).all()
     result = Progress(total=len(rows), counts={k: 0 for k in (*DELIVERY_LABELS, "replied")})
+    references = [r.ticket_reference for r, _ in rows if r.ticket_reference]
+    ticket_ids = dict(session.execute(select(Ticket.reference, Ticket.id).where(Ticket.reference.in_(references)))
+                      .all()) if references else {}
     for recipient, name in rows:
         result.counts[recipient.delivery] = result.counts.get(recipient.delivery, 0) + 1
         if recipient.replied_at is not None:
@@ -718,7 +722,7 @@ def progress(session: Session, notice_id: int) -> Progress:
         result.rows.append(RecipientRow(
             recipient.id, f"#{recipient.customer_id} {mask_name(name)} 様", recipient.channel, recipient.delivery,
             recipient.delivery_attempts, recipient.delivery_error or "", recipient.replied_at is not None,
-            recipient.ticket_reference))
+            recipient.ticket_reference, ticket_ids.get(recipient.ticket_reference)))
     return result
 
 
