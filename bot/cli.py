@@ -331,7 +331,8 @@ def cmd_recall(settings: Settings, args: argparse.Namespace) -> int:
 
     Without ``--dry-run`` it creates the notice and sends it as the console
     does: mail from here, LINE and Telegram pushes from the running assistant
-    (its outbox pumps pick the recipients up). Run again, it resumes.
+    (its outbox pumps pick the recipients up). ``--notice R…`` sends what a
+    stopped run left pending.
     """
     from datetime import date
 
@@ -347,6 +348,11 @@ def cmd_recall(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     engine = engine_for(settings.database_url)
     upgrade(settings.database_url)
+    if args.notice:
+        return _resume_recall(settings, engine, args.notice)
+    if not args.item:
+        print("recall: --item で商品名を指定してください（続きを送るときは --notice お知らせ番号）。", file=sys.stderr)
+        return 2
     try:
         with session_scope(engine) as session:
             if args.dry_run:
@@ -372,6 +378,31 @@ def cmd_recall(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _resume_recall(settings: Settings, engine, reference: str) -> int:
+    """Sends what is still pending (after a stop half way) and prints the notice's progress."""
+    from sqlalchemy import select
+
+    from bot import notices
+    from bot.mail import mailer_from_env
+    from bot.store.db import session_scope
+    from bot.store.models import Notice
+
+    with session_scope(engine) as session:
+        notice_id = session.execute(select(Notice.id).where(Notice.reference == reference)).scalar_one_or_none()
+    if notice_id is None:
+        print(f"recall: お知らせ番号 {reference} は見つかりません。", file=sys.stderr)
+        return 2
+    mailer = mailer_from_env(settings)
+    while notices.deliver_mail(mailer, engine=engine):
+        pass
+    with session_scope(engine) as session:
+        notice = session.get(Notice, notice_id)
+        result = {"reference": reference, **notices.audience(session, notice).as_json(),
+                  "progress": notices.progress(session, notice_id).counts}
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="madoguchi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -392,7 +423,8 @@ def main(argv: list[str] | None = None) -> int:
     agent.add_argument("agent_args", nargs=argparse.REMAINDER)
     recall = sub.add_parser("recall", help="product-safety notice to every buyer: recall --item NAME [--item NAME …] "
                                            "--dry-run prints the customers reached, by channel, as JSON")
-    recall.add_argument("--item", action="append", required=True, help="product name as in the orders (repeatable)")
+    recall.add_argument("--item", action="append", help="product name as in the orders (repeatable)")
+    recall.add_argument("--notice", help="send what is still pending of this notice (R…), e.g. after a stop")
     recall.add_argument("--dry-run", action="store_true", help="count only; send nothing")
     recall.add_argument("--title", help="subject, e.g. 加湿器 使用中止のお願い")
     recall.add_argument("--what-happened", help="what happened (Japanese, for customers)")

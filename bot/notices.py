@@ -600,6 +600,7 @@ def delivery_done(session: Session, recipient_id: int, now: datetime, error: str
 @dataclass(frozen=True)
 class MailDelivery:
     recipient_id: int
+    retry_key: str
     to: str
     subject: str
     body: str
@@ -612,22 +613,30 @@ def claim_mail(session: Session, now: datetime, limit: int = 20) -> list[MailDel
         select(NoticeRecipient, Notice, Customer.email).join(Notice).join(Customer)
         .where(NoticeRecipient.id.in_(taken)).order_by(NoticeRecipient.id)
     ).all() if taken else []
-    return [MailDelivery(r.id, email, *mail_text(n)) for r, n, email in rows]
+    return [MailDelivery(r.id, r.retry_key, email, *mail_text(n)) for r, n, email in rows]
 
 
 def deliver_mail(mailer: Mailer, now: Callable[[], datetime] = handoff.now_utc, limit: int = 20, engine=None) -> int:
-    """Sends the mail notices that are due, one transaction per claim and per result; returns how many went.
+    """Sends up to ``limit`` mail notices that are due, one claim at a time; returns how many went.
 
-    The claim is committed before the mail is handed over, the result right
-    after: a process that dies in between leaves one ``sending`` row, taken
-    again a minute later.
+    Each claim is committed before the mail is handed over and its result
+    right after, one recipient at a time, so a claim is never older than one
+    SMTP call (well under the minute after which it counts as abandoned) and
+    a process that dies leaves at most one ``sending`` row, taken again a
+    minute later. SMTP has no retry key; the Message-ID is the recipient's own
+    on every attempt, so the one mail that could go twice (the server
+    accepted it, the process died before recording that) is the same mail to
+    the customer's client.
     """
-    with session_scope(engine) as session:
-        deliveries = claim_mail(session, now(), limit)
     sent = 0
-    for delivery in deliveries:
+    for _ in range(limit):
+        with session_scope(engine) as session:
+            claimed = claim_mail(session, now(), 1)
+        if not claimed:
+            break
+        [delivery] = claimed
         try:
-            mailer.send(delivery.to, delivery.subject, delivery.body)
+            mailer.send(delivery.to, delivery.subject, delivery.body, message_key=f"notice-{delivery.retry_key}")
         except Exception as failure:  # noqa: BLE001 - recorded on the recipient and retried with backoff
             with session_scope(engine) as session:
                 delivery_done(session, delivery.recipient_id, now(), type(failure).__name__, retry=True)

@@ -173,7 +173,7 @@ class CrashingMailer:
         self.crash_after = crash_after
         self.crash_before_accepting = crash_before_accepting
 
-    def send(self, to, subject, body):
+    def send(self, to, subject, body, message_key=None):
         if self.crash_after is not None and len(self.sent) == self.crash_after:
             if not self.crash_before_accepting:
                 self.sent.append((to, subject, body))

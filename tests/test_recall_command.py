@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+import time
 from datetime import datetime, timedelta, timezone
 from email import message_from_bytes, policy
 
-from sqlalchemy import select
+from aiosmtpd.controller import Controller
+from sqlalchemy import select, update
 
 from bot.config import PROJECT_ROOT, load_settings
 from bot.store.db import engine_for, session_scope
-from bot.store.models import Customer, NoticeRecipient, VerifiedConversation
+from bot.devserver import free_port
+from bot.store.models import Customer, Notice, NoticeRecipient, VerifiedConversation
 from bot.store.seed import load_demo_shop, seed
 from tests.demo_shop import demo_shop
+from tests.mailbox import RecordingMailbox
 
 LINE_USER = "U" + "b" * 32
 ITEMS = ["限定 福袋2026", "加湿器 超音波式 4L"]
@@ -85,3 +90,54 @@ def test_without_dry_run_it_mails_every_buyer_once(shop_database, tmp_path):
     assert states == {"sent"}
     body = mails[0].get_content()
     assert "ただちにご使用をおやめください" in body and "2027年1月15日" in body and printed["reference"] in body
+
+
+class SlowMailbox(RecordingMailbox):
+    """An SMTP server that takes its time over each mail, so a sender can be stopped half way."""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        await asyncio.sleep(0.4)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_send_killed_half_way_resumes_without_skipping_anyone(shop_database, tmp_path):
+    """kill -9 mid-send, then ``--notice`` sends the rest: everyone once (one mail in flight may repeat as itself)."""
+    items = ITEMS + ["電気ケトル 1.0L", "スマートウォッチ LITE"]
+    want = expected(items)
+    engine = _seeded(shop_database)
+    mailbox = SlowMailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    env = {**os.environ, "DATABASE_URL": shop_database, "MADOGUCHI_VAR_DIR": str(tmp_path),
+           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(controller.port)}
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "recall", *[a for item in items for a in ("--item", item)],
+             "--title", "使用中止のお願い", "--what-happened", "発熱のおそれがあります。",
+             "--what-to-do", "ただちに使用をおやめください。"], cwd=PROJECT_ROOT, env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while len(mailbox.mails) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.kill()
+        process.wait()
+        assert 2 <= len(mailbox.mails) < want["customers"], "the send was not stopped half way"
+        with session_scope(engine) as session:
+            reference = session.execute(select(Notice.reference)).scalar_one()
+            # the claim the killed process held is taken again after a minute: let that minute pass
+            session.execute(update(NoticeRecipient).where(NoticeRecipient.delivery == "sending")
+                            .values(sending_since=datetime.now(timezone.utc) - timedelta(minutes=2)))
+        resumed = subprocess.run([sys.executable, "-m", "bot", "recall", "--notice", reference], cwd=PROJECT_ROOT,
+                                 env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        controller.stop()
+    assert resumed.returncode == 0, resumed.stderr
+    assert json.loads(resumed.stdout)["progress"]["sent"] == want["customers"]
+    with session_scope(engine) as session:
+        addresses = {c.id: c.email for c in session.execute(select(Customer)).scalars()}
+    received: dict[str, set[str]] = {}
+    for _, _, message in mailbox.mails:
+        received.setdefault(message["To"], set()).add(message["Message-ID"])
+    assert set(received) == {addresses[p] for p in want["positions"]}  # nobody skipped
+    assert all(len(ids) == 1 for ids in received.values())  # nobody got two different mails
+    assert len(mailbox.mails) - len(received) <= 1  # at most the one mail in flight went twice, as itself
