@@ -327,12 +327,21 @@ def _numbered(session: Session, notice: Notice, now: datetime) -> Notice:
     return notice
 
 
+# Words that start product names without naming the product: 限定 福袋2026 is asked about as 福袋.
+GENERIC_WORDS = frozenset({"限定", "新", "新作", "特選", "有機", "無添加", "オーガニック", "国産", "北海道産", "定番"})
+
+
 def default_keywords(items: Iterable[str]) -> list[str]:
-    """What customers call an item: its name's first word (加湿器 for 「加湿器 超音波式 4L」)."""
+    """What customers call an item: its name's first telling word, without a year or a size.
+
+    加湿器 for 「加湿器 超音波式 4L」, 福袋 for 「限定 福袋2026」; a name of one
+    word is its own keyword. The supervisor can replace these in the form.
+    """
     words = []
     for item in items:
-        first = item.replace("\u3000", " ").split(" ")[0]
-        words.append(first if len(first) >= 2 else item)
+        tokens = [re.sub(r"[0-9０-９.]+[A-Za-zＡ-Ｚａ-ｚ]*$", "", t) for t in item.replace("\u3000", " ").split(" ")]
+        telling = [t for t in tokens if len(t) >= 2 and t not in GENERIC_WORDS]
+        words.append(telling[0] if telling else item)
     return list(dict.fromkeys(words))
 
 

@@ -468,3 +468,10 @@ def test_send_and_reply_on_postgresql(postgres_url):
         answer = notices.answer_customer(session, conversation_id=LINE_USER, channel="line", text="返品します",
                                          now=NOW)
     assert answer.ticket_reference
+
+
+@pytest.mark.parametrize("item, keyword", [
+    ("加湿器 超音波式 4L", "加湿器"), ("限定 福袋2026", "福袋"), ("電気ケトル 1.0L", "電気ケトル"),
+    ("有機 ほうじ茶 ティーバッグ 50包", "ほうじ茶"), ("スマートウォッチ LITE", "スマートウォッチ")])
+def test_the_default_keyword_is_what_customers_call_the_product(item, keyword):
+    assert notices.default_keywords([item]) == [keyword]
