@@ -785,7 +785,7 @@ def _order_of(session: Session, customer_id: int, items: list[str]) -> str | Non
     ).scalar_one_or_none()
 
 
-def _hand_over(session: Session, *, recipient: NoticeRecipient, notice: Notice, conversation_id: str,
+def _hand_over(session: Session, *, recipient: NoticeRecipient | None, notice: Notice, conversation_id: str,
                channel: str, text: str, now: datetime, reason: str, severity: str, trouble_type: str,
                order_number: str | None, handoff_settings: dict) -> Ticket:
     trouble = support.open_trouble(session, conversation_id=conversation_id, channel=channel,
@@ -794,16 +794,50 @@ def _hand_over(session: Session, *, recipient: NoticeRecipient, notice: Notice, 
     support.complete_trouble(session, trouble.reference, order_number=order_number,
                              detail=f"お知らせ {notice.reference} への返信: {mask_personal_data(text)[:500]}", now=now)
     transcript = [handoff.TranscriptLine("bot", chat_text(notice), recipient.delivered_at or now)] \
-        if recipient.conversation_id == conversation_id else []
+        if recipient is not None and recipient.conversation_id == conversation_id else []
     transcript.append(handoff.TranscriptLine("customer", text, now))
     ticket = handoff.open_ticket(session, conversation_id=conversation_id, channel=channel, reason=reason,
                                  severity=severity, evidence=[f"お知らせ {notice.reference}"], transcript=transcript,
                                  now=now, trouble_reference=trouble.reference, **handoff_settings)
     ticket.acknowledged_at = ticket.acknowledged_at or now  # our answer is the acknowledgement
-    recipient.replied_at = recipient.replied_at or now
-    recipient.ticket_reference = recipient.ticket_reference or ticket.reference
+    if recipient is not None:
+        recipient.replied_at = recipient.replied_at or now
+        recipient.ticket_reference = recipient.ticket_reference or ticket.reference
     _audit(session, actor="bot", action="notice_reply", notice=notice, now=now, detail=f"ticket {ticket.reference}")
     return ticket
+
+
+NOTICE_REFERENCE = re.compile(r"[RL]\d{8}-\d{4}")
+
+
+def _referenced_notice(session: Session, text: str) -> Notice | None:
+    """An active notice whose number the customer typed (the mail asks them to, to answer in a chat)."""
+    found = NOTICE_REFERENCE.search(unicodedata.normalize("NFKC", text or "").upper())
+    if found is None:
+        return None
+    return session.execute(select(Notice).where(Notice.reference == found.group(0), Notice.status == SENDING)
+                           ).scalar_one_or_none()
+
+
+def _answer_reference(session: Session, notice: Notice, *, conversation_id: str, channel: str, text: str,
+                      now: datetime, handoff_settings: dict) -> CustomerAnswer:
+    """Someone quotes a notice's number: people take it (who they are is theirs to check, not the bot's).
+
+    The notice is told again for a recall; a leak's details wait for a person,
+    since the bot cannot know that this writer is one of the affected customers.
+    """
+    product = notice.kind == PRODUCT_SAFETY
+    try:
+        ticket = _hand_over(session, recipient=None, notice=notice, conversation_id=conversation_id, channel=channel,
+                            text=text, now=now, reason=PRODUCT_SAFETY if product else "human_request",
+                            severity="high", trouble_type="product_safety" if product else "privacy_concern",
+                            order_number=None, handoff_settings=handoff_settings)
+    except handoff.TicketLimitReached:
+        return CustomerAnswer((product_answer(notice),) if product else (templates.TICKET_LIMIT_REACHED,))
+    answer = (templates.NOTICE_REPLY_TAKEN if product else templates.DATA_LEAK_ESCALATED).format(
+        ticket=ticket.reference)
+    handoff.record_bot_reply(session, conversation_id, answer, now)
+    return CustomerAnswer(((product_answer(notice), answer) if product else (answer,)), ticket.reference)
 
 
 def _leak_topics(text: str) -> list[str]:
@@ -818,16 +852,19 @@ def answer_customer(session: Session, *, conversation_id: str, channel: str, tex
     In this order: a customer a product-safety notice reached replies → a
     ``product_safety`` trouble and a ticket; a customer a leak notice reached
     asks → the approved answer for the topic, or people (``human_request``);
+    anyone quotes an active notice's number (the mail asks them to) → people;
     anyone mentions a product of an active notice → the notice, "stop using
-    it" first.
+    it" first. The per-client ticket limit in ``handoff_settings`` applies to
+    strangers quoting a number, not to the customers the shop wrote to.
     """
     handoff_settings = handoff_settings or {}
+    written_to = {k: v for k, v in handoff_settings.items() if k != "tickets_per_client"}
     reached = _recipient_of(session, conversation_id, PRODUCT_SAFETY)
     if reached is not None and reached[0].replied_at is None:
         recipient, notice = reached
         ticket = _hand_over(session, recipient=recipient, notice=notice, conversation_id=conversation_id,
                             channel=channel, text=text, now=now, reason=PRODUCT_SAFETY, severity="high",
-                            trouble_type="product_safety", handoff_settings=handoff_settings,
+                            trouble_type="product_safety", handoff_settings=written_to,
                             order_number=_order_of(session, recipient.customer_id, split_lines(notice.items)))
         answer = templates.NOTICE_REPLY_TAKEN.format(ticket=ticket.reference)
         handoff.record_bot_reply(session, conversation_id, answer, now)
@@ -846,10 +883,14 @@ def answer_customer(session: Session, *, conversation_id: str, channel: str, tex
             return CustomerAnswer(tuple(answers[t] for t in topics))
         ticket = _hand_over(session, recipient=recipient, notice=notice, conversation_id=conversation_id,
                             channel=channel, text=text, now=now, reason="human_request", severity="high",
-                            trouble_type="privacy_concern", order_number=None, handoff_settings=handoff_settings)
+                            trouble_type="privacy_concern", order_number=None, handoff_settings=written_to)
         answer = templates.DATA_LEAK_ESCALATED.format(ticket=ticket.reference)
         handoff.record_bot_reply(session, conversation_id, answer, now)
         return CustomerAnswer((answer,), ticket.reference)
+    referenced = _referenced_notice(session, text)
+    if referenced is not None:
+        return _answer_reference(session, referenced, conversation_id=conversation_id, channel=channel, text=text,
+                                 now=now, handoff_settings=handoff_settings)
     folded = _fold(text)
     for notice in session.execute(select(Notice).where(Notice.kind == PRODUCT_SAFETY, Notice.status == SENDING)
                                   .order_by(Notice.sent_at.desc())).scalars():

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
-from bot import handoff, notices
+from bot import handoff, notices, templates
 from bot.config import load_settings
 from bot.privacy import screen_reply
 from bot.store.db import engine_for, session_scope
@@ -475,3 +475,39 @@ def test_send_and_reply_on_postgresql(postgres_url):
     ("有機 ほうじ茶 ティーバッグ 50包", "ほうじ茶"), ("スマートウォッチ LITE", "スマートウォッチ")])
 def test_the_default_keyword_is_what_customers_call_the_product(item, keyword):
     assert notices.default_keywords([item]) == [keyword]
+
+
+def test_a_mailed_customer_who_quotes_the_notice_number_in_a_chat_reaches_people(shop):
+    reference = _sent_to_line(shop, same_address_households()[0].customer_id)
+    with session_scope(shop) as session:
+        answer = notices.answer_customer(session, conversation_id="web:mailedcustomer00", channel="web",
+                                         text=f"メールのお知らせ（{reference.replace('R', 'Ｒ')}）の件で返品したいです",
+                                         now=NOW, handoff_settings={"client_key": "c" * 64, "tickets_per_client": 3})
+        ticket = session.execute(select(Ticket).where(Ticket.conversation_id == "web:mailedcustomer00")).scalar_one()
+        trouble = session.execute(select(Trouble).where(Trouble.reference == ticket.trouble_reference)).scalar_one()
+    assert (ticket.reason, trouble.issue_type) == ("product_safety", "product_safety")
+    assert "ただちにご使用をおやめください" in answer.texts[0] and ticket.reference in answer.texts[1]
+
+
+def test_quoting_notice_numbers_cannot_flood_the_queue(shop):
+    reference = _sent_to_line(shop, same_address_households()[0].customer_id)
+    limits = {"client_key": "d" * 64, "tickets_per_client": 2}
+    with session_scope(shop) as session:
+        answers = [notices.answer_customer(session, conversation_id=f"rest:flood{i}", channel="rest",
+                                           text=f"{reference}について", now=NOW, handoff_settings=limits)
+                   for i in range(4)]
+        tickets = session.execute(select(func.count()).select_from(Ticket)).scalar_one()
+    assert tickets == 2
+    assert [a.ticket_reference is not None for a in answers] == [True, True, False, False]
+    assert "ただちにご使用をおやめください" in answers[-1].texts[0]
+
+
+def test_a_leak_number_quoted_by_anyone_goes_to_people_without_details(shop):
+    me, victim = same_address_households()
+    incident = _leak_sent(shop, [me, victim], me)
+    with session_scope(shop) as session:
+        answer = notices.answer_customer(session, conversation_id="rest:someone", channel="rest", now=NOW,
+                                         text=f"{incident.reference}の件、私の何が漏れたの？")
+        ticket = session.execute(select(Ticket).where(Ticket.conversation_id == "rest:someone")).scalar_one()
+    assert ticket.reason == "human_request"
+    assert answer.texts == (templates.DATA_LEAK_ESCALATED.format(ticket=ticket.reference),)

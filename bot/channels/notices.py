@@ -47,7 +47,8 @@ def _answer(channel: str, conversation_id: str, text: str, client_key: str) -> O
             session, conversation_id=conversation_id, channel=channel, text=text, now=handoff.now_utc(),
             handoff_settings={"business_hours": settings.business_hours,
                               "business_reply_minutes": settings.business_reply_minutes,
-                              "first_reply_hours": settings.first_reply_hours, "client_key": client_key})
+                              "first_reply_hours": settings.first_reply_hours, "client_key": client_key,
+                              "tickets_per_client": settings.tickets_per_client_per_day})
         return list(answer.texts) if answer is not None else None
 
 
