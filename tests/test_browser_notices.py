@@ -11,6 +11,7 @@ question gets the approved answer.
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -68,6 +69,14 @@ def verify_on_line(assistant, customer_id: int) -> str:
     return user_id
 
 
+def pushed_texts(fake_platform, user_id: str, seconds: float = 30) -> list[str]:
+    """The texts LINE received for this user, waiting until the first push arrives."""
+    deadline = time.monotonic() + seconds
+    while not line.pushes_to(fake_platform, user_id) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return line.texts_of(line.pushes_to(fake_platform, user_id))
+
+
 def count(page, key: str) -> int:
     return int(page.inner_text(f"[data-count={key}]"))
 
@@ -96,8 +105,7 @@ def test_a_supervisor_sends_a_recall_and_a_customers_reply_arrives_as_a_ticket(s
 
     page.click("#send")
     page.wait_for_selector("#recipients")
-    pushes = fake_platform.wait_for(f"{line.PUSH}", count=1)
-    assert any(c.body.get("to") == user_id for c in pushes)
+    assert "ただちにご使用をおやめください" in pushed_texts(fake_platform, user_id)[0]
     for _ in range(30):  # the page refreshes itself; reload to be quick
         page.reload()
         if count(page, "sent") + count(page, "delivered") == len(buyers):
@@ -147,12 +155,7 @@ def test_a_supervisor_opens_a_leak_incident_and_the_affected_customer_gets_the_a
 
     page.click("#send")
     page.wait_for_selector("#recipients")
-    deadline = datetime.now(timezone.utc) + timedelta(seconds=30)
-    while not [c for c in fake_platform.calls_to(line.PUSH) if c.body.get("to") == user_id] \
-            and datetime.now(timezone.utc) < deadline:
-        page.wait_for_timeout(300)
-    pushes = line.texts_of([c for c in fake_platform.calls_to(line.PUSH) if c.body.get("to") == user_id])
-    assert any("心よりお詫び申し上げます" in text for text in pushes)
+    assert any("心よりお詫び申し上げます" in text for text in pushed_texts(fake_platform, user_id))
 
     token = line.new_token()
     line.send(assistant, line.text_event(user_id, "私のどの情報が漏れたんですか？", reply_token=token))
