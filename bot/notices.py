@@ -40,7 +40,8 @@ from sqlalchemy.orm import Session
 
 from bot import handoff, identity, support, templates
 from bot.mail import Mailer
-from bot.privacy import mask_name, mask_personal_data
+from bot.outbound import load_people
+from bot.privacy import PersonalDataIndex, mask_name, mask_personal_data, screen_reply
 from bot.store.db import session_scope
 from bot.store.models import (
     AuditEntry,
@@ -314,6 +315,18 @@ def _required(value: str, label: str, limit: int = MAX_TEXT) -> str:
     return value
 
 
+def _refuse_personal_data(session: Session, *texts: str) -> None:
+    """A text for many customers names no one: checked against every customer, as the outbound guard does.
+
+    The chat channels' guard would stop such a notice per recipient, but only
+    after it was sent to some and mail has no guard; better to say so here.
+    """
+    index = PersonalDataIndex(load_people(session.get_bind()))
+    if any(not screen_reply(text, index, None).allowed for text in texts if text):
+        raise NoticeError("本文にお客様の個人情報（氏名・住所・電話番号・注文番号など）が含まれています。"
+                          "多くのお客様に届く文面には、個人を特定できる情報を書かないでください。")
+
+
 def _audit(session: Session, *, actor: str, action: str, notice: Notice, now: datetime, detail: str = "") -> None:
     session.add(AuditEntry(at=now, actor=actor, action=action,
                            detail=f"notice {notice.reference}" + (f": {detail}" if detail else "")))
@@ -361,6 +374,7 @@ def create_product_notice(session: Session, *, items: Iterable[str], title: str,
     if contact_deadline is not None and contact_deadline < now.astimezone(JST).date():
         raise NoticeError("ご連絡の期限が過去の日付です。")
     keywords = [k.strip() for k in keywords if k and k.strip()] or default_keywords(items)
+    _refuse_personal_data(session, title, what_happened, what_to_do)
     notice = _numbered(session, Notice(
         kind=PRODUCT_SAFETY, status=DRAFT, title=_required(title, "件名", MAX_TITLE), items="\n".join(items),
         keywords="\n".join(dict.fromkeys(keywords)), what_happened=_required(what_happened, "何が起きたか"),
@@ -394,6 +408,7 @@ def create_leak_incident(session: Session, *, title: str, discovered_at: datetim
     if unknown:
         raise NoticeError(f"見つからない注文番号が{len(unknown)}件あります（{'、'.join(unknown[:5])}"
                           f"{' ほか' if len(unknown) > 5 else ''}）。")
+    _refuse_personal_data(session, cause, watch_for, contact)
     notice = _numbered(session, Notice(
         kind=DATA_LEAK, status=DRAFT, title=_required(title, "件名", MAX_TITLE), discovered_at=discovered_at,
         affected="\n".join(numbers), data_kinds="\n".join(kinds), cause=_required(cause, "原因（現時点でわかっていること）"),

@@ -511,3 +511,21 @@ def test_a_leak_number_quoted_by_anyone_goes_to_people_without_details(shop):
         ticket = session.execute(select(Ticket).where(Ticket.conversation_id == "rest:someone")).scalar_one()
     assert ticket.reason == "human_request"
     assert answer.texts == (templates.DATA_LEAK_ESCALATED.format(ticket=ticket.reference),)
+
+
+@pytest.mark.parametrize("field", ["what_happened", "what_to_do", "title"])
+def test_a_notice_that_names_a_customer_is_refused_before_anyone_gets_it(shop, field):
+    victim = same_address_households()[1]
+    with session_scope(shop) as session:
+        with pytest.raises(notices.NoticeError, match="個人情報"):
+            _notice(session, **{field: f"{victim.name}様のご家庭で発熱事故がありました。"})
+
+
+def test_an_incident_whose_texts_name_a_customer_is_refused(shop):
+    victim = same_address_households()[1]
+    with session_scope(shop) as session:
+        with pytest.raises(notices.NoticeError, match="個人情報"):
+            notices.create_leak_incident(
+                session, title="t", discovered_at=NOW - timedelta(days=1), affected_orders=[victim.order_numbers[0]],
+                data_kinds=["name"], cause=f"{victim.address}宛のラベルを誤送信しました。", wrongful_intent=False,
+                actor=SUPERVISOR, now=NOW)
