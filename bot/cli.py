@@ -440,6 +440,83 @@ def cmd_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recall(settings: Settings, args: argparse.Namespace) -> int:
+    """A product-safety notice to every buyer of the items; ``--dry-run`` only counts (one JSON object).
+
+    Without ``--dry-run`` it creates the notice and sends it as the console
+    does: mail from here, LINE and Telegram pushes from the running assistant
+    (its outbox pumps pick the recipients up). ``--notice R…`` sends what a
+    stopped run left pending.
+    """
+    from datetime import date
+
+    from bot import handoff, notices
+    from bot.mail import mailer_from_env
+    from bot.store.db import engine_for, session_scope
+    from bot.store.migrate import upgrade
+
+    try:
+        deadline = date.fromisoformat(args.deadline) if args.deadline else None
+    except ValueError:
+        print("recall: --deadline は YYYY-MM-DD の形式で指定してください。", file=sys.stderr)
+        return 2
+    engine = engine_for(settings.database_url)
+    upgrade(settings.database_url)
+    if args.notice:
+        return _resume_recall(settings, engine, args.notice)
+    if not args.item:
+        print("recall: --item で商品名を指定してください（続きを送るときは --notice お知らせ番号）。", file=sys.stderr)
+        return 2
+    try:
+        with session_scope(engine) as session:
+            if args.dry_run:
+                result = notices.item_audience(session, args.item).as_json()
+            else:
+                notice = notices.create_product_notice(
+                    session, items=args.item, title=args.title or "", what_happened=args.what_happened or "",
+                    what_to_do=args.what_to_do or "", contact_deadline=deadline, actor="cli",
+                    now=handoff.now_utc(), keywords=args.keyword or ())
+                notices.start_sending(session, notice.id, "cli", handoff.now_utc())
+                reference, notice_id = notice.reference, notice.id
+                result = {"reference": reference, **notices.audience(session, notice).as_json()}
+    except notices.NoticeError as error:
+        print(f"recall: {error.message}", file=sys.stderr)
+        return 2
+    if not args.dry_run:
+        mailer = mailer_from_env(settings)
+        while notices.deliver_mail(mailer, engine=engine):
+            pass
+        with session_scope(engine) as session:
+            result["progress"] = notices.progress(session, notice_id).counts
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def _resume_recall(settings: Settings, engine, reference: str) -> int:
+    """Sends what is still pending (after a stop half way) and prints the notice's progress."""
+    from sqlalchemy import select
+
+    from bot import notices
+    from bot.mail import mailer_from_env
+    from bot.store.db import session_scope
+    from bot.store.models import Notice
+
+    with session_scope(engine) as session:
+        notice_id = session.execute(select(Notice.id).where(Notice.reference == reference)).scalar_one_or_none()
+    if notice_id is None:
+        print(f"recall: お知らせ番号 {reference} は見つかりません。", file=sys.stderr)
+        return 2
+    mailer = mailer_from_env(settings)
+    while notices.deliver_mail(mailer, engine=engine):
+        pass
+    with session_scope(engine) as session:
+        notice = session.get(Notice, notice_id)
+        result = {"reference": reference, **notices.audience(session, notice).as_json(),
+                  "progress": notices.progress(session, notice_id).counts}
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="madoguchi", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -466,9 +543,19 @@ def main(argv: list[str] | None = None) -> int:
     report = sub.add_parser("report", help="monthly trouble report: index.html, charts (PNG), troubles.csv")
     report.add_argument("--month", help="YYYY-MM (default: this month, Japan time)")
     report.add_argument("--out", help="folder to write (default: var/reports/YYYY-MM)")
+    recall = sub.add_parser("recall", help="product-safety notice to every buyer: recall --item NAME [--item NAME …] "
+                                           "--dry-run prints the customers reached, by channel, as JSON")
+    recall.add_argument("--item", action="append", help="product name as in the orders (repeatable)")
+    recall.add_argument("--notice", help="send what is still pending of this notice (R…), e.g. after a stop")
+    recall.add_argument("--dry-run", action="store_true", help="count only; send nothing")
+    recall.add_argument("--title", help="subject, e.g. 加湿器 使用中止のお願い")
+    recall.add_argument("--what-happened", help="what happened (Japanese, for customers)")
+    recall.add_argument("--what-to-do", help="what the customer must do now: stop using it, return, refund")
+    recall.add_argument("--deadline", help="contact deadline, YYYY-MM-DD")
+    recall.add_argument("--keyword", action="append", help="what customers call the product (repeatable)")
     args = parser.parse_args(argv)
     settings = load_settings()
     handler = {"setup": cmd_setup, "train": cmd_train, "run": cmd_run, "triage": cmd_triage, "mask": cmd_mask,
                "chat": cmd_chat, "telegram-webhook": cmd_telegram_webhook, "agent": cmd_agent,
-               "report": cmd_report}[args.command]
+               "report": cmd_report, "recall": cmd_recall}[args.command]
     return handler(settings, args)

@@ -43,6 +43,7 @@ REASON_LABELS = {
     "fraud_scheme": "SNS宣伝・副業詐欺の疑い",
     "human_request": "担当者を希望",
     "verification_locked": "本人確認ロック",
+    "product_safety": "製品安全のお知らせへの返信",
 }
 # How a ticket ended; the keys are what monthly analysis counts.
 OUTCOMES = {

@@ -62,18 +62,24 @@ IDLE_POLL_SECONDS = 30.0
 
 @runtime_checkable
 class Mailer(Protocol):
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(self, to: str, subject: str, body: str, message_key: str | None = None) -> None:
         """Deliver one plain-text mail or raise; never log its content."""
 
 
-def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
-    """A UTF-8 plain-text mail that Japanese mail clients display correctly."""
+def build_message(sender: str, to: str, subject: str, body: str, message_key: str | None = None) -> EmailMessage:
+    """A UTF-8 plain-text mail that Japanese mail clients display correctly.
+
+    ``message_key`` makes the Message-ID the same on every attempt: a notice
+    mailed again after a crash between the server's acceptance and our
+    record of it is recognisable as the same mail (clients drop the duplicate).
+    """
     message = EmailMessage()
     message["From"] = sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = format_datetime(datetime.now(timezone.utc))
-    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    domain = sender.rpartition("@")[2] or None
+    message["Message-ID"] = f"<{message_key}@{domain or 'localhost'}>" if message_key else make_msgid(domain=domain)
     message.set_content(body, charset="utf-8")
     return message
 
@@ -94,8 +100,8 @@ class SmtpMailer:
         self.password = password
         self.starttls = starttls
 
-    def send(self, to: str, subject: str, body: str) -> None:
-        message = build_message(self.sender, to, subject, body)
+    def send(self, to: str, subject: str, body: str, message_key: str | None = None) -> None:
+        message = build_message(self.sender, to, subject, body, message_key)
         with smtplib.SMTP(self.host, self.port, timeout=SMTP_TIMEOUT_SECONDS) as smtp:
             if self.starttls:
                 smtp.starttls(context=ssl.create_default_context())
@@ -118,9 +124,9 @@ class OutboxMailer:
         self.folder = Path(folder)
         self.sender = sender
 
-    def send(self, to: str, subject: str, body: str) -> None:
+    def send(self, to: str, subject: str, body: str, message_key: str | None = None) -> None:
         self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        message = build_message(self.sender, to, subject, body)
+        message = build_message(self.sender, to, subject, body, message_key)
         name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.eml"
         fd = os.open(self.folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:

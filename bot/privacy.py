@@ -995,3 +995,9 @@ def screen_reply(text: str, index: PersonalDataIndex, clearance: Clearance) -> G
     card = {s.kind for s in _find_sensitive(text, index.tracking_digits, reply.digits)} & _GUARDED_PATTERNS
     kinds |= unproven | card
     return GuardVerdict(not kinds, frozenset(leaked), frozenset(kinds), frozenset(unproven))
+
+
+def mask_name(name: str) -> str:
+    """「山田 花子」→「山＊ 花＊」: enough for an agent to tell rows apart, not enough to read a name out."""
+    parts = [p for p in name.replace("\u3000", " ").split(" ") if p]
+    return " ".join(p[0] + "＊" * max(len(p) - 1, 1) for p in parts) or "＊"

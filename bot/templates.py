@@ -145,3 +145,93 @@ NON_TEXT_PLACEHOLDERS = {
 
 # The web widget: a conversation left idle too long (a shared PC) ends; the page starts a new one.
 WEB_SESSION_EXPIRED = "しばらく操作がなかったため、前回の会話を終了しました。新しい会話を始めます。"
+
+
+# Product-safety notices and data-leak incidents (bot.notices). Sent on the customer's own
+# channel (LINE, Telegram) or by mail; the bot repeats the notice to anyone who asks about the product.
+PRODUCT_SAFETY_SUBJECT = "【重要】{title}（まどぐち雑貨店）"
+PRODUCT_SAFETY_NOTICE = """\
+【重要】{title}
+
+まどぐち雑貨店をご利用いただきありがとうございます。
+以下の商品をお持ちの方は、まずただちにご使用をおやめください。
+
+■対象の商品
+{items}
+
+■何が起きたか
+{what_happened}
+
+■お客様にお願いしたいこと
+{what_to_do}
+{deadline}
+ご不明な点は、このメッセージにそのままご返信ください。担当者がお答えします。
+ご迷惑とご心配をおかけし、誠に申し訳ございません。
+
+まどぐち雑貨店 カスタマーサポート（お知らせ番号：{reference}）
+"""
+PRODUCT_SAFETY_DEADLINE = "\n■ご連絡のお願い\n{deadline}までに当店へご連絡ください。\n"
+PRODUCT_SAFETY_MAIL_FOOTER = """
+（このメールは送信専用です。ご返信はチャット窓口でお知らせ番号「{reference}」をお伝えください。）
+"""
+# A customer who asks about a recalled product, whoever they are, hears this first.
+PRODUCT_SAFETY_ANSWER = """\
+【重要なお知らせ】{title}
+{items}をお持ちの場合は、まずただちにご使用をおやめください。
+
+{what_happened}
+
+{what_to_do}
+ご購入のお客様で返品・返金のご相談は、このまま「担当者と話したい」とお送りください。（お知らせ番号：{reference}）"""
+# The first reply of a customer the notice reached: a person takes over.
+NOTICE_REPLY_TAKEN = (
+    "ご返信ありがとうございます。担当者におつなぎしました（受付番号：{ticket}）。"
+    "担当者からご連絡するまで、対象の商品はご使用にならないでください。"
+)
+
+DATA_LEAK_SUBJECT = "【重要】お客様の個人情報に関するお詫びとお知らせ（まどぐち雑貨店）"
+DATA_LEAK_NOTICE = """\
+【重要】お客様の個人情報に関するお詫びとお知らせ
+
+まどぐち雑貨店をご利用いただきありがとうございます。
+このたび、当店がお預かりしているお客様の個人情報が外部に漏えいした、またはそのおそれがあることが
+判明しました。多大なご迷惑とご心配をおかけしますことを、心よりお詫び申し上げます。
+
+■お客様について漏えいした可能性のある情報
+{data_kinds}
+
+■経緯
+{cause}
+
+■お気をつけいただきたいこと
+{watch_for}
+
+■お問い合わせ
+{contact}
+
+このメッセージにご返信いただければ、ご質問にお答えします。
+（お知らせ番号：{reference}）
+"""
+DATA_LEAK_MAIL_FOOTER = """
+（このメールは送信専用です。お問い合わせは上記の窓口、またはチャットでお知らせ番号「{reference}」をお伝えください。）
+"""
+DATA_LEAK_DEFAULT_WATCH_FOR = (
+    "当店を名乗るメール・SMS・電話で、パスワードやカード番号、確認コードを尋ねることはありません。"
+    "不審なメールのリンクは開かないでください（フィッシング詐欺にご注意ください）。"
+    "クレジットカードの利用明細に身に覚えのない請求がないか、しばらくの間ご確認ください。"
+)
+DATA_LEAK_DEFAULT_CONTACT = (
+    "個人情報に関するお問い合わせ専用窓口：チャットでこのメッセージにご返信ください"
+    "（平日9時〜18時は担当者がお答えします）。"
+)
+# The approved answers the bot gives to an affected customer, by topic (bot.notices.LEAK_TOPICS).
+DATA_LEAK_ANSWER_WHAT = (
+    "お客様について漏えいした可能性のある情報は、{data_kinds}です。"
+    "情報の中身をチャットでお伝えすることはできません。重ねてお詫び申し上げます。"
+)
+DATA_LEAK_ANSWER_WATCH = "お気をつけいただきたいこと：{watch_for}"
+DATA_LEAK_ANSWER_CONTACT = "お問い合わせ：{contact}"
+DATA_LEAK_ESCALATED = (
+    "ご質問ありがとうございます。このご質問には担当者がお答えします（受付番号：{ticket}）。"
+    "返信まで少々お待ちください。"
+)

@@ -46,6 +46,7 @@ from sanic.response import HTTPResponse
 
 from bot import templates
 from bot.channels.handoff import AgentReplyPump
+from bot.channels.notices import NoticePump
 from bot.channels.turn import (
     MAX_MESSAGE_CHARS, CustomerTurns, Inbound, MessageNotTaken, Outcome, platform_client_key,
 )
@@ -355,6 +356,7 @@ class LineInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("line_webhook", __name__)
         AgentReplyPump(CHANNEL_NAME, self.guard, self._push_agent_reply).attach(webhook, lambda: self.is_configured)
+        NoticePump(CHANNEL_NAME, self.guard, self._push_agent_reply).attach(webhook, lambda: self.is_configured)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

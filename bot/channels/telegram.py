@@ -45,6 +45,7 @@ from telegram.request import HTTPXRequest
 from bot import templates
 from bot.channels import COMMAND_PREFIX
 from bot.channels.handoff import AgentReplyPump
+from bot.channels.notices import NoticePump
 from bot.channels.turn import CustomerTurns, Inbound, MessageNotTaken, Outcome, platform_client_key
 from bot.config import env
 from bot.handoff import Delivery
@@ -315,6 +316,7 @@ class TelegramInput(InputChannel):
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("madoguchi_telegram_webhook", __name__)
         AgentReplyPump(CHANNEL_NAME, self.guard, self._send_agent_reply).attach(webhook, lambda: self.configured)
+        NoticePump(CHANNEL_NAME, self.guard, self._send_agent_reply).attach(webhook, lambda: self.configured)
 
         @webhook.listener("before_server_stop")
         async def close_bots(*_: Any) -> None:

@@ -15,7 +15,10 @@ ticket). Now a channel module does only what is particular to its platform
 3. asks the hand-off gate (``keep_from_bot``): a conversation with people
    keeps everything, stickers and over-long texts included, for the ticket;
 4. refuses what the bot cannot take (over 2,000 characters, not text);
-5. gives Rasa the text with ``metadata={"client_key": ...}`` and nothing the
+5. lets the notices answer (``bot.channels.notices``): a reply to a product-safety
+   notice goes to people, a leak's affected customer gets the approved answers,
+   anyone asking about a recalled product hears the notice;
+6. gives Rasa the text with ``metadata={"client_key": ...}`` and nothing the
    caller wrote.
 
 Replies go out through ``ReplyScreen``: the outbound guard, and a replaced
@@ -35,6 +38,7 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from bot import clients, handoff, templates
 from bot.channels import without_command_prefix
 from bot.channels.handoff import keep_from_bot
+from bot.channels.notices import answer_from_notices
 from bot.config import load_settings
 from bot.outbound import OutboundGuard
 from bot.secrets import server_secret
@@ -176,6 +180,12 @@ class CustomerTurns:
         if len(inbound.text or "") > MAX_MESSAGE_CHARS:
             return TurnResult(Outcome.REFUSED, templates.ERROR_MESSAGE_TOO_LONG.format(limit=MAX_MESSAGE_CHARS),
                               413)
+        if not inbound.button_payload:
+            told = await answer_from_notices(self.channel, inbound.conversation_id, text, inbound.client_key)
+            if told is not None:
+                for reply in told:
+                    await output.send_text_message(inbound.conversation_id, reply)
+                return TurnResult(Outcome.ANSWERED)
         metadata: Dict[str, Any] = {CLIENT_KEY: inbound.client_key}
         if inbound.platform:
             metadata[self.channel] = inbound.platform

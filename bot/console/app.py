@@ -465,6 +465,9 @@ def create_app(name: str = "madoguchi_web", *, blueprints: Iterable[Blueprint] =
                       trusted_proxies=settings.trusted_proxies, cookie_secure=settings.cookie_secure)
     accounts.prepare_dummy_hash()
     app.blueprint(console.blueprint())
+    from bot.console import notices  # it builds on this module, so it is imported once this one is loaded
+
+    app.blueprint(notices.blueprint(console))
     for blueprint in blueprints:
         app.blueprint(blueprint)
     app.register_middleware(_security_headers, "response")

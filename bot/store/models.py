@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
@@ -441,3 +442,87 @@ class WebSession(Base):
     session_key = Column(String(32), primary_key=True)  # the random part; the conversation is web:<key>
     created_at = Column(UTCDateTime, nullable=False)
     last_seen_at = Column(UTCDateTime, nullable=False)
+
+
+class Notice(Base):
+    """A message to many customers at once: a product-safety notice or a data-leak incident.
+
+    ``kind`` is "product_safety" (buyers of ``items`` are found from the
+    orders) or "data_leak" (the supervisor names the affected customers;
+    the APPI fields below apply). Nothing goes out while ``status`` is
+    "draft"; "sending" lets the outbox deliver to its ``NoticeRecipient`` rows.
+    """
+
+    __tablename__ = "notices"
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(30), unique=True)
+    kind = Column(String(20), nullable=False, index=True)
+    status = Column(String(20), nullable=False, index=True)  # draft | sending | closed
+    title = Column(String(200), nullable=False)
+    items = Column(Text, nullable=False, default="")  # product names, one per line
+    keywords = Column(Text, nullable=False, default="")  # what customers call them, one per line
+    what_happened = Column(Text, nullable=False, default="")
+    what_to_do = Column(Text, nullable=False, default="")
+    contact_deadline = Column(Date)
+    created_by = Column(String(100), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False)
+    sent_at = Column(UTCDateTime)
+    # data_leak only
+    discovered_at = Column(UTCDateTime)
+    data_kinds = Column(Text, nullable=False, default="")  # keys of bot.notices.DATA_KINDS, one per line
+    cause = Column(Text, nullable=False, default="")
+    wrongful_intent = Column(Boolean, nullable=False, default=False)
+    affected = Column(Text, nullable=False, default="")  # order numbers the supervisor named, one per line
+    qa_watch_for = Column(Text, nullable=False, default="")
+    qa_contact = Column(Text, nullable=False, default="")
+
+    recipients = relationship("NoticeRecipient", back_populates="notice", order_by="NoticeRecipient.id")
+
+
+class NoticeRecipient(Base):
+    """One customer (household) a notice goes to, and how far it got.
+
+    Rows are written once, when sending starts (unique per notice and
+    customer: each household once); from then on the outbox delivers them
+    like agents' replies: ``pending`` → ``sending`` → ``sent`` (the channel
+    accepted) or ``delivered`` (the platform says it reached the chat), or
+    ``failed`` after retries; ``retry_key`` is the same on every attempt.
+    """
+
+    __tablename__ = "notice_recipients"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "customer_id", name="uq_notice_recipients_customer"),
+        Index("ix_notice_recipients_delivery", "channel", "delivery"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    notice_id = Column(Integer, ForeignKey("notices.id"), nullable=False, index=True)
+    customer_id = Column(Integer, ForeignKey("customers.id"), nullable=False, index=True)
+    channel = Column(String(30), nullable=False)  # line | telegram | email
+    conversation_id = Column(String(200), index=True)  # chat channels; None for e-mail
+    delivery = Column(String(10), nullable=False, default="pending")
+    delivery_attempts = Column(Integer, nullable=False, default=0)
+    sending_since = Column(UTCDateTime)
+    next_attempt_at = Column(UTCDateTime)
+    delivered_at = Column(UTCDateTime)
+    delivery_error = Column(String(200))
+    retry_key = Column(String(36), nullable=False)
+    replied_at = Column(UTCDateTime)
+    ticket_reference = Column(String(30))
+
+    notice = relationship("Notice", back_populates="recipients")
+    customer = relationship("Customer")
+
+
+class NoticeCheck(Base):
+    """A checklist item of an incident ticked by a person (who and when; unticking deletes it)."""
+
+    __tablename__ = "notice_checks"
+    __table_args__ = (UniqueConstraint("notice_id", "item", name="uq_notice_checks_item"),)
+
+    id = Column(Integer, primary_key=True)
+    notice_id = Column(Integer, ForeignKey("notices.id"), nullable=False, index=True)
+    item = Column(String(40), nullable=False)
+    checked_by = Column(String(100), nullable=False)
+    checked_at = Column(UTCDateTime, nullable=False)
