@@ -39,9 +39,10 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import handoff, identity, support, templates
+from bot.business_calendar import DEFAULT_CALENDAR
 from bot.mail import Mailer
 from bot.outbound import load_people
-from bot.privacy import PersonalDataIndex, mask_name, mask_personal_data, screen_reply
+from bot.privacy import NOBODY, PersonalDataIndex, mask_name, mask_personal_data, screen_reply
 from bot.store.db import session_scope
 from bot.store.models import (
     AuditEntry,
@@ -322,7 +323,7 @@ def _refuse_personal_data(session: Session, *texts: str) -> None:
     after it was sent to some and mail has no guard; better to say so here.
     """
     index = PersonalDataIndex(load_people(session.get_bind()))
-    if any(not screen_reply(text, index, None).allowed for text in texts if text):
+    if any(not screen_reply(text, index, NOBODY).allowed for text in texts if text):
         raise NoticeError("本文にお客様の個人情報（氏名・住所・電話番号・注文番号など）が含まれています。"
                           "多くのお客様に届く文面には、個人を特定できる情報を書かないでください。")
 
@@ -805,7 +806,7 @@ def _hand_over(session: Session, *, recipient: NoticeRecipient | None, notice: N
                order_number: str | None, handoff_settings: dict) -> Ticket:
     trouble = support.open_trouble(session, conversation_id=conversation_id, channel=channel,
                                    issue_type=trouble_type, confidence=None, now=now,
-                                   business_hours=handoff_settings.get("business_hours", (9, 18)))
+                                   calendar=handoff_settings.get("calendar", DEFAULT_CALENDAR))
     support.complete_trouble(session, trouble.reference, order_number=order_number,
                              detail=f"お知らせ {notice.reference} への返信: {mask_personal_data(text)[:500]}", now=now)
     transcript = [handoff.TranscriptLine("bot", chat_text(notice), recipient.delivered_at or now)] \

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot import handoff, notices, templates
 from bot.config import load_settings
-from bot.privacy import screen_reply
+from bot.privacy import Clearance, screen_reply
 from bot.store.db import engine_for, session_scope
 from bot.store.migrate import upgrade
 from bot.store.models import (
@@ -432,7 +432,7 @@ def test_an_affected_customer_learns_nothing_about_another(shop, attack):
         answer = notices.answer_customer(session, conversation_id=LINE_USER, channel="line", text=text, now=NOW)
     assert answer is not None
     for reply in answer.texts:
-        verdict = screen_reply(reply, privacy_index(), me.customer_id)
+        verdict = screen_reply(reply, privacy_index(), Clearance.person(me.customer_id))
         assert verdict.allowed, f"{attack}: {reply}"
         assert victim.family_name not in reply and victim.order_numbers[0] not in reply
 

@@ -114,7 +114,8 @@ def test_a_send_killed_half_way_resumes_without_skipping_anyone(shop_database, t
     controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     env = {**os.environ, "DATABASE_URL": shop_database, "MADOGUCHI_VAR_DIR": str(tmp_path),
-           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(controller.port)}
+           "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(controller.port),
+           "SMTP_STARTTLS": "false"}  # a loopback test server without STARTTLS
     try:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", "recall", *[a for item in items for a in ("--item", item)],

@@ -138,6 +138,6 @@ def test_an_affected_customer_learns_nothing_about_another_affected_one(assistan
         assistant.say(sender, message)
     for message in LEAK_ATTACKS[name](attacker, victim):
         for reply in assistant.say(sender, message):
-            verdict = screen_reply(reply, privacy_index(), attacker.customer_id)
+            verdict = screen_reply(reply, privacy_index(), Clearance.person(attacker.customer_id))
             assert verdict.allowed, f"{name}: reply carries {sorted(verdict.kinds)}: {reply}"
             assert victim.family_name not in reply and victim.order_numbers[0] not in reply

@@ -45,7 +45,7 @@ def _answer(channel: str, conversation_id: str, text: str, client_key: str) -> O
     with session_scope() as session:
         answer = notices.answer_customer(
             session, conversation_id=conversation_id, channel=channel, text=text, now=handoff.now_utc(),
-            handoff_settings={"business_hours": settings.business_hours,
+            handoff_settings={"calendar": settings.calendar,
                               "business_reply_minutes": settings.business_reply_minutes,
                               "first_reply_hours": settings.first_reply_hours, "client_key": client_key,
                               "tickets_per_client": settings.tickets_per_client_per_day})
