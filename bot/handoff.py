@@ -26,13 +26,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot import identity, templates
 from bot.business_calendar import DEFAULT_CALENDAR, BusinessCalendar
+from bot.constants import TicketStatus
 from bot.privacy import mask_personal_data
 from bot.secrets import server_secret
 from bot.store.models import Agent, AuditEntry, GuardedReply, Ticket, TicketMessage
 from bot.support import JST, format_deadline
 
-OPEN, CLAIMED, HANDED_BACK, CLOSED = "open", "claimed", "handed_back", "closed"
-ACTIVE = (OPEN, CLAIMED)
+# A ticket's life (status) is kept apart from who holds it (claimed_by), as Chatwoot keeps status and assignee.
+OPEN, HANDED_BACK, CLOSED = TicketStatus.OPEN, TicketStatus.HANDED_BACK, TicketStatus.CLOSED
+ACTIVE = (OPEN,)  # with people: the bot stays silent
 SEVERITY_RANK = {"urgent": 3, "high": 2, "normal": 1}
 
 # Why a conversation was handed over: the four escalation reasons, and a
@@ -348,15 +350,15 @@ def claim(session: Session, ticket_id: int, agent: Agent, now: datetime) -> Tick
     """Take a ticket. One conditional UPDATE, so two agents can never both succeed."""
     claimed = session.execute(
         update(Ticket).where(Ticket.id == ticket_id, Ticket.status == OPEN, Ticket.claimed_by.is_(None))
-        .values(status=CLAIMED, claimed_by=agent.id, claimed_at=now)
+        .values(claimed_by=agent.id, claimed_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     ticket = get_ticket(session, ticket_id)
     session.refresh(ticket)
     if not claimed:
-        if ticket.status == CLAIMED and ticket.claimed_by == agent.id:
+        if ticket.status == OPEN and ticket.claimed_by == agent.id:
             return ticket
-        if ticket.status == CLAIMED:
+        if ticket.status == OPEN and ticket.claimed_by is not None:
             raise HandoffError("このチケットは他の担当者が対応中です。")
         raise HandoffError("このチケットは対応中の一覧にありません（終了済み、またはボットに戻されています）。")
     _audit(session, actor=f"agent:{agent.login}", action="ticket_claim", ticket=ticket, now=now)
@@ -364,7 +366,7 @@ def claim(session: Session, ticket_id: int, agent: Agent, now: datetime) -> Tick
 
 
 def _require_holder(ticket: Ticket, agent: Agent) -> None:
-    if ticket.status != CLAIMED:
+    if ticket.status != OPEN or ticket.claimed_by is None:
         raise HandoffError("先にこのチケットを担当してください。")
     if ticket.claimed_by != agent.id and agent.role != "supervisor":
         raise HandoffError("このチケットは他の担当者が対応中です。")
@@ -420,7 +422,7 @@ def release(session: Session, ticket_id: int, agent: Agent, now: datetime) -> Ti
     """Put a claimed ticket back in the queue for a colleague (still handed off)."""
     ticket = get_ticket(session, ticket_id)
     _require_holder(ticket, agent)
-    ticket.status, ticket.claimed_by, ticket.claimed_at = OPEN, None, None
+    ticket.claimed_by, ticket.claimed_at = None, None
     _audit(session, actor=f"agent:{agent.login}", action="ticket_release", ticket=ticket, now=now)
     return ticket
 
@@ -523,11 +525,12 @@ def delivery_done(session: Session, message_id: int, now: datetime, error: str |
 
 
 def waiting_counts(session: Session) -> dict[str, int]:
-    """Active tickets per status, for the console header."""
+    """Active tickets nobody holds ("open") and held by an agent ("claimed"), for the console header."""
+    held = Ticket.claimed_by.is_not(None)
     rows = session.execute(
-        select(Ticket.status, func.count()).where(Ticket.status.in_(ACTIVE)).group_by(Ticket.status)
+        select(held, func.count()).where(Ticket.status.in_(ACTIVE)).group_by(held)
     ).all()
-    return {status: count for status, count in rows}
+    return {("claimed" if is_held else "open"): count for is_held, count in rows}
 
 
 def now_utc() -> datetime:

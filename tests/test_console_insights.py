@@ -196,7 +196,7 @@ def test_the_report_page_is_for_supervisors_with_its_charts_and_csv(console):
 
 
 def test_the_team_page_shows_each_agents_open_tickets_and_sla_risk(console):
-    overdue_id, overdue_ref = console.open_ticket(age=timedelta(hours=3))
+    overdue_id, overdue_ref = console.open_ticket(age=timedelta(hours=3), overdue=True)
     assert console.browser("bob").act(overdue_id, "claim").status == 303
     assert console.browser("alice").get("/console/team").status == 403
     page = console.browser("sue").get("/console/team").body

@@ -513,12 +513,12 @@ def test_claim_is_exclusive_and_re_claim_by_the_holder_is_fine(db):
     sato, suzuki = add_agent(db, "sato"), add_agent(db, "suzuki")
     ticket = new_ticket(db, "c1")
     claimed = do(db, claim, ticket.id, sato, NOW + timedelta(minutes=1))
-    assert (claimed.status, claimed.claimed_by) == ("claimed", sato.id)
+    assert (claimed.status, claimed.claimed_by) == ("open", sato.id)
     assert refused(db, claim, ticket.id, suzuki, NOW + timedelta(minutes=2)) == CONFLICT
     again = do(db, claim, ticket.id, sato, NOW + timedelta(minutes=3))
-    assert (again.status, again.claimed_by) == ("claimed", sato.id)
+    assert (again.status, again.claimed_by) == ("open", sato.id)
     stored = load(db, ticket.id)
-    assert (stored.status, stored.claimed_by, stored.claimed_at) == ("claimed", sato.id, NOW + timedelta(minutes=1))
+    assert (stored.status, stored.claimed_by, stored.claimed_at) == ("open", sato.id, NOW + timedelta(minutes=1))
     claims = audit(db, "ticket_claim")
     assert [(e.actor, e.at) for e in claims] == [("agent:sato", NOW + timedelta(minutes=1))]
 
@@ -530,7 +530,7 @@ def test_claim_in_a_session_that_already_holds_the_ticket_sees_the_new_state(db)
         loaded = session.get(Ticket, ticket.id)
         assert loaded.status == "open"
         claimed = claim(session, ticket.id, sato, NOW)
-        assert claimed is loaded and (claimed.status, claimed.claimed_by) == ("claimed", sato.id)
+        assert claimed is loaded and (claimed.status, claimed.claimed_by) == ("open", sato.id)
 
 
 @pytest.mark.parametrize("ending", ["close", "hand_back"])
@@ -592,7 +592,7 @@ def test_two_agents_claiming_at_the_same_moment_exactly_one_wins(db):
             assert sorted(results.values()) == sorted(["won", CONFLICT]), results
             winner = next(i for i, r in results.items() if r == "won")
             stored = load(db, ticket.id)
-            assert (stored.status, stored.claimed_by) == ("claimed", agents[winner].id)
+            assert (stored.status, stored.claimed_by) == ("open", agents[winner].id)
         assert len(audit(db, "ticket_claim")) == 4
     finally:
         for engine in engines:
@@ -686,7 +686,7 @@ def test_close_requires_a_known_outcome(db):
     do(db, claim, ticket.id, sato, NOW)
     for bad in ("", "solved", "解決"):
         assert refused(db, close, ticket.id, sato, bad, "", NOW) == "対応結果を選んでください。"
-    assert load(db, ticket.id).status == "claimed"
+    assert (load(db, ticket.id).status, load(db, ticket.id).claimed_by) == ("open", sato.id)
     for outcome in OUTCOMES:
         other = new_ticket(db, f"c-{outcome}")
         do(db, claim, other.id, sato, NOW)
@@ -703,7 +703,7 @@ def test_only_the_holder_or_a_supervisor_ends_or_releases(db):
         assert refused(db, action, ticket.id, sato, *extra, NOW) == NOT_CLAIMED  # open: nobody holds it
         do(db, claim, ticket.id, sato, NOW)
         assert refused(db, action, ticket.id, suzuki, *extra, NOW) == CONFLICT
-        assert load(db, ticket.id).status == "claimed"
+        assert (load(db, ticket.id).status, load(db, ticket.id).claimed_by) == ("open", sato.id)
         do(db, action, ticket.id, boss, *extra, NOW)
     assert [load(db, t.id).status for t in tickets] == ["handed_back", "closed", "open"]
     # an ended ticket cannot be ended again

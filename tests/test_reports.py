@@ -71,7 +71,7 @@ def _trouble(session, issue_type, created, order_number=None, status="queued"):
     return trouble
 
 
-def _ticket(session, trouble, reason, created, *, replied_after=None, agent=None, status="claimed"):
+def _ticket(session, trouble, reason, created, *, replied_after=None, agent=None, status="open"):
     ticket = Ticket(reference=f"E{created:%Y%m%d}-{next(_counter):05d}", conversation_id=trouble.conversation_id,
                     channel="rest", reason=reason, severity="normal", evidence="", status=status,
                     trouble_reference=trouble.reference, created_at=created,

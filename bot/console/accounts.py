@@ -485,7 +485,7 @@ def _parser() -> argparse.ArgumentParser:
 def agent_command(argv: list[str]) -> int:
     """``add --login L --name N [--role agent|supervisor] [--password-stdin]``, ``list``, ``deactivate --login L``."""
     from bot.config import load_settings
-    from bot.handoff import CLAIMED, now_utc
+    from bot.handoff import OPEN, now_utc
     from bot.store.db import engine_for
     from bot.store.migrate import upgrade
 
@@ -515,7 +515,7 @@ def agent_command(argv: list[str]) -> int:
             with session_scope(engine) as session:
                 agent, ended = deactivate_agent(session, args.login, now_utc())
                 held = session.execute(
-                    select(Ticket.reference).where(Ticket.claimed_by == agent.id, Ticket.status == CLAIMED)
+                    select(Ticket.reference).where(Ticket.claimed_by == agent.id, Ticket.status == OPEN)
                 ).scalars().all()
                 login = agent.login
             print(f"担当者「{login}」を無効にしました（終了したセッション: {ended}件）。")

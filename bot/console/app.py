@@ -294,7 +294,7 @@ class Console:
         settings = load_settings()
         items, ended, counts, alerts = await self.db(work)
         return self.render("queue.html", user=user, nav="queue", items=items, ended=ended, alerts=alerts,
-                           open_count=counts.get(handoff.OPEN, 0), claimed_count=counts.get(handoff.CLAIMED, 0),
+                           open_count=counts.get(handoff.OPEN, 0), claimed_count=counts.get("claimed", 0),
                            updated_at=f"{now.astimezone(JST):%H:%M:%S}")
 
     # -- one ticket ------------------------------------------------------------

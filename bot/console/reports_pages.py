@@ -222,6 +222,6 @@ async def queue_feed(console: "Console", request: Request, user: ConsoleUser) ->
                  "severity_label": SEVERITY_LABELS.get(r.ticket.severity, r.ticket.severity),
                  "reason_label": handoff.REASON_LABELS.get(r.ticket.reason, r.ticket.reason),
                  "status": r.ticket.status, "sla": sla_clock(r.ticket, now).label}
-                for r in handoff.queue(session, now) if r.ticket.status == handoff.OPEN]
+                for r in handoff.queue(session, now) if r.ticket.claimed_by is None]
 
     return response.json({"open": await console.db(work)}, ensure_ascii=False)

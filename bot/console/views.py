@@ -22,8 +22,8 @@ from bot.support import JST, format_deadline
 
 SEVERITY_LABELS = {"urgent": "緊急", "high": "高", "normal": "通常"}
 CHANNEL_LABELS = {"line": "LINE", "telegram": "Telegram", "web": "Web", "socketio": "Web", "rest": "REST"}
-STATUS_LABELS = {handoff.OPEN: "未担当", handoff.CLAIMED: "対応中", handoff.HANDED_BACK: "ボットに戻した",
-                 handoff.CLOSED: "終了"}
+STATUS_LABELS = {handoff.OPEN: "未担当", handoff.HANDED_BACK: "ボットに戻した", handoff.CLOSED: "終了"}
+HELD_LABEL = "対応中"  # an open ticket an agent has claimed
 AUTHOR_LABELS = {"customer": "お客様", "bot": "ボット", "agent": "担当者", "system": "システム"}
 DELIVERY_LABELS = {"pending": "送信待ち", "sending": "送信待ち", "delivered": "送信済み", "failed": "送信失敗"}
 RETRY_LABEL = "再送待ち（お客様のチャネルに届かなかったため、自動で再送します）"
@@ -313,18 +313,19 @@ def ticket_state(ticket: Ticket) -> str:
 
 def ticket_view(session: Session, ticket: Ticket, user: ConsoleUser, now: datetime) -> TicketView:
     evidence = evidence_lines(ticket)
-    claimed = ticket.status == handoff.CLAIMED
+    claimed = ticket.status == handoff.OPEN and ticket.claimed_by is not None
     mine = claimed and ticket.claimed_by == user.agent_id
     return TicketView(
         id=ticket.id, reference=ticket.reference, status=ticket.status,
-        status_label=STATUS_LABELS.get(ticket.status, ticket.status), state=ticket_state(ticket),
+        status_label=HELD_LABEL if claimed else STATUS_LABELS.get(ticket.status, ticket.status),
+        state=ticket_state(ticket),
         severity=ticket.severity, severity_label=SEVERITY_LABELS.get(ticket.severity, ticket.severity),
         reason_label=handoff.REASON_LABELS.get(ticket.reason, ticket.reason),
         channel_label=CHANNEL_LABELS.get(ticket.channel, ticket.channel), created_at=jst_label(ticket.created_at),
         evidence=[_evidence_label(line) for line in evidence], trouble_reference=ticket.trouble_reference or "",
         sla=sla_clock(ticket, now) if ticket.status in handoff.ACTIVE else None,
         claimed_by=ticket.agent.display_name if claimed and ticket.agent is not None else "",
-        can_claim=ticket.status == handoff.OPEN,
+        can_claim=ticket.status == handoff.OPEN and not claimed,
         can_act=claimed and (mine or user.is_supervisor), acting_as_supervisor=claimed and not mine,
         outcome_label=handoff.OUTCOMES.get(ticket.outcome or "", ""), outcome_note=ticket.outcome_note or "",
         ended_at=jst_label(ticket.ended_at) if ticket.ended_at else "",
