@@ -24,6 +24,7 @@ from bot.orders import item_lines_of_verified_order
 from bot.store.db import session_scope
 from bot.store.models import Order
 from bot.text import parse_order_number_reply, says_unknown
+from bot.constants import TroubleStatus
 
 VERIFIED, MAILED, LOCKED = "verified", "mailed", "locked"
 ORDER_NUMBER_UNKNOWN = "unknown"
@@ -227,7 +228,7 @@ class ActionFulfilRequest(Action):
         if request == "ask_order_items":
             dispatcher.utter_message(response="utter_order_items", items="\n".join(items))
             return events
-        reference, due = open_trouble_for(tracker, "other", status="queued", detail="配送先変更の依頼",
+        reference, due = open_trouble_for(tracker, "other", status=TroubleStatus.QUEUED, detail="配送先変更の依頼",
                                           order_number=tracker.get_slot("order_number"))
         dispatcher.utter_message(response="utter_change_address_recorded", trouble_reference=reference,
                                  reply_due=due)

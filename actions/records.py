@@ -20,6 +20,7 @@ from bot.config import load_settings
 from bot.store.db import session_scope
 from bot.support import complete_trouble, format_deadline, open_trouble
 from bot.triage import NluResult, issue_type_of
+from bot.constants import TroubleStatus
 
 TRANSCRIPT_EVENTS = 60
 
@@ -110,10 +111,10 @@ def hand_over(tracker: Tracker, *, reason: str, severity: str, evidence: list[st
     if trouble_reference:
         with session_scope() as session:
             complete_trouble(session, trouble_reference, order_number=None, detail=detail, now=now_utc(),
-                             status="handed_off")
+                             status=TroubleStatus.HANDED_OFF)
     else:
         issue_type, _ = issue_type_of(nlu_result(tracker))
-        trouble_reference, _ = open_trouble_for(tracker, issue_type, status="handed_off", detail=detail)
+        trouble_reference, _ = open_trouble_for(tracker, issue_type, status=TroubleStatus.HANDED_OFF, detail=detail)
     return open_ticket_for(tracker, reason=reason, severity=severity, evidence=evidence,
                            trouble_reference=trouble_reference)
 

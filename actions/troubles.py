@@ -23,6 +23,7 @@ from bot.store.db import session_scope
 from bot.support import ISSUE_TYPES, complete_trouble
 from bot.text import normalise
 from bot.triage import issue_type_of
+from bot.constants import TroubleStatus
 
 # A first message this long already says what happened; asking again would annoy.
 DETAIL_ALREADY_GIVEN_CHARS = 20
@@ -118,7 +119,7 @@ class ActionRecordTrouble(Action):
                 session, reference,
                 order_number=None if order_number == ORDER_NUMBER_UNKNOWN else order_number,
                 detail=tracker.get_slot("trouble_detail") or "", now=now,
-                status="verification_locked" if locked else "queued",
+                status=TroubleStatus.VERIFICATION_LOCKED if locked else TroubleStatus.QUEUED,
             )
             verified = identity.verified_customer(session, tracker.sender_id)
             status = status_of_verified_order(session, verified.order_id, now) if verified else None

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot import identity, templates
 from bot.business_calendar import DEFAULT_CALENDAR, BusinessCalendar
-from bot.constants import TicketStatus
+from bot.constants import DeliveryState, TicketStatus
 from bot.privacy import mask_personal_data
 from bot.secrets import server_secret
 from bot.store.models import Agent, AuditEntry, GuardedReply, Ticket, TicketMessage
@@ -386,7 +386,7 @@ def reply(session: Session, ticket_id: int, agent: Agent, text: str, now: dateti
     ticket = get_ticket(session, ticket_id)
     _require_holder(ticket, agent)
     message = TicketMessage(ticket_id=ticket.id, at=now, author="agent", agent_id=agent.id, text=text,
-                            channel=ticket.channel, delivery="pending", retry_key=str(uuid.uuid4()))
+                            channel=ticket.channel, delivery=DeliveryState.PENDING, retry_key=str(uuid.uuid4()))
     session.add(message)
     _audit(session, actor=f"agent:{agent.login}", action="ticket_reply", ticket=ticket, now=now,
            detail=f"{len(text)} characters")
@@ -451,8 +451,8 @@ def claim_deliveries(session: Session, channel: str, now: datetime, limit: int =
     """
     stale = now - timedelta(minutes=1)
     due = or_(TicketMessage.next_attempt_at.is_(None), TicketMessage.next_attempt_at <= now)
-    takeable = or_(and_(TicketMessage.delivery == "pending", due),
-                   and_(TicketMessage.delivery == "sending", TicketMessage.sending_since < stale))
+    takeable = or_(and_(TicketMessage.delivery == DeliveryState.PENDING, due),
+                   and_(TicketMessage.delivery == DeliveryState.SENDING, TicketMessage.sending_since < stale))
     query = (
         select(TicketMessage.id).join(Ticket)
         .where(TicketMessage.channel == channel, TicketMessage.author.in_(OUTBOX_AUTHORS), takeable)
@@ -464,7 +464,7 @@ def claim_deliveries(session: Session, channel: str, now: datetime, limit: int =
     for message_id in session.execute(query).scalars().all():
         won = session.execute(
             update(TicketMessage).where(TicketMessage.id == message_id, takeable)
-            .values(delivery="sending", sending_since=now,
+            .values(delivery=DeliveryState.SENDING, sending_since=now,
                     delivery_attempts=TicketMessage.delivery_attempts + 1,
                     # a reply written before retry keys existed gets its one key now, kept from then on
                     retry_key=func.coalesce(TicketMessage.retry_key, str(uuid.uuid4())))
@@ -486,7 +486,7 @@ def conversations_with_pending_replies(session: Session, channel: str, now: date
     """Conversations of this channel with agents' replies waiting to be sent (and due, given ``now``)."""
     query = (select(Ticket.conversation_id).join(TicketMessage)
              .where(TicketMessage.channel == channel, TicketMessage.author.in_(OUTBOX_AUTHORS),
-                    TicketMessage.delivery == "pending"))
+                    TicketMessage.delivery == DeliveryState.PENDING))
     if now is not None:
         query = query.where(or_(TicketMessage.next_attempt_at.is_(None), TicketMessage.next_attempt_at <= now))
     return list(session.execute(query.distinct()).scalars())
@@ -507,10 +507,10 @@ def delivery_done(session: Session, message_id: int, now: datetime, error: str |
     Idempotent for a reply already delivered (a late duplicate report changes nothing).
     """
     message = session.get(TicketMessage, message_id)
-    if message is None or message.delivery == "delivered":
+    if message is None or message.delivery == DeliveryState.DELIVERED:
         return
     if error is None:
-        message.delivery, message.delivered_at, message.delivery_error = "delivered", now, None
+        message.delivery, message.delivered_at, message.delivery_error = DeliveryState.DELIVERED, now, None
         message.next_attempt_at = None
         ticket = session.get(Ticket, message.ticket_id)
         if ticket is not None and ticket.first_human_reply_at is None:
@@ -518,10 +518,10 @@ def delivery_done(session: Session, message_id: int, now: datetime, error: str |
         return
     message.delivery_error = error[:200]
     if retry and now - message.at < DELIVERY_RETRY_WINDOW:
-        message.delivery = "pending"
+        message.delivery = DeliveryState.PENDING
         message.next_attempt_at = now + retry_backoff(message.delivery_attempts)
     else:
-        message.delivery, message.delivered_at, message.next_attempt_at = "failed", now, None
+        message.delivery, message.delivered_at, message.next_attempt_at = DeliveryState.FAILED, now, None
 
 
 def waiting_counts(session: Session) -> dict[str, int]:

@@ -28,6 +28,7 @@ from bot.privacy import NOBODY, Clearance, PersonalDataIndex, PersonRecord, scre
 from bot.store.db import default_engine, session_scope
 from bot.store.models import AuditEntry, Customer, Order
 from bot.support import open_trouble
+from bot.constants import TroubleStatus
 
 INDEX_REFRESH_SECONDS = 60
 
@@ -109,7 +110,7 @@ class OutboundGuard:
         with session_scope(self.engine) as session:
             trouble = open_trouble(session, conversation_id=conversation_id, channel=channel or "unknown",
                                    issue_type="privacy_concern", confidence=None, now=now)
-            trouble.status = "privacy_incident"
+            trouble.status = TroubleStatus.PRIVACY_INCIDENT
             trouble.detail = f"outbound reply blocked: kinds={','.join(sorted(verdict.kinds))}"
             session.add(AuditEntry(
                 at=now, actor="outbound_guard", action="privacy_incident", conversation_id=conversation_id,

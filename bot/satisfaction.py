@@ -29,6 +29,7 @@ from bot import handoff, templates
 from bot.privacy import mask_personal_data
 from bot.store.db import session_scope
 from bot.store.models import AuditEntry, SatisfactionSurvey, Ticket, TicketMessage
+from bot.constants import DeliveryState
 
 PENDING, ANSWERED, SKIPPED = "pending", "answered", "skipped"
 # Outcomes after which the customer is asked; never after a refusal or a police report.
@@ -91,7 +92,7 @@ def ask_after_close(session: Session, ticket: Ticket, now: datetime) -> Satisfac
     if _recently_asked(session, ticket.conversation_id, customer_id, now):
         return None
     question = TicketMessage(ticket_id=ticket.id, at=now, author="system", text=templates.SATISFACTION_QUESTION,
-                             channel=ticket.channel, delivery="pending")
+                             channel=ticket.channel, delivery=DeliveryState.PENDING)
     session.add(question)
     session.flush()
     survey = SatisfactionSurvey(ticket_id=ticket.id, conversation_id=ticket.conversation_id,
@@ -108,7 +109,7 @@ def _waiting(session: Session, conversation_id: str, now: datetime) -> Satisfact
     return session.execute(
         select(SatisfactionSurvey).join(TicketMessage, TicketMessage.id == SatisfactionSurvey.question_id)
         .where(SatisfactionSurvey.conversation_id == conversation_id, SatisfactionSurvey.status == PENDING,
-               TicketMessage.delivery == "delivered", TicketMessage.delivered_at > now - ANSWER_WINDOW)
+               TicketMessage.delivery == DeliveryState.DELIVERED, TicketMessage.delivered_at > now - ANSWER_WINDOW)
         .order_by(SatisfactionSurvey.id.desc()).limit(1)
     ).scalar_one_or_none()
 

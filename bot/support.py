@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.business_calendar import DEFAULT_CALENDAR, JST, BusinessCalendar
 from bot.privacy import mask_personal_data
 from bot.store.models import Trouble
+from bot.constants import TroubleStatus
 
 WEEKDAYS_JA = "月火水木金土日"
 
@@ -95,7 +96,7 @@ def open_trouble(session: Session, *, conversation_id: str, channel: str, issue_
     policy = POLICIES.get(issue_type, POLICIES["other"])
     trouble = Trouble(
         conversation_id=conversation_id, channel=channel or "unknown", issue_type=policy.issue_type,
-        confidence=confidence, urgent=policy.urgent, status="collecting",
+        confidence=confidence, urgent=policy.urgent, status=TroubleStatus.COLLECTING,
         created_at=now, updated_at=now, reply_due=reply_due(now, policy, calendar),
     )
     session.add(trouble)
@@ -105,7 +106,7 @@ def open_trouble(session: Session, *, conversation_id: str, channel: str, issue_
 
 
 def complete_trouble(session: Session, reference: str, *, order_number: str | None, detail: str,
-                     now: datetime, status: str = "queued") -> Trouble | None:
+                     now: datetime, status: str = TroubleStatus.QUEUED) -> Trouble | None:
     """Add what the customer told us and queue the trouble for a person.
 
     The detail is what agents read, so phone numbers, e-mail addresses, postal

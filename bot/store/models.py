@@ -24,6 +24,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
+from bot.constants import TroubleStatus
+
 Base = declarative_base()
 
 
@@ -128,7 +130,7 @@ class Trouble(Base):
     urgent = Column(Boolean, nullable=False, default=False)
     order_number = Column(String(20))
     detail = Column(Text, nullable=False, default="")
-    status = Column(String(20), nullable=False, default="collecting")
+    status = Column(String(20), nullable=False, default=TroubleStatus.COLLECTING)
     created_at = Column(UTCDateTime, nullable=False, index=True)
     updated_at = Column(UTCDateTime, nullable=False)
     reply_due = Column(UTCDateTime, nullable=False)
