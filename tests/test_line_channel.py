@@ -22,9 +22,10 @@ import uuid
 import pytest
 
 from bot import templates
+from bot.channels import RecentIds
 from bot.channels.line import (
     MAX_BODY_BYTES, MAX_MESSAGES_PER_CALL, MAX_QUICK_REPLY_LABEL_CHARS, MAX_TEXT_LENGTH, LineApi, LineOutput,
-    LineTurnCollector, RecentEventIds, split_text_for_line,
+    LineTurnCollector, split_text_for_line,
 )
 from bot.config import PROJECT_ROOT
 from bot.devserver import free_port
@@ -357,7 +358,7 @@ def test_splitting_prefers_a_line_break_and_counts_emoji_as_line_does():
 
 
 def test_recent_event_ids_are_bounded():
-    seen = RecentEventIds(capacity=3)
+    seen = RecentIds(capacity=3)
     assert all(seen.first_time(i) for i in "abcd")
     assert not seen.first_time("d")
     assert seen.first_time("a")  # forgotten: the oldest went when "d" came

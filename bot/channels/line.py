@@ -35,7 +35,6 @@ import hmac
 import json
 import logging
 import traceback
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 import aiohttp
@@ -45,6 +44,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import templates
+from bot.channels import RecentIds, split_message
 from bot.channels.handoff import AgentReplyPump
 from bot.channels.notices import NoticePump
 from bot.channels.turn import (
@@ -103,31 +103,9 @@ def signature_is_valid(channel_secret: str, raw_body: bytes, signature: Optional
     return hmac.compare_digest(expected, signature.encode("utf-8", "replace"))
 
 
-def _utf16_units(char: str) -> int:
-    return 2 if ord(char) > 0xFFFF else 1
-
-
 def split_text_for_line(text: str, limit: int = MAX_TEXT_LENGTH) -> List[str]:
-    """Parts of ``text`` that each fit one LINE text message, cut at a line break where one is near."""
-    parts: List[str] = []
-    remaining = text
-    while True:
-        units, cut = 0, 0
-        for cut, char in enumerate(remaining):  # noqa: B007 - where the loop stopped is the cut
-            units += _utf16_units(char)
-            if units > limit:
-                break
-        else:
-            break  # the rest fits
-        line_break = remaining.rfind("\n", 0, cut)
-        if line_break >= cut // 2:
-            cut = line_break + 1
-        cut = max(cut, 1)
-        parts.append(remaining[:cut])
-        remaining = remaining[cut:]
-    if remaining:
-        parts.append(remaining)
-    return parts
+    """Parts of ``text`` that each fit one LINE text message (bot.channels.split_message)."""
+    return split_message(text, limit)
 
 
 def text_message(text: str) -> LineMessage:
@@ -293,32 +271,6 @@ class LineOutput(_GuardedLineOutput):
             await self._api.push(recipient_id, messages)
 
 
-class RecentEventIds:
-    """The last webhookEventIds handled, so that LINE's redeliveries are not answered twice.
-
-    Kept in memory (the last 10,000): enough for one server process, but lost
-    on restart and not shared between Sanic workers or replicas, which would
-    need a shared store such as Redis.
-    """
-
-    def __init__(self, capacity: int = REMEMBERED_EVENT_IDS) -> None:
-        self._capacity = capacity
-        self._ids: "OrderedDict[str, None]" = OrderedDict()
-
-    def first_time(self, event_id: str) -> bool:
-        """True once per id; remembers it."""
-        if event_id in self._ids:
-            return False
-        self._ids[event_id] = None
-        if len(self._ids) > self._capacity:
-            self._ids.popitem(last=False)
-        return True
-
-    def forget(self, event_id: str) -> None:
-        """The event was not handled after all: its redelivery must be."""
-        self._ids.pop(event_id, None)
-
-
 def _error(status: int, text: str, headers: Optional[Dict[str, str]] = None) -> HTTPResponse:
     return response.json({"error": text}, status=status, headers=headers)
 
@@ -333,7 +285,7 @@ class LineInput(InputChannel):
         self.is_configured = bool(channel_secret and access_token)
         self.turns = CustomerTurns(CHANNEL_NAME, guard)
         self.guard = self.turns.guard
-        self._handled_events = RecentEventIds()
+        self._handled_events = RecentIds(REMEMBERED_EVENT_IDS)
 
     @classmethod
     def name(cls) -> Text:

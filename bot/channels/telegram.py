@@ -29,7 +29,6 @@ import hmac
 import json
 import logging
 import weakref
-from collections import OrderedDict
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Union
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -43,7 +42,7 @@ from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot import templates
-from bot.channels import COMMAND_PREFIX
+from bot.channels import COMMAND_PREFIX, RecentIds, split_message
 from bot.channels.handoff import AgentReplyPump
 from bot.channels.notices import NoticePump
 from bot.channels.turn import CustomerTurns, Inbound, MessageNotTaken, Outcome, platform_client_key
@@ -131,35 +130,9 @@ async def shutdown_bots_of_running_loop() -> None:
 # --- Formatting ---------------------------------------------------------------------------
 
 
-def _utf16_units(char: str) -> int:
-    return 2 if ord(char) > 0xFFFF else 1
-
-
 def split_text(text: str, limit: int = MAX_TEXT_CHARS) -> List[str]:
-    """Pieces of at most ``limit`` UTF-16 code units (Telegram's measure), joined they are ``text``.
-
-    A piece ends after the last line break in it if there is one in its second
-    half, else after the last 「。」, else after the last space, else at the limit.
-    """
-    pieces: List[str] = []
-    rest = text
-    while rest:
-        units, end = 0, 0
-        while end < len(rest) and units + _utf16_units(rest[end]) <= limit:
-            units += _utf16_units(rest[end])
-            end += 1
-        if end == len(rest):
-            pieces.append(rest)
-            break
-        cut = end
-        for separator in ("\n", "。", " ", "　"):
-            position = rest.rfind(separator, 0, end)
-            if position >= end // 2:
-                cut = position + 1
-                break
-        pieces.append(rest[:cut])
-        rest = rest[cut:]
-    return pieces
+    """Pieces that each fit one Telegram message (bot.channels.split_message)."""
+    return split_message(text, limit)
 
 
 def build_inline_keyboard(buttons: List[Dict[Text, Any]]) -> Optional[InlineKeyboardMarkup]:
@@ -271,7 +244,7 @@ class TelegramInput(InputChannel):
         self.api_base = api_base or DEFAULT_API_BASE
         self.turns = CustomerTurns(CHANNEL_NAME, guard)
         self.guard = self.turns.guard
-        self._seen: "OrderedDict[int, None]" = OrderedDict()
+        self._seen = RecentIds(SEEN_UPDATE_IDS)
         if not self.configured:
             logger.warning("telegram: %s or %s is not set; the webhook answers 503", ENV_BOT_TOKEN,
                            ENV_SECRET_TOKEN)
@@ -303,15 +276,6 @@ class TelegramInput(InputChannel):
         if provided is None or self.secret_token is None:
             return False
         return hmac.compare_digest(provided.encode("utf-8", "replace"), self.secret_token.encode("utf-8"))
-
-    def _first_time(self, update_id: int) -> bool:
-        """Records the id; False if it was seen. No await in here, so no other update can interleave."""
-        if update_id in self._seen:
-            return False
-        self._seen[update_id] = None
-        while len(self._seen) > SEEN_UPDATE_IDS:
-            self._seen.popitem(last=False)
-        return True
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("madoguchi_telegram_webhook", __name__)
@@ -347,7 +311,7 @@ class TelegramInput(InputChannel):
                 return _error(400, templates.TELEGRAM_ERROR_BAD_UPDATE)
             if not isinstance(update.update_id, int):
                 return _error(400, templates.TELEGRAM_ERROR_BAD_UPDATE)
-            if not self._first_time(update.update_id):
+            if not self._seen.first_time(update.update_id):
                 logger.info("telegram: update %d was already handled; ignored", update.update_id)
                 return _ok()
             try:
@@ -355,7 +319,7 @@ class TelegramInput(InputChannel):
             except MessageNotTaken as error:  # nowhere yet: Telegram redelivers on a non-2xx answer
                 logger.error("telegram: update %d reached no one (%s); asking for redelivery", update.update_id,
                              error)
-                self._seen.pop(update.update_id, None)
+                self._seen.forget(update.update_id)
                 await self._apologise(update)
                 return _error(500, templates.ERROR_INTERNAL)
             except Exception as error:  # noqa: BLE001 - Telegram gets a 200 (no redelivery), the log no text
