@@ -52,6 +52,7 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("MADOGUCHI_CREDENTIALS", "credentials.yml", "Rasa channels file"),
     Variable("RASA_AUTH_TOKEN", None, "enables Rasa's HTTP API, protected by this token", secret=True),
     Variable("MADOGUCHI_BUSINESS_HOURS", DEFAULT_BUSINESS_HOURS, "business hours for reply deadlines, per weekday"),
+    Variable("MADOGUCHI_REPLY_HOURS", "", "the shop's own first-reply targets per issue type"),
     Variable("MADOGUCHI_CLOSED_DAYS", DEFAULT_CLOSED_DAYS, "the shop's own closures besides public holidays",
              empty_is_a_value=True),
     Variable("MADOGUCHI_ALERT_LATE_ORDERS", "3", "a product is flagged when this many orders are 48 h late"),

@@ -7,16 +7,18 @@ customer is told a concrete date and time instead of 「後ほど」.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.business_calendar import DEFAULT_CALENDAR, JST, BusinessCalendar
+from bot.config import env
+from bot.constants import TroubleStatus
 from bot.privacy import mask_personal_data
 from bot.store.models import Trouble
-from bot.constants import TroubleStatus
 
 WEEKDAYS_JA = "月火水木金土日"
 
@@ -45,6 +47,26 @@ POLICIES = {
     )
 }
 ISSUE_TYPES = tuple(POLICIES)
+
+
+@lru_cache(maxsize=8)
+def _policies_with(overrides: str) -> dict[str, TroublePolicy]:
+    policies = dict(POLICIES)
+    for part in (overrides or "").split(","):
+        if not part.strip():
+            continue
+        issue_type, _, hours = part.partition("=")
+        issue_type = issue_type.strip()
+        if issue_type not in POLICIES or not hours.strip().isdigit() or int(hours) < 1:
+            raise ValueError(f"MADOGUCHI_REPLY_HOURS: {part.strip()!r} is not issue_type=hours "
+                             f"(issue types: {', '.join(POLICIES)})")
+        policies[issue_type] = replace(POLICIES[issue_type], reply_within_hours=int(hours))
+    return policies
+
+
+def policy_for(issue_type: str) -> TroublePolicy:
+    """The shop's policy for one issue type: POLICIES, with MADOGUCHI_REPLY_HOURS overriding the hours."""
+    return _policies_with(env("MADOGUCHI_REPLY_HOURS") or "")[issue_type]
 # What staff read in the console and the monthly report.
 ISSUE_TYPE_LABELS = {
     "delivery_delay": "配送遅延",
@@ -93,7 +115,7 @@ def open_trouble(session: Session, *, conversation_id: str, channel: str, issue_
                  confidence: float | None, now: datetime,
                  calendar: BusinessCalendar = DEFAULT_CALENDAR) -> Trouble:
     """Record a trouble as soon as it is recognised; returns it with its reference."""
-    policy = POLICIES.get(issue_type, POLICIES["other"])
+    policy = policy_for(issue_type if issue_type in POLICIES else "other")
     trouble = Trouble(
         conversation_id=conversation_id, channel=channel or "unknown", issue_type=policy.issue_type,
         confidence=confidence, urgent=policy.urgent, status=TroubleStatus.COLLECTING,

@@ -34,3 +34,21 @@ def test_a_delivery_is_a_delay_case_after_48_hours():
     expected = at("2026-11-20T00:00")
     assert not is_delayed(expected, at("2026-11-22T00:00"))
     assert is_delayed(expected, at("2026-11-22T00:01"))
+
+
+def test_the_shop_sets_its_own_reply_targets(monkeypatch):
+    from bot.support import policy_for
+
+    monkeypatch.setenv("MADOGUCHI_REPLY_HOURS", "system_trouble=2, other=24")
+    assert (policy_for("system_trouble").reply_within_hours, policy_for("other").reply_within_hours) == (2, 24)
+    assert policy_for("product_safety").urgent and policy_for("delivery_delay").reply_within_hours == 24
+
+
+def test_a_malformed_reply_target_names_the_variable(monkeypatch):
+    import pytest
+
+    from bot.support import policy_for
+
+    monkeypatch.setenv("MADOGUCHI_REPLY_HOURS", "shipping=2")
+    with pytest.raises(ValueError, match="MADOGUCHI_REPLY_HOURS"):
+        policy_for("other")
