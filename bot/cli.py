@@ -85,7 +85,9 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     result = subprocess.run(
-        [_python(), "-m", "rasa", "train", "--config", "config.yml", "--domain", "domain.yml",
+        # Under bot.quiet: Rasa's and spaCy's warnings are for --verbose (a failure still prints its error).
+        [_python(), "-m", *([] if getattr(args, "verbose", False) else ["bot.quiet"]), "rasa", "train",
+         "--config", "config.yml", "--domain", "domain.yml",
          "--data", "data/nlu", "data/rules", "data/stories", "--out", str(settings.models_dir),
          "--fixed-model-name", target.name[: -len(".tar.gz")], "--quiet"],
         cwd=PROJECT_ROOT, env={**os.environ, **QUIET_ENV},

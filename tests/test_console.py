@@ -899,6 +899,7 @@ def test_the_server_log_holds_no_password_and_no_message_text(console):
 # ---------------------------------------------------------------------------
 
 @pytest.mark.postgres
+@pytest.mark.server  # starts a console of its own
 def test_login_limits_hold_under_concurrent_requests_on_postgresql(postgres_url, tmp_path):
     process, pg_console = start_console(tmp_path, postgres_url, agents=("dave", "erin"))
     try:
@@ -910,6 +911,7 @@ def test_login_limits_hold_under_concurrent_requests_on_postgresql(postgres_url,
 
 
 @pytest.mark.postgres
+@pytest.mark.server  # starts a console of its own
 def test_console_works_on_postgresql(postgres_url, tmp_path):
     process, pg_console = start_console(tmp_path, postgres_url)
     try:

@@ -45,6 +45,7 @@ def start_without_secret(command: list[str], var_dir: Path) -> subprocess.Comple
 
 
 @pytest.mark.parametrize("command", [["bot", "run"], ["bot.console"]], ids=["madoguchi run", "web server"])
+@pytest.mark.server  # starts the real servers
 def test_servers_refuse_to_start_on_postgresql_without_madoguchi_secret(command, tmp_path):
     result = start_without_secret(command, tmp_path / "var")
     assert result.returncode == 2, result.stderr[-2000:]

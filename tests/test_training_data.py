@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from bot.config import PROJECT_ROOT
@@ -17,6 +18,7 @@ _UNUSED_RESPONSE = re.compile(r"The utterance '(utter_\w+)' is not used in any s
 _RULE_SET_INTENT = "The intent 'escalate' is listed in the domain file, but is not found in the NLU training data"
 
 
+@pytest.mark.model  # Rasa's own check of what training reads: with the training tier
 def test_rasa_data_validate_is_clean():
     result = subprocess.run(
         [sys.executable, "-m", "rasa", "data", "validate", "--domain", "domain.yml", "--config", "config.yml",
