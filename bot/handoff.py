@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot import identity, templates
 from bot.business_calendar import DEFAULT_CALENDAR, BusinessCalendar
-from bot.constants import DeliveryState, TicketStatus
+from bot.constants import DeliveryState, Severity, TicketStatus
 from bot.privacy import mask_personal_data
 from bot.secrets import server_secret
 from bot.store.models import Agent, AuditEntry, GuardedReply, Ticket, TicketMessage
@@ -35,7 +35,7 @@ from bot.support import JST, format_deadline
 # A ticket's life (status) is kept apart from who holds it (claimed_by), as Chatwoot keeps status and assignee.
 OPEN, HANDED_BACK, CLOSED = TicketStatus.OPEN, TicketStatus.HANDED_BACK, TicketStatus.CLOSED
 ACTIVE = (OPEN,)  # with people: the bot stays silent
-SEVERITY_RANK = {"urgent": 3, "high": 2, "normal": 1}
+SEVERITY_RANK = {severity.value: severity.rank for severity in Severity}
 
 # Why a conversation was handed over: the four escalation reasons, and a
 # customer locked out of verification (bot.identity's sender lock).

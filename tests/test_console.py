@@ -19,7 +19,6 @@ import itertools
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import threading
@@ -51,6 +50,7 @@ from bot.console.views import highlight
 from bot.identity import verify_order_owner
 from bot.support import JST
 from bot.devserver import free_port
+from bot.processes import answers_http, stop_process, wait_until_ready
 from bot.store.db import engine_for, session_scope
 from bot.store.migrate import upgrade
 from bot.store.models import (
@@ -269,26 +269,16 @@ def start_console(var_dir: Path, database_url: str, *, agents: Iterable[str] = t
         process = subprocess.Popen([sys.executable, "-m", "bot.console"], cwd=PROJECT_ROOT, env=env,
                                    stdout=log, stderr=subprocess.STDOUT)
     running = RunningConsole(port, database_url, var_dir, log_path, env.get("MADOGUCHI_SECRET"))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the console exited early:\n{log_path.read_text(errors='replace')}")
-        try:
-            if Browser(port).get("/console/login").status == 200:
-                return process, running
-        except OSError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the console did not start:\n{log_path.read_text(errors='replace')}")
+    if wait_until_ready(process, answers_http(f"http://127.0.0.1:{port}/console/login"), 30, interval=0.2):
+        return process, running
+    exited = process.poll() is not None
+    stop_process(process, seconds=5)
+    raise RuntimeError(f"the console {'exited early' if exited else 'did not start'}:\n"
+                       f"{log_path.read_text(errors='replace')}")
 
 
 def stop_console(process: subprocess.Popen) -> int:
-    process.send_signal(signal.SIGINT)
-    try:
-        return process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        return process.wait()
+    return stop_process(process, seconds=15)
 
 
 @pytest.fixture(scope="module")
