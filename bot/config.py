@@ -99,20 +99,20 @@ def env(name: str) -> str | None:
     return value
 
 
-def env_int(name: str) -> int:
+def _env_number(name: str, cast, what: str):
     value = env(name)
     try:
-        return int(value or "")
+        return cast(value or "")
     except ValueError:
-        raise ValueError(f"{name} must be a whole number, not {value!r}") from None
+        raise ValueError(f"{name} must be {what}, not {value!r}") from None
+
+
+def env_int(name: str) -> int:
+    return _env_number(name, int, "a whole number")
 
 
 def env_float(name: str) -> float:
-    value = env(name)
-    try:
-        return float(value or "")
-    except ValueError:
-        raise ValueError(f"{name} must be a number, not {value!r}") from None
+    return _env_number(name, float, "a number")
 
 
 def env_flag(name: str) -> bool:

@@ -14,6 +14,17 @@
 
   var POLL_MS = 5000;
 
+  // The console's JSON endpoints, never from the cache; a failed answer is an error.
+  function getJson(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" })
+      .then(function (r) {
+        if (!r.ok) {
+          throw new Error(String(r.status));
+        }
+        return r.json();
+      });
+  }
+
   function messageItem(m) {
     var li = document.createElement("li");
     li.className = "msg msg-" + m.author;
@@ -63,13 +74,7 @@
       }
     }
     function tick() {
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" })
-        .then(function (r) {
-          if (!r.ok) {
-            throw new Error(String(r.status));
-          }
-          return r.json();
-        })
+      getJson(url)
         .then(function (data) {
           show("poll-failed", false);
           show("state-changed", data.state !== shownState);
@@ -252,13 +257,7 @@
       show();
     }
     function tick() {
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" }, cache: "no-store" })
-        .then(function (r) {
-          if (!r.ok) {
-            throw new Error(String(r.status));
-          }
-          return r.json();
-        })
+      getJson(url)
         .then(function (data) {
           current = data.open;
           var kept = {};
