@@ -37,7 +37,8 @@ def agent_closes(assistant, ticket_id: int, agent, outcome: str) -> None:
 
 def rest_updates(assistant, sender: str) -> list[dict]:
     url = assistant.rest_url.rsplit("/", 1)[0] + "/updates?" + urllib.parse.urlencode({"sender": sender})
-    with urllib.request.urlopen(url, timeout=30) as answer:
+    request = urllib.request.Request(url, headers=assistant.rest_headers(sender))
+    with urllib.request.urlopen(request, timeout=30) as answer:
         return json.load(answer)
 
 
