@@ -175,11 +175,18 @@ class GuardedRestInput(InputChannel):
         """
         body = json.dumps(messages, ensure_ascii=False).encode("utf-8")
         answer = await request.respond(status=200, content_type="application/json")
-        try:
-            await answer.send(body, end_stream=True)
-        except Exception as failure:  # noqa: BLE001 - the caller went away: the replies wait for the next request
+
+        async def send_then_record() -> None:
+            try:
+                await answer.send(body, end_stream=True)
+            except Exception as failure:  # noqa: BLE001 - the caller went away: the replies wait for the next request
+                for delivery in deliveries:
+                    await pump.finish(delivery, type(failure).__name__)
+                raise
             for delivery in deliveries:
-                await pump.finish(delivery, type(failure).__name__)
-            raise
-        for delivery in deliveries:
-            await pump.finish(delivery)
+                await pump.finish(delivery)
+
+        # Sanic cancels a handler whose client has closed the connection, which a client does as soon as it
+        # has read the response: shielded, the write and its record finish together, so a reply the
+        # customer received is never left "sending" (and sent again a minute later).
+        await asyncio.shield(send_then_record())
