@@ -21,7 +21,10 @@ from bot.config import PROJECT_ROOT, Settings, env, is_loopback_host, load_setti
 from bot.modelfiles import current_model_path, needs_training
 from bot.processes import answers_http, stop_processes, wait_until_ready
 
-QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "LOG_LEVEL_LIBRARIES": "ERROR", "PYTHONWARNINGS": "ignore"}
+# Rasa's telemetry is off: a shop's support assistant sends nothing about its use to a third
+# party (and its first-run banner is noise).
+QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "LOG_LEVEL_LIBRARIES": "ERROR", "PYTHONWARNINGS": "ignore",
+             "RASA_TELEMETRY_ENABLED": "false"}
 # The servers write customers' data under var/ (Rasa's tracker, mails): readable by the shop's user only.
 SERVER_UMASK = 0o077
 

@@ -38,7 +38,7 @@ from functools import lru_cache
 from typing import Callable, Iterable, Mapping
 
 from bot.kana import fold_kana, romaji_to_katakana
-from bot.text import kanji_or_digits_to_int
+from bot.text import DASHES, LONG_VOWELS, PLAIN_DASHES, kanji_or_digits_to_int
 
 __all__ = [
     "NOBODY",
@@ -68,11 +68,6 @@ PLACEHOLDERS = {
 # order, not a person, and an analyst needs them (the guard still checks them).
 _NOT_MASKED = frozenset({"order_number", "tracking_number"})
 
-# Every dash customers (and IMEs) put between digits. ー (long vowel) is only a
-# dash between digits; inside katakana words it is part of the word.
-_DASHES = "\u002d\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d\u2500\u2501\u30fc\uff70"
-_LONG_VOWELS = "\u30fc\uff70"
-_PLAIN_DASHES = "".join(c for c in _DASHES if c not in _LONG_VOWELS)
 # Digits read out one by one in kanji (〇九〇の一二三四). ○ and ◯ stand in for 〇 on many keyboards.
 _KANJI_DIGITS = {"〇": "0", "零": "0", "○": "0", "◯": "0", "一": "1", "二": "2", "三": "3", "四": "4",
                  "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -220,9 +215,9 @@ def _digit_view(view: _Text) -> _Text:
     t = view.text
     changes = {}
     for k, c in enumerate(t):
-        if c in _PLAIN_DASHES:
+        if c in PLAIN_DASHES:
             changes[k] = "-"
-        elif c in _LONG_VOWELS and _digit_beside(t, k, -1) and _digit_beside(t, k, 1):
+        elif c in LONG_VOWELS and _digit_beside(t, k, -1) and _digit_beside(t, k, 1):
             changes[k] = "-"
     return view.replace_chars(changes)
 
@@ -542,7 +537,7 @@ _NAME_VARIANTS = {
     "齋": "斎", "齊": "斎", "斉": "斎", "櫻": "桜", "國": "国", "廣": "広", "嶋": "島", "嶌": "島",
     "冨": "富", "眞": "真", "德": "徳", "惠": "恵", "綠": "緑", "瀨": "瀬", "龍": "竜", "藪": "薮",
 }
-_NAME_SEPARATORS = re.compile(rf"[\s・/.,_{re.escape(_PLAIN_DASHES)}]+")
+_NAME_SEPARATORS = re.compile(rf"[\s・/.,_{re.escape(PLAIN_DASHES)}]+")
 # Romaji words (Hanako, YAMADA, Shōji, Ohtsuka) are read as kana before names are compared.
 _ROMAJI_WORD = re.compile(r"[A-Za-zĀāĪīŪūĒēŌōÂâÎîÛûÊêÔô]+")
 _MACRONS = str.maketrans("ĀāĪīŪūĒēŌōÂâÎîÛûÊêÔô", "AaIiUuEeOoAaIiUuEeOo")
@@ -553,7 +548,7 @@ _ROMAJI_LONG_O = re.compile(r"oh(?![aiueoy])", re.IGNORECASE)
 _LONG_O = re.compile(r"([おこそとのほもよろごぞどぼぽょ])[うお]+")
 _LONG_U = re.compile(r"([うくすつぬふむゆるぐずづぶぷゅ])う+")
 _KANA_FOLD = {"ぢ": "じ", "づ": "ず", "を": "お"}
-_DIGIT_SEPARATORS = rf"\s{re.escape(_DASHES)}./()+・,_、の〜~"
+_DIGIT_SEPARATORS = rf"\s{re.escape(DASHES)}./()+・,_、の〜~"
 _GUARD_RUN = re.compile(rf"[0-9](?:[{_DIGIT_SEPARATORS}]*[0-9])*")
 _GUARD_ORDER = re.compile(
     rf"(?<![A-Za-z])[Mm][{_DIGIT_SEPARATORS}#:]*[Dd][{_DIGIT_SEPARATORS}#:]*"
@@ -638,7 +633,7 @@ def _address_view(view: _Text) -> _Text:
     t = view.text
     view = view.replace_chars({
         k: "-" for k, c in enumerate(t)
-        if c in _PLAIN_DASHES or (c in _LONG_VOWELS and _digit_beside(t, k, -1) and _digit_beside(t, k, 1))
+        if c in PLAIN_DASHES or (c in LONG_VOWELS and _digit_beside(t, k, -1) and _digit_beside(t, k, 1))
     })
     view = view.sub(_ADDRESS_KANJI_NUMBER, lambda m: str(kanji_or_digits_to_int(m.group(1)) or m.group(1)))
     view = view.sub(_ADDRESS_BLOCK, lambda m: m.group(2) or (m.group(1) or "") + "-")

@@ -16,9 +16,13 @@ from dataclasses import dataclass
 ORDER_NUMBER_PREFIX = "MD"
 ORDER_NUMBER_DIGITS = 8
 
-# Dashes customers use between digits; NFKC leaves most of them alone.
-_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70\u2500\u2501"
-_DASH_BETWEEN_ALNUM = re.compile(rf"(?<=[0-9A-Za-z])\s*[{_DASHES}]\s*(?=[0-9])")
+# Every dash customers (and IMEs) put between digits: the one list for the whole project (the
+# privacy guard reads digits with it too). ー and ｰ (long vowel marks) are dashes only between
+# digits; inside katakana words they are part of the word.
+DASHES = "\u002d\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2043\ufe58\ufe63\uff0d\u2500\u2501\u30fc\uff70"
+LONG_VOWELS = "\u30fc\uff70"
+PLAIN_DASHES = "".join(c for c in DASHES if c not in LONG_VOWELS)
+_DASH_BETWEEN_ALNUM = re.compile(rf"(?<=[0-9A-Za-z])\s*[{re.escape(DASHES)}]\s*(?=[0-9])")
 
 
 def normalise(text: str) -> str:

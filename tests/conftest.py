@@ -93,15 +93,67 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_ADMIN_URL = os.environ.get("MADOGUCHI_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-@pytest.fixture
-def shop_database(tmp_path, monkeypatch) -> str:
-    """A migrated SQLite shop database of this test's own, as the default for in-process code."""
-    from bot.store.migrate import upgrade
+# ---------------------------------------------------------------------------
+# Test databases: the one home for them. Each kind (empty at the newest schema, or with the demo
+# shop loaded) is built once per pytest worker and copied for each test: a file copy or
+# PostgreSQL's CREATE DATABASE … TEMPLATE takes milliseconds where migrating and seeding again
+# took most of the fast tier's time.
+# ---------------------------------------------------------------------------
 
-    url = f"sqlite:///{tmp_path / 'shop.db'}"
+def _build_sqlite(path: Path, with_demo_shop: bool) -> Path:
+    import sqlite3
+
+    from bot.store.db import session_scope
+    from bot.store.migrate import upgrade
+    from bot.store.seed import load_demo_shop, seed
+
+    url = f"sqlite:///{path}"
     upgrade(url)
+    if with_demo_shop:
+        with session_scope(engine_for(url)) as session:
+            seed(session, load_demo_shop(load_settings().demo_shop_file))
+    engine_for(url).dispose()
+    with sqlite3.connect(path) as connection:  # everything in the main file, nothing left in the WAL
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _sqlite_templates(tmp_path_factory) -> dict[bool, Path]:
+    folder = tmp_path_factory.mktemp("templates")
+    return {False: _build_sqlite(folder / "empty.db", False), True: _build_sqlite(folder / "demo.db", True)}
+
+
+def sqlite_copy(templates: dict[bool, Path], folder: Path, with_demo_shop: bool, name: str = "shop.db") -> str:
+    import shutil
+
+    target = folder / name
+    shutil.copyfile(templates[with_demo_shop], target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def shop_database(_sqlite_templates, tmp_path, monkeypatch) -> str:
+    """A migrated SQLite shop database of this test's own (no rows), the default for in-process code."""
+    url = sqlite_copy(_sqlite_templates, tmp_path, with_demo_shop=False)
     monkeypatch.setenv("DATABASE_URL", url)
     return url
+
+
+@pytest.fixture
+def demo_shop_database(_sqlite_templates, tmp_path, monkeypatch) -> str:
+    """Like shop_database, with the demo shop (data/demo_shop.yml) loaded."""
+    url = sqlite_copy(_sqlite_templates, tmp_path, with_demo_shop=True)
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def demo_shop_url(request, _sqlite_templates, tmp_path) -> str:
+    """The demo shop in a database of this test's own: a SQLite file, then PostgreSQL."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("demo_postgres_url")
+    return sqlite_copy(_sqlite_templates, tmp_path, with_demo_shop=True)
 
 
 _ADMIN_ENGINE = None
@@ -128,14 +180,11 @@ def _postgres_database_url(name: str) -> str:
     return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
-@pytest.fixture(scope="session")
-def _postgres_template():
-    """One database migrated to the newest schema, the template every test's database is copied from.
-
-    Copying a template takes a fraction of running every migration again for
-    each of the hundred-odd PostgreSQL tests: the fast tier stays fast.
-    """
+def _postgres_template(with_demo_shop: bool):
+    """A database migrated to the newest schema (and seeded), the template test databases are copied from."""
+    from bot.store.db import session_scope
     from bot.store.migrate import upgrade
+    from bot.store.seed import load_demo_shop, seed
 
     admin = postgres_admin_engine()
     name = f"madoguchi_template_{uuid.uuid4().hex[:8]}"
@@ -143,20 +192,45 @@ def _postgres_template():
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = _postgres_database_url(name)
     upgrade(url)
+    if with_demo_shop:
+        with session_scope(engine_for(url)) as session:
+            seed(session, load_demo_shop(load_settings().demo_shop_file))
     engine_for(url).dispose()  # a template must have no open connections to be copied
     yield name
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture
-def postgres_url(_postgres_template):
-    """A fresh database on the machine's PostgreSQL at the newest schema (no rows), dropped afterwards."""
+@pytest.fixture(scope="session")
+def _postgres_empty_template():
+    yield from _postgres_template(with_demo_shop=False)
+
+
+@pytest.fixture(scope="session")
+def _postgres_demo_template():
+    yield from _postgres_template(with_demo_shop=True)
+
+
+def _postgres_copy(template: str):
     admin = postgres_admin_engine()
     name = f"madoguchi_test_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_postgres_template}"'))
-    yield _postgres_database_url(name)
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    url = _postgres_database_url(name)
+    yield url
+    engine_for(url).dispose()
     engine_for.cache_clear()
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def postgres_url(_postgres_empty_template):
+    """A fresh database on the machine's PostgreSQL at the newest schema (no rows), dropped afterwards."""
+    yield from _postgres_copy(_postgres_empty_template)
+
+
+@pytest.fixture
+def demo_postgres_url(_postgres_demo_template):
+    """Like postgres_url, with the demo shop loaded."""
+    yield from _postgres_copy(_postgres_demo_template)

@@ -393,13 +393,8 @@ def test_a_database_error_before_the_gate_loses_no_telegram_message(assistant, f
 # ---------------------------------------------------------------------------
 
 @pytest.fixture
-def demo_shop(shop_database):
-    from bot.config import load_settings
-    from bot.store.seed import load_demo_shop, seed
-
-    with session_scope(engine_for(shop_database)) as session:
-        seed(session, load_demo_shop(load_settings().demo_shop_file))
-    return shop_database
+def demo_shop(demo_shop_database):
+    return demo_shop_database
 
 
 def test_the_ticket_transcript_shows_the_guarded_text_not_the_bots(demo_shop):

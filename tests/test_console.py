@@ -498,6 +498,7 @@ def test_session_cookie_is_secure_when_the_trusted_proxy_says_https(console):
     assert "Secure" not in session_cookie(plain.log_in("alice"))
 
 
+@pytest.mark.server  # starts a console of its own
 def test_madoguchi_cookie_secure_marks_the_cookies_secure_without_a_proxy(tmp_path):
     process, secure_console = start_console(tmp_path, f"sqlite:///{tmp_path / 'madoguchi.db'}", agents=("alice",),
                                             env={"MADOGUCHI_COOKIE_SECURE": "true"})

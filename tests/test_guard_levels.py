@@ -18,23 +18,19 @@ from sqlalchemy import select
 
 from bot import handoff, identity, templates
 from bot.channels.handoff import AgentReplyPump
-from bot.config import load_settings
 from bot.mail import MailSender, OutboxMailer
 from bot.secrets import server_secret
 from bot.outbound import OutboundGuard
 from bot.store.db import engine_for, session_scope
 from bot.store.models import Agent, AuditEntry, TicketMessage, Trouble
-from bot.store.seed import load_demo_shop, seed
 from tests.demo_shop import DemoCustomer, customers, demo_shop, tracking_number_of
 
 NOW = datetime.now(timezone.utc)
 
 
 @pytest.fixture
-def engine(shop_database):
-    with session_scope(engine_for(shop_database)) as session:
-        seed(session, load_demo_shop(load_settings().demo_shop_file))
-    return engine_for(shop_database)
+def engine(demo_shop_database):
+    return engine_for(demo_shop_database)
 
 
 def customer(name: str) -> DemoCustomer:

@@ -46,9 +46,8 @@ from bot.identity import (
 from bot.mail import MailSender, SmtpMailer
 from bot.secrets import SECRET_ENV, server_secret
 from bot.store.db import engine_for, session_scope
-from bot.store.migrate import upgrade
 from bot.store.models import Agent, AuditEntry, Customer, OneTimeCode, Order, VerificationAttempt
-from bot.store.seed import load_demo_shop, seed
+from bot.store.seed import load_demo_shop
 from tests.mailbox import RecordingMailbox
 
 T0 = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
@@ -67,18 +66,10 @@ def _secret(monkeypatch, tmp_path):
     monkeypatch.setenv("MADOGUCHI_VAR_DIR", str(tmp_path / "var"))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def shop(request, tmp_path):
-    """The demo shop in a fresh database (SQLite file, then PostgreSQL), migrated to the newest schema."""
-    if request.param == "postgresql":
-        url = request.getfixturevalue("postgres_url")
-    else:
-        url = f"sqlite:///{tmp_path / 'shop.db'}"
-    upgrade(url)
-    engine = engine_for(url)
-    with session_scope(engine) as session:
-        seed(session, load_demo_shop(load_settings().demo_shop_file))
-    return engine
+@pytest.fixture
+def shop(demo_shop_url):
+    """The demo shop in a fresh database (SQLite file, then PostgreSQL), at the newest schema."""
+    return engine_for(demo_shop_url)
 
 
 @pytest.fixture
@@ -578,12 +569,9 @@ def test_the_failure_report_counts_per_hour_and_lists_orders_past_their_budget_m
 
 
 @pytest.mark.postgres
-def test_a_burst_of_parallel_guesses_from_many_senders_gets_no_more_than_the_limit(postgres_url):
+def test_a_burst_of_parallel_guesses_from_many_senders_gets_no_more_than_the_limit(demo_postgres_url):
     """Forty senders at the same instant, each in its own connection: the order still locks after five."""
-    upgrade(postgres_url)
-    engine = engine_for(postgres_url)
-    with session_scope(engine) as session:
-        seed(session, load_demo_shop(load_settings().demo_shop_file))
+    engine = engine_for(demo_postgres_url)
     barrier = threading.Barrier(40)
 
     def guess(i: int) -> None:

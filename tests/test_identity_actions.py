@@ -21,7 +21,6 @@ from bot import mail, templates
 from bot.devserver import free_port
 from bot.store.db import engine_for, session_scope
 from bot.store.models import MailOutbox
-from bot.store.seed import load_demo_shop, seed
 from bot.config import load_settings
 from tests.test_mail import SilentSmtpServer, wait_for
 
@@ -31,14 +30,11 @@ REPLY_WITHIN_SECONDS = 1.0
 
 
 @pytest.fixture
-def shop(shop_database, monkeypatch, tmp_path):
+def shop(demo_shop_database, monkeypatch, tmp_path):
     monkeypatch.setenv("MADOGUCHI_SECRET", "test-secret-not-for-production")
     monkeypatch.setenv("MADOGUCHI_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.setattr("bot.mail.SMTP_TIMEOUT_SECONDS", 2)
-    engine = engine_for(shop_database)
-    with session_scope(engine) as session:
-        seed(session, load_demo_shop(load_settings().demo_shop_file))
-    return engine
+    return engine_for(demo_shop_database)
 
 
 @pytest.fixture

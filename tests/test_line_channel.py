@@ -299,6 +299,7 @@ def test_customers_line_texts_stay_out_of_the_log(assistant):
     assert private not in log and "090-3333-4444" not in log
 
 
+@pytest.mark.server  # starts a stand-alone Sanic server
 def test_an_unconfigured_channel_loads_and_answers_503(fake_platform, tmp_path):
     """A shop without LINE keeps the line in credentials.yml; the webhook then only says so."""
     port = free_port()

@@ -24,9 +24,7 @@ from bot.identity import CODE_SENT, confirm_step_up, start_step_up, verify_order
 from bot.mail import DEFAULT_SENDER, MailSender, Mailer, OutboxMailer, SmtpMailer, mailer_from_env, queue_mail
 from bot.secrets import server_secret
 from bot.store.db import engine_for, session_scope
-from bot.store.migrate import upgrade
 from bot.store.models import Customer, MailOutbox, Order
-from bot.store.seed import load_demo_shop, seed
 from bot.templates import step_up_mail
 from tests.mailbox import RecordingMailbox
 
@@ -181,16 +179,10 @@ class SilentSmtpServer:
 
 
 @pytest.fixture
-def shop(tmp_path, monkeypatch):
+def shop(demo_shop_database, monkeypatch):
     """The demo shop in a fresh SQLite database, the default for in-process code."""
     monkeypatch.setenv("MADOGUCHI_SECRET", "test-secret-not-for-production")
-    url = f"sqlite:///{tmp_path / 'shop.db'}"
-    upgrade(url)
-    monkeypatch.setenv("DATABASE_URL", url)
-    engine = engine_for(url)
-    with session_scope(engine) as session:
-        seed(session, load_demo_shop(load_settings().demo_shop_file))
-    return engine
+    return engine_for(demo_shop_database)
 
 
 def ask_for_code(engine, conversation: str = "rest:owner") -> float:

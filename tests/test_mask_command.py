@@ -9,19 +9,13 @@ import sys
 
 import pytest
 
-from bot.config import PROJECT_ROOT, load_settings
-from bot.store.db import engine_for, session_scope
-from bot.store.migrate import upgrade
-from bot.store.seed import load_demo_shop, seed
+from bot.config import PROJECT_ROOT
+from tests.conftest import sqlite_copy
 
 
 @pytest.fixture(scope="module")
-def shop_url(tmp_path_factory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('mask') / 'shop.db'}"
-    upgrade(url)
-    with session_scope(engine_for(url)) as session:
-        seed(session, load_demo_shop(load_settings().demo_shop_file))
-    return url
+def shop_url(_sqlite_templates, tmp_path_factory) -> str:
+    return sqlite_copy(_sqlite_templates, tmp_path_factory.mktemp("mask"), with_demo_shop=True)
 
 
 def run_mask(*args: str, database_url: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:

@@ -13,10 +13,8 @@ from sqlalchemy import select
 from bot import notices, templates
 from bot.channels.line import LineInput
 from bot.channels.notices import NoticePump
-from bot.config import load_settings
 from bot.store.db import engine_for, session_scope
 from bot.store.models import Customer, NoticeRecipient, Ticket, VerifiedConversation
-from bot.store.seed import load_demo_shop, seed
 from tests.test_line_channel import ACCESS_TOKEN, SECRET, StubGuard, new_token, new_user_id, pushes_to, \
     replies_to, text_event, texts_of
 
@@ -24,12 +22,11 @@ HUMIDIFIER = "加湿器 超音波式 4L"
 
 
 @pytest.fixture
-def line_buyer(shop_database):
+def line_buyer(demo_shop_database):
     """A buyer of the humidifier verified on LINE, and a recall of it being sent."""
-    engine = engine_for(shop_database)
+    engine = engine_for(demo_shop_database)
     user_id, now = new_user_id(), datetime.now(timezone.utc)
     with session_scope(engine) as session:
-        seed(session, load_demo_shop(load_settings().demo_shop_file))
         buyer = notices.buyers(session, [HUMIDIFIER])[0]
         customer = session.get(Customer, buyer)
         session.add(VerifiedConversation(conversation_id=user_id, customer_id=buyer, order_id=customer.orders[0].id,

@@ -12,10 +12,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import handoff, notices, templates
-from bot.config import load_settings
 from bot.privacy import Clearance, screen_reply
 from bot.store.db import engine_for, session_scope
-from bot.store.migrate import upgrade
 from bot.store.models import (
     AuditEntry,
     Customer,
@@ -25,7 +23,6 @@ from bot.store.models import (
     Trouble,
     VerifiedConversation,
 )
-from bot.store.seed import load_demo_shop, seed
 from tests.demo_shop import customers, demo_shop, privacy_index, same_address_households
 
 NOW = datetime(2026, 11, 30, 3, 0, tzinfo=timezone.utc)  # 12:00 JST
@@ -44,11 +41,8 @@ def expected_buyers(items: list[str]) -> set[int]:
 
 
 @pytest.fixture
-def shop(shop_database):
-    engine = engine_for(shop_database)
-    with session_scope(engine) as session:
-        seed(session, load_demo_shop(load_settings().demo_shop_file))
-    return engine
+def shop(demo_shop_database):
+    return engine_for(demo_shop_database)
 
 
 def _verify(session, conversation_id: str, customer_id: int, at: datetime) -> None:
@@ -454,11 +448,8 @@ def test_someone_not_affected_gets_no_incident_answer(shop, attack):
 # ---------------------------------------------------------------------------
 
 @pytest.mark.postgres
-def test_send_and_reply_on_postgresql(postgres_url):
-    upgrade(postgres_url)
-    engine = engine_for(postgres_url)
-    with session_scope(engine) as session:
-        seed(session, load_demo_shop(load_settings().demo_shop_file))
+def test_send_and_reply_on_postgresql(demo_postgres_url):
+    engine = engine_for(demo_postgres_url)
     _sent_to_line(engine, same_address_households()[0].customer_id)
     while notices.deliver_mail(CrashingMailer(), now=lambda: NOW, engine=engine):
         pass

@@ -10,20 +10,13 @@ from sqlalchemy import select
 from bot import identity, templates
 from bot.outbound import OutboundGuard
 from bot.store.db import engine_for, session_scope
-from bot.store.migrate import upgrade
 from bot.store.models import AuditEntry, Trouble
-from bot.store.seed import load_demo_shop, seed
-from bot.config import load_settings
 from tests.demo_shop import same_address_households
 
 
 @pytest.fixture
-def engine(tmp_path):
-    url = f"sqlite:///{tmp_path / 'shop.db'}"
-    upgrade(url)
-    with session_scope(engine_for(url)) as session:
-        seed(session, load_demo_shop(load_settings().demo_shop_file))
-    return engine_for(url)
+def engine(demo_shop_database):
+    return engine_for(demo_shop_database)
 
 
 def test_neighbours_name_in_a_reply_is_replaced_and_recorded(engine):

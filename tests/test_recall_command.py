@@ -14,11 +14,10 @@ from email import message_from_bytes, policy
 from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
-from bot.config import PROJECT_ROOT, load_settings
+from bot.config import PROJECT_ROOT
 from bot.store.db import engine_for, session_scope
 from bot.devserver import free_port
 from bot.store.models import Customer, Notice, NoticeRecipient, VerifiedConversation
-from bot.store.seed import load_demo_shop, seed
 from tests.demo_shop import demo_shop
 from tests.mailbox import RecordingMailbox
 
@@ -40,10 +39,9 @@ def run_recall(database_url: str, var_dir, *args: str) -> subprocess.CompletedPr
                           capture_output=True, text=True, timeout=120)
 
 
-def _seeded(shop_database, line_customer: int | None = None):
-    engine = engine_for(shop_database)
+def _seeded(demo_shop_database, line_customer: int | None = None):
+    engine = engine_for(demo_shop_database)
     with session_scope(engine) as session:
-        seed(session, load_demo_shop(load_settings().demo_shop_file))
         if line_customer is not None:
             customer = session.get(Customer, line_customer)
             session.add(VerifiedConversation(conversation_id=LINE_USER, customer_id=customer.id,
@@ -52,11 +50,11 @@ def _seeded(shop_database, line_customer: int | None = None):
     return engine
 
 
-def test_dry_run_prints_the_customers_reached_by_channel(shop_database, tmp_path):
+def test_dry_run_prints_the_customers_reached_by_channel(demo_shop_database, tmp_path):
     want = expected(ITEMS)
     line_customer = min(want["positions"])
-    _seeded(shop_database, line_customer)
-    result = run_recall(shop_database, tmp_path, *[a for item in ITEMS for a in ("--item", item)], "--dry-run")
+    _seeded(demo_shop_database, line_customer)
+    result = run_recall(demo_shop_database, tmp_path, *[a for item in ITEMS for a in ("--item", item)], "--dry-run")
     assert result.returncode == 0, result.stderr
     [line] = result.stdout.splitlines()
     assert json.loads(line) == {"customers": want["customers"],
@@ -65,18 +63,18 @@ def test_dry_run_prints_the_customers_reached_by_channel(shop_database, tmp_path
     assert not (tmp_path / "outbox").exists()  # nothing was sent
 
 
-def test_an_unknown_item_is_a_clear_error(shop_database, tmp_path):
-    _seeded(shop_database)
-    result = run_recall(shop_database, tmp_path, "--item", "存在しない商品", "--dry-run")
+def test_an_unknown_item_is_a_clear_error(demo_shop_database, tmp_path):
+    _seeded(demo_shop_database)
+    result = run_recall(demo_shop_database, tmp_path, "--item", "存在しない商品", "--dry-run")
     assert result.returncode == 2
     assert "カタログにない商品です：存在しない商品" in result.stderr and result.stdout == ""
 
 
-def test_without_dry_run_it_mails_every_buyer_once(shop_database, tmp_path):
+def test_without_dry_run_it_mails_every_buyer_once(demo_shop_database, tmp_path):
     item = ITEMS[0]
     want = expected([item])
-    engine = _seeded(shop_database)
-    result = run_recall(shop_database, tmp_path, "--item", item, "--title", "福袋 同梱品の使用中止のお願い",
+    engine = _seeded(demo_shop_database)
+    result = run_recall(demo_shop_database, tmp_path, "--item", item, "--title", "福袋 同梱品の使用中止のお願い",
                         "--what-happened", "同梱のモバイルバッテリーが発熱するおそれがあります。",
                         "--what-to-do", "ただちに使用をやめ、着払いでご返送ください。", "--deadline", "2027-01-15")
     assert result.returncode == 0, result.stderr
@@ -105,15 +103,15 @@ class SlowMailbox(RecordingMailbox):
         return await super().handle_DATA(server, session, envelope)
 
 
-def test_a_send_killed_half_way_resumes_without_skipping_anyone(shop_database, tmp_path):
+def test_a_send_killed_half_way_resumes_without_skipping_anyone(demo_shop_database, tmp_path):
     """kill -9 in the middle of a mail, then ``--notice`` sends the rest, the interrupted one included: everyone once."""
     items = ITEMS + ["電気ケトル 1.0L", "スマートウォッチ LITE"]
     want = expected(items)
-    engine = _seeded(shop_database)
+    engine = _seeded(demo_shop_database)
     mailbox = SlowMailbox()
     controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
-    env = {**os.environ, "DATABASE_URL": shop_database, "MADOGUCHI_VAR_DIR": str(tmp_path),
+    env = {**os.environ, "DATABASE_URL": demo_shop_database, "MADOGUCHI_VAR_DIR": str(tmp_path),
            "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(controller.port),
            "SMTP_STARTTLS": "false"}  # a loopback test server without STARTTLS
     try:

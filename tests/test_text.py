@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from bot.kana import romaji_to_katakana
 from bot.text import (
+    DASHES,
     find_amounts,
     find_digit_runs,
     find_order_numbers,
@@ -28,6 +29,13 @@ from bot.text import (
 ])
 def test_normalise_unifies_widths_and_dashes(raw, expected):
     assert normalise(raw) == expected
+
+
+@pytest.mark.parametrize("dash", list(DASHES))
+def test_every_dash_of_the_one_list_is_read_between_digits(dash):
+    """The guard and the order-number parser read digits with the same dashes (one list, bot/text.py)."""
+    assert normalise(f"MD2611{dash}0220") == "MD2611-0220"
+    assert [f.value for f in find_order_numbers(f"MD2611{dash}0220")] == ["MD26110220"]
 
 
 def test_normalise_keeps_the_long_vowel_mark_inside_katakana_words():
