@@ -26,6 +26,7 @@ from bot.privacy import (
     mask_personal_data,
     screen_reply,
 )
+from tests.conftest import property_examples
 
 HANAKO = PersonRecord(
     customer_id=1, name="山田 花子", name_kana="ヤマダ ハナコ", birth_date=date(1985, 4, 12),
@@ -410,7 +411,7 @@ AROUND = st.sampled_from(["", "お客様、", "ご確認ください：", "こ�
 AFTER = st.sampled_from(["", "です。", " の件", "）", "でお間違いないですか？"])
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=property_examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(before=AROUND, leak=data_of(KENTA), after=AFTER)
 def test_neighbours_data_in_any_spacing_or_width_is_blocked(before, leak, after):
     verdict = screen_reply(before + leak + after, INDEX, Clearance.person(HANAKO.customer_id))
@@ -418,13 +419,13 @@ def test_neighbours_data_in_any_spacing_or_width_is_blocked(before, leak, after)
     assert verdict.leaked_customer_ids == {KENTA.customer_id}
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=property_examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(before=AROUND, own=data_of(KENTA), after=AFTER)
 def test_verified_customers_own_data_in_any_spacing_or_width_is_allowed(before, own, after):
     assert screen_reply(before + own + after, INDEX, Clearance.person(KENTA.customer_id)).allowed
 
 
-@settings(max_examples=200)
+@settings(max_examples=property_examples(200))
 @given(before=AROUND, leak=data_of(HANAKO))
 def test_nothing_is_allowed_without_a_verified_customer(before, leak):
     assert not screen_reply(before + leak, INDEX, NOBODY).allowed
@@ -571,7 +572,7 @@ def digits_of(text: str) -> str:
     return re.sub(r"[^0-9]", "", unicodedata.normalize("NFKC", text))
 
 
-@settings(max_examples=300)
+@settings(max_examples=property_examples(300))
 @given(before=PLAIN, number=card_number().flatmap(typed_in_groups), after=PLAIN)
 def test_masking_never_leaves_a_luhn_valid_card_number(before, number, after):
     masked = mask_personal_data(before + number + after)
@@ -580,7 +581,7 @@ def test_masking_never_leaves_a_luhn_valid_card_number(before, number, after):
                    for j in range(i + 13, min(i + 19, len(digits_of(masked))) + 1))
 
 
-@settings(max_examples=300)
+@settings(max_examples=property_examples(300))
 @given(before=PLAIN, number=my_number().flatmap(typed_in_groups), after=PLAIN)
 def test_masking_never_leaves_a_valid_my_number(before, number, after):
     masked = mask_personal_data(before + number + after)
@@ -589,7 +590,7 @@ def test_masking_never_leaves_a_valid_my_number(before, number, after):
     assert masked in (before + "[マイナンバー]" + after, before + "[カード番号]" + after)
 
 
-@settings(max_examples=300)
+@settings(max_examples=property_examples(300))
 @given(before=PLAIN, number=phone_number().flatmap(typed_in_groups), after=PLAIN)
 def test_masking_never_leaves_a_phone_number(before, number, after):
     masked = mask_personal_data(before + number + after)
@@ -597,7 +598,7 @@ def test_masking_never_leaves_a_phone_number(before, number, after):
     assert digits_of(masked) == ""
 
 
-@settings(max_examples=300)
+@settings(max_examples=property_examples(300))
 @given(text=st.text(
     st.sampled_from(list("0123456789０１２３４５６７８９ -－ー()（）+＋.〒郵便番号@ａbＭD 　、。です")), max_size=60))
 def test_masking_is_idempotent_and_leaves_nothing_detectable(text):
@@ -613,7 +614,7 @@ def test_masking_is_idempotent_and_leaves_nothing_detectable(text):
         position = found + len(piece)
 
 
-@settings(max_examples=300)
+@settings(max_examples=property_examples(300))
 @given(text=PLAIN, order=st.integers(0, 99_999_999), amount=st.integers(1, 9_999_999))
 def test_text_without_personal_data_is_left_unchanged(text, order, amount):
     typed = f"{text}MD{order:08d}、{text}{amount:,}円{text}"
@@ -621,7 +622,7 @@ def test_text_without_personal_data_is_left_unchanged(text, order, amount):
     assert mask_personal_data(text) == text
 
 
-@settings(max_examples=200)
+@settings(max_examples=property_examples(200))
 @given(text=st.text(st.characters(blacklist_categories=("Cs",)).filter(
     lambda c: not re.search(r"[0-9@〇零一二三四五六七八九]", unicodedata.normalize("NFKC", c))), max_size=40))
 def test_any_text_without_digits_or_at_signs_is_left_unchanged(text):

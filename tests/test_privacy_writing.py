@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from bot.privacy import NOBODY, Clearance, mask_personal_data, screen_reply
 from tests.demo_shop import demo_shop, privacy_index
+from tests.conftest import property_examples
 
 SHOP = demo_shop()["customers"]
 INDEX = privacy_index()
@@ -246,7 +247,7 @@ def age_or_birthday_next_to_surname(draw, c: dict) -> str:
 CUSTOMER = st.sampled_from([c["name"] for c in SHOP]).map(lambda name: next(c for c in SHOP if c["name"] == name))
 BEFORE = st.sampled_from(["", "お客様、", "担当者より：", "こちらは ", "（", "Dear "])
 AFTER = st.sampled_from(["", "です。", " の件", "）", "でお間違いないですか？", " 宛にお送りしました"])
-EXAMPLES = 400
+EXAMPLES = property_examples(400)
 
 
 # ---------------------------------------------------------------------------
