@@ -73,9 +73,28 @@ def assistant(model_path, tmp_path_factory, smtp_server, fake_platform) -> Runni
     stop_assistant(process)
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's headless Chromium through Playwright (never a downloaded browser), one for the whole run."""
+    from tests.chromium import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        if IN_CI:
+            pytest.fail(f"{CHROMIUM} is missing: ./madoguchi test installs Debian's chromium when run as root")
+        pytest.skip(f"{CHROMIUM} not found; install Debian's chromium (sudo apt-get install chromium) "
+                    "to run the browser tests")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 # The fast tier (`./madoguchi test --fast`) is `-m "not model and not server and not browser"`.
 # Tests are put in the slow tiers by the fixtures they use, so a new test cannot forget its marker.
 MARKERS_OF_FIXTURE = {
+    "browser": ("browser",),
     "model_path": ("model",),
     "assistant": ("model", "server"),
     "console": ("server",),

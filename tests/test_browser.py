@@ -10,43 +10,16 @@ answers again.
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 
-from bot.config import PROJECT_ROOT
-from tests.conftest import IN_CI
-from tests.test_conversations import response_text
-from tests.test_web_channel import wait_for_web
+from tests.chromium import TIMEOUT_MS, add_agent, console_page
+from tests.responses import response_text
+from tests.widget import wait_for_web
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
-
-CHROMIUM = Path(os.environ.get("MADOGUCHI_CHROMIUM", "/usr/bin/chromium"))
-# As root, in a machine with no network: no sandbox, nothing in the background.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 60_000
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if IN_CI:
-            pytest.fail(f"{CHROMIUM} is missing: ./madoguchi test installs Debian's chromium when run as root")
-        pytest.skip(f"{CHROMIUM} not found; install Debian's chromium (sudo apt-get install chromium) "
-                    "to run the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
 
 @pytest.fixture
 def customer(browser, assistant):
@@ -115,15 +88,6 @@ def test_a_shared_pc_does_not_hand_a_day_old_conversation_to_the_next_person(cus
     assert second and second.split(".")[0] != first.split(".")[0]
 
 
-def create_agent(assistant, login: str, password: str, name: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "agent", "add", "--login", login, "--name", name, "--password-stdin"],
-        input=password + "\n", cwd=PROJECT_ROOT, env=assistant.env, capture_output=True, text=True, timeout=120,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert password not in result.stdout + result.stderr
-
-
 def test_console_pages_need_a_login(browser, assistant):
     wait_for_web(assistant)
     context = browser.new_context()
@@ -136,7 +100,7 @@ def test_console_pages_need_a_login(browser, assistant):
 
 def test_a_customer_is_handed_to_an_agent_who_replies_and_hands_back(browser, assistant, customer):
     login, password = f"sato{uuid.uuid4().hex[:6]}", "correct horse battery staple"
-    create_agent(assistant, login, password, "佐藤")
+    add_agent(assistant, login, password, name="佐藤")
 
     # the customer asks for a person in the widget
     open_chat(customer)
@@ -145,14 +109,7 @@ def test_a_customer_is_handed_to_an_agent_who_replies_and_hands_back(browser, as
     reference = re.search(r"E\d{8}-\d{5}", messages(customer, "bot")[-1]).group(0)
 
     # the agent logs in and finds it in the queue
-    context = browser.new_context(locale="ja-JP")
-    agent = context.new_page()
-    agent.set_default_timeout(TIMEOUT_MS)
-    agent.on("dialog", lambda dialog: dialog.accept())
-    agent.goto(assistant.web_url + "/console/")
-    agent.fill("input[name=login]", login)
-    agent.fill("input[name=password]", password)
-    agent.click("button[type=submit]")
+    context, agent, _ = console_page(browser, assistant, login=login, password=password)
     row = agent.locator("tr", has=agent.locator(f"a:text-is('{reference}')"))
     row.wait_for()
     assert "担当者を希望" in row.inner_text() and "Web" in row.inner_text()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -24,7 +23,7 @@ from bot.store.models import Customer, Notice, VerifiedConversation
 from bot.support import JST
 from tests import test_line_channel as line
 from tests.demo_shop import demo_shop
-from tests.test_browser import TIMEOUT_MS, browser, create_agent  # noqa: F401 - browser is a fixture
+from tests.chromium import console_page
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
@@ -37,21 +36,8 @@ def buyers_of(item: str) -> list[int]:
 
 
 @pytest.fixture
-def supervisor(browser, assistant):  # noqa: F811 - the fixture imported above
-    login, password = f"sv{uuid.uuid4().hex[:6]}", "supervisor horse battery"
-    create_agent(assistant, login, password, "高橋")
-    with session_scope(engine_for(assistant.database_url)) as session:
-        from bot.store.models import Agent
-        session.execute(select(Agent).where(Agent.login == login)).scalar_one().role = "supervisor"
-    context = browser.new_context(locale="ja-JP")
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(assistant.web_url + "/console/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r".*/console/$"))
+def supervisor(browser, assistant):
+    context, page, _ = console_page(browser, assistant, role="supervisor")
     yield page
     context.close()
     with session_scope(engine_for(assistant.database_url)) as session:  # no other test hears of these

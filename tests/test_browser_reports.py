@@ -23,8 +23,8 @@ import pytest
 from bot.config import PROJECT_ROOT
 from bot.reports import Month
 from bot.handoff import now_utc
-from tests.test_browser import TIMEOUT_MS, browser  # noqa: F401 - the browser fixture
-from tests.test_web_channel import wait_for_web
+from tests.chromium import TIMEOUT_MS, console_page
+from tests.widget import wait_for_web
 
 pytestmark = [pytest.mark.server, pytest.mark.browser]
 
@@ -45,33 +45,12 @@ RECORD_NOTIFICATIONS = """
 """
 
 
-def add_agent(assistant, login: str, password: str, role: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "agent", "add", "--login", login, "--name", "高橋", "--role", role,
-         "--password-stdin"], input=password + "\n", cwd=PROJECT_ROOT, env=assistant.env, capture_output=True,
-        text=True, timeout=120)
-    assert result.returncode == 0, result.stdout + result.stderr
+def logged_in_page(browser, assistant, role: str):
+    """A console page of a new agent of ``role``, whose browser records the notifications it is shown."""
+    return console_page(browser, assistant, role=role, init_script=RECORD_NOTIFICATIONS, notifications=True)
 
 
-def logged_in_page(browser, assistant, role: str):  # noqa: F811 - the fixture is passed in
-    login, password = f"{role[:3]}{uuid.uuid4().hex[:6]}", "correct horse battery staple"
-    add_agent(assistant, login, password, role)
-    context = browser.new_context(locale="ja-JP")
-    context.grant_permissions(["notifications"], origin=assistant.web_url)
-    context.add_init_script(RECORD_NOTIFICATIONS)
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT_MS)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(assistant.web_url + "/console/")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_selector("h1:text-is('対応キュー')")
-    return context, page, errors
-
-
-def test_the_report_page_loads_every_chart(browser, assistant):  # noqa: F811
+def test_the_report_page_loads_every_chart(browser, assistant):
     wait_for_web(assistant)
     context, page, errors = logged_in_page(browser, assistant, "supervisor")
     page.click("a:text-is('月次レポート')")
@@ -86,7 +65,7 @@ def test_the_report_page_loads_every_chart(browser, assistant):  # noqa: F811
     assert errors == [], errors
 
 
-def test_an_agent_is_told_about_new_tickets_urgent_first(browser, assistant):  # noqa: F811
+def test_an_agent_is_told_about_new_tickets_urgent_first(browser, assistant):
     wait_for_web(assistant)
     context, page, errors = logged_in_page(browser, assistant, "agent")
     page.wait_for_function("() => document.body.getAttribute('data-new-tickets') === '0'")
@@ -126,7 +105,7 @@ def test_the_report_command_works_on_the_demo_shop_after_conversations(assistant
     assert any(",不良品・破損,担当者を希望," in row for row in rows[1:])
 
 
-def test_a_canned_reply_is_picked_edited_and_sent_to_the_customer(browser, assistant):  # noqa: F811
+def test_a_canned_reply_is_picked_edited_and_sent_to_the_customer(browser, assistant):
     wait_for_web(assistant)
     context, page, errors = logged_in_page(browser, assistant, "supervisor")
     page.goto(assistant.web_url + "/console/canned")

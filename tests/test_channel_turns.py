@@ -27,9 +27,9 @@ from bot.store.db import engine_for, session_scope
 from bot.store.models import Ticket, TicketMessage, WebSession
 from tests import test_line_channel as line
 from tests import test_telegram_channel as telegram
-from tests.test_handoff_conversations import agent_replies, delivery_of, ticket_of, transcript
-from tests.test_web_channel import WidgetClient, conversation_of
-from tests.test_handoff_conversations import is_acknowledgement
+from tests.tickets import agent_replies, delivery_of, ticket_of, transcript
+from tests.widget import WidgetClient, conversation_of
+from tests.responses import is_acknowledgement
 
 HAND_OVER = "人間の担当者と話したいです"
 

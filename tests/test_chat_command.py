@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from bot.config import PROJECT_ROOT
-from tests.test_conversations import response_text
+from tests.responses import response_text
 
 pytestmark = pytest.mark.server
 

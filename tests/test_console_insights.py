@@ -32,7 +32,7 @@ from bot.store.models import (
     Trouble,
     VerifiedConversation,
 )
-from tests.test_console import RunningConsole, start_console, stop_console
+from tests.console_server import RunningConsole, start_console, stop_console
 
 
 @pytest.fixture(scope="module")

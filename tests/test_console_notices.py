@@ -16,7 +16,7 @@ from bot.store.models import AuditEntry, Notice, NoticeRecipient
 from bot.store.seed import load_demo_shop, seed
 from bot.support import JST
 from tests.demo_shop import customers, demo_shop
-from tests.test_console import start_console, stop_console
+from tests.console_server import start_console, stop_console
 
 ITEM = "限定 福袋2026"
 

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 
 import pytest
-import yaml
 from sqlalchemy import select
 
-from bot.config import PROJECT_ROOT
 from bot.channels.rest import conversation_id_for
 from bot.store.db import engine_for, session_scope
 from bot.store.models import Trouble
 from tests.demo_shop import owner_of
+from tests.responses import DEADLINE, REFERENCE, response_pattern, response_text  # noqa: F401 - also imported from here
 
 pytestmark = pytest.mark.server
-
-REFERENCE = r"T\d{8}-\d{5}"
-DEADLINE = r"\d{1,2}月\d{1,2}日\([月火水木金土日]\) \d{2}:\d{2}"
 
 FIRST_MESSAGES = {
     "delivery_delay": "注文した荷物がまだ届きません",
@@ -31,28 +25,6 @@ FIRST_MESSAGES = {
     "product_safety": "充電中に発火しました",
     "other": "ギフト包装はできますか",
 }
-
-
-@lru_cache(maxsize=1)
-def _responses() -> dict:
-    with open(PROJECT_ROOT / "domain.yml", encoding="utf-8") as f:
-        return yaml.safe_load(f)["responses"]
-
-
-def response_text(name: str, issue_type: str | None = None) -> str:
-    """The domain's text for a response, picking the variant for the issue type."""
-    variants = _responses()[name]
-    for variant in variants:
-        conditions = variant.get("condition") or []
-        if issue_type and any(c.get("name") == "issue_type" and c.get("value") == issue_type for c in conditions):
-            return variant["text"]
-    return next(v["text"] for v in variants if not v.get("condition"))
-
-
-def response_pattern(name: str, issue_type: str | None = None) -> re.Pattern:
-    text = re.escape(response_text(name, issue_type))
-    text = text.replace(r"\{trouble_reference\}", f"({REFERENCE})").replace(r"\{reply_due\}", f"({DEADLINE})")
-    return re.compile(text)
 
 
 def troubles_of(assistant, sender: str) -> list[Trouble]:

@@ -10,90 +10,25 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import urllib.parse
 import urllib.request
-import uuid
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
 
-from bot import handoff, templates
+from bot import handoff
 from bot.channels.rest import conversation_id_for
 from bot.store.db import engine_for, session_scope
-from bot.store.models import Agent, AuditEntry, Ticket, TicketMessage, Trouble
+from bot.store.models import AuditEntry, Ticket, Trouble
 from tests import test_line_channel as line
 from tests import test_telegram_channel as telegram
 from tests.demo_shop import owner_of
-from tests.test_conversations import DEADLINE, response_text
+from tests.tickets import agent_replies, an_agent, delivery_of, ticket_of, transcript  # noqa: F401
+from tests.responses import DEADLINE, TICKET, acknowledgement_pattern, escalation_pattern, is_acknowledgement, \
+    response_text  # noqa: F401 - also imported from here
 
 pytestmark = pytest.mark.server
-
-TICKET = r"E\d{8}-\d{5}"
-
-
-def escalation_pattern(name: str) -> re.Pattern:
-    text = re.escape(response_text(name))
-    return re.compile(text.replace(r"\{ticket_reference\}", f"({TICKET})").replace(r"\{reply_due\}", f"({DEADLINE})"))
-
-
-def acknowledgement_pattern() -> re.Pattern:
-    """The one acknowledgement: short in business hours, with the times outside them (any time a test runs)."""
-    out_of_hours = re.escape(templates.HANDOFF_ACK_OUT_OF_HOURS).replace(r"\{opens\}", DEADLINE) \
-        .replace(r"\{reply_due\}", DEADLINE)
-    return re.compile(f"{re.escape(templates.HANDOFF_ACK)}|{out_of_hours}")
-
-
-def is_acknowledgement(replies: list[str]) -> bool:
-    return len(replies) == 1 and acknowledgement_pattern().fullmatch(replies[0]) is not None
-
-
-def ticket_of(assistant, conversation_id: str) -> Ticket:
-    with session_scope(engine_for(assistant.database_url)) as session:
-        ticket = session.execute(select(Ticket).where(Ticket.conversation_id == conversation_id)
-                                 .order_by(Ticket.id.desc())).scalars().first()
-        assert ticket is not None, f"no ticket for {conversation_id}"
-        ticket.messages  # noqa: B018 - loaded while the session is open
-        return ticket
-
-
-def transcript(assistant, ticket_id: int) -> list[tuple[str, str]]:
-    with session_scope(engine_for(assistant.database_url)) as session:
-        rows = session.execute(select(TicketMessage).where(TicketMessage.ticket_id == ticket_id)
-                               .order_by(TicketMessage.id)).scalars()
-        return [(m.author, m.text) for m in rows]
-
-
-def an_agent(assistant, role: str = "agent") -> Agent:
-    with session_scope(engine_for(assistant.database_url)) as session:
-        agent = Agent(login=f"agent-{uuid.uuid4().hex[:8]}", display_name="佐藤", password_hash="not-used-here",
-                      role=role, active=True, created_at=datetime.now(timezone.utc))
-        session.add(agent)
-        session.flush()
-        return agent
-
-
-def agent_replies(assistant, ticket_id: int, text: str, agent: Agent | None = None) -> Agent:
-    """What the console does when an agent claims the ticket and sends a reply."""
-    agent = agent or an_agent(assistant)
-    with session_scope(engine_for(assistant.database_url)) as session:
-        now = datetime.now(timezone.utc)
-        handoff.claim(session, ticket_id, agent, now)
-        handoff.reply(session, ticket_id, agent, text, now)
-    return agent
-
-
-def delivery_of(assistant, ticket_id: int, text: str, seconds: float = 20) -> str:
-    deadline = time.monotonic() + seconds
-    while True:
-        with session_scope(engine_for(assistant.database_url)) as session:
-            state = session.execute(select(TicketMessage.delivery).where(
-                TicketMessage.ticket_id == ticket_id, TicketMessage.text == text)).scalar_one()
-        if state in ("delivered", "failed") or time.monotonic() > deadline:
-            return state
-        time.sleep(0.2)
-
 
 # ---------------------------------------------------------------------------
 # Each reason gets its own answer and a ticket

@@ -16,7 +16,7 @@ from bot.secrets import server_secret
 from bot.store.db import engine_for, session_scope
 from bot.store.models import AuditEntry, Trouble, VerificationAttempt, VerifiedConversation
 from tests.demo_shop import customers, owner_of, privacy_index, same_address_households
-from tests.test_conversations import response_pattern, response_text
+from tests.responses import response_pattern, response_text
 
 pytestmark = pytest.mark.server
 

@@ -30,7 +30,7 @@ from bot.channels.line import (
 from bot.config import PROJECT_ROOT
 from bot.devserver import free_port
 from tests.conftest import CHANNEL_TEST_ENV
-from tests.test_conversations import response_text
+from tests.responses import response_text
 
 pytestmark = pytest.mark.server
 

@@ -22,8 +22,8 @@ from bot.channels.rest import conversation_id_for
 from bot.store.db import engine_for, session_scope
 from bot.store.models import SatisfactionSurvey
 from tests import test_line_channel as line
-from tests.test_conversations import response_text
-from tests.test_handoff_conversations import agent_replies, delivery_of, ticket_of
+from tests.responses import response_text
+from tests.tickets import agent_replies, delivery_of, ticket_of
 
 pytestmark = pytest.mark.server
 

@@ -22,7 +22,7 @@ from bot.secrets import SECRET_ENV, SecretMissing, check_secret_configured, serv
 from bot.store.db import engine_for, session_scope
 from bot.store.migrate import upgrade
 from bot.store.models import AuditEntry
-from tests.test_web_channel import wait_for_web
+from tests.widget import wait_for_web
 from bot.handoff import now_utc
 
 # Nothing listens on port 9 (discard): a server that tried to connect before refusing would fail differently.

@@ -21,7 +21,7 @@ from bot import templates
 from bot.channels import telegram as channel
 from bot.channels import without_command_prefix
 from tests.conftest import CHANNEL_TEST_ENV
-from tests.test_conversations import response_text
+from tests.responses import response_text
 
 pytestmark = pytest.mark.server
 
