@@ -1,4 +1,4 @@
-"""One aiosmtpd handler for every test that needs a real SMTP server."""
+"""Real SMTP servers for the tests: one aiosmtpd handler that records every mail, and one that hangs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import email
 import email.message
 import email.policy
 import re
+import socket
+import threading
+import time
 
 from aiosmtpd.smtp import AuthResult
 
@@ -35,3 +38,35 @@ class RecordingMailbox:
             if message["To"] == address:
                 codes += re.findall(r"確認コード：(\d{6})", message.get_body(("plain",)).get_content())
         return codes
+
+
+class SilentSmtpServer:
+    """Accepts connections and never says a word: an SMTP server that hangs."""
+
+    def __init__(self) -> None:
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.connections: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            self.connections.append(connection)
+
+    def close(self) -> None:
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()
+
+
+def wait_for(condition, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)

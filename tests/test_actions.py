@@ -101,3 +101,19 @@ def test_action_modules_import_each_other_without_a_circle():
 
     circles = sorted(m for m in graph if reaches(m, m))
     assert not circles, f"actions modules in an import circle: {circles} ({graph})"
+
+
+def test_test_modules_share_helpers_through_helper_modules_not_each_other():
+    """A test module imported by another runs its tests' module-level code twice and ties them together;
+    shared helpers live in tests/*.py modules that hold no tests (responses, tickets, widget, …)."""
+    tests_dir = Path(__file__).parent
+    offenders = {}
+    for path in tests_dir.glob("test_*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([node.module] if isinstance(node, ast.ImportFrom) and node.module else []) + \
+                ([f"tests.{a.name}" for a in node.names] if isinstance(node, ast.ImportFrom) and node.module == "tests"
+                 else []) + ([a.name for a in node.names] if isinstance(node, ast.Import) else [])
+            bad = [n for n in names if n.startswith("tests.test_")]
+            if bad:
+                offenders.setdefault(path.name, set()).update(bad)
+    assert not offenders, offenders

@@ -21,7 +21,7 @@ from bot import notices
 from bot.store.db import engine_for, session_scope
 from bot.store.models import Customer, Notice, VerifiedConversation
 from bot.support import JST
-from tests import test_line_channel as line
+from tests import line_platform as line
 from tests.demo_shop import demo_shop
 from tests.chromium import console_page
 

@@ -25,8 +25,8 @@ from bot import handoff, templates
 from bot.channels.rest import conversation_id_for as rest_conversation
 from bot.store.db import engine_for, session_scope
 from bot.store.models import Ticket, TicketMessage, WebSession
-from tests import test_line_channel as line
-from tests import test_telegram_channel as telegram
+from tests import line_platform as line
+from tests import telegram_platform as telegram
 from tests.tickets import agent_replies, delivery_of, ticket_of, transcript
 from tests.widget import WidgetClient, conversation_of
 from tests.responses import is_acknowledgement

@@ -21,8 +21,8 @@ from bot import handoff
 from bot.channels.rest import conversation_id_for
 from bot.store.db import engine_for, session_scope
 from bot.store.models import AuditEntry, Ticket, Trouble
-from tests import test_line_channel as line
-from tests import test_telegram_channel as telegram
+from tests import line_platform as line
+from tests import telegram_platform as telegram
 from tests.demo_shop import owner_of
 from tests.tickets import agent_replies, an_agent, delivery_of, ticket_of, transcript  # noqa: F401
 from tests.responses import DEADLINE, TICKET, acknowledgement_pattern, escalation_pattern, is_acknowledgement, \

@@ -22,7 +22,7 @@ from bot.devserver import free_port
 from bot.store.db import engine_for, session_scope
 from bot.store.models import MailOutbox
 from bot.config import load_settings
-from tests.test_mail import SilentSmtpServer, wait_for
+from tests.mailbox import SilentSmtpServer, wait_for
 
 TAKAHASHI_ORDER, TAKAHASHI_LAST4 = "MD26110018", "4401"
 TAKAHASHI_EMAIL = "seiichi.takahashi@example.ne.jp"

@@ -7,7 +7,6 @@ import email.policy
 import logging
 import re
 import smtplib
-import socket
 import stat
 import threading
 import time
@@ -26,7 +25,7 @@ from bot.secrets import server_secret
 from bot.store.db import engine_for, session_scope
 from bot.store.models import Customer, MailOutbox, Order
 from bot.templates import step_up_mail
-from tests.mailbox import RecordingMailbox
+from tests.mailbox import RecordingMailbox, SilentSmtpServer, wait_for
 
 ADDRESS = "seiichi.takahashi@example.jp"
 SUBJECT, BODY = step_up_mail("482915", 10)
@@ -153,31 +152,6 @@ def test_no_address_and_no_code_reach_the_log(smtp_server, tmp_path, caplog):
 TAKAHASHI_ORDER, TAKAHASHI_LAST4 = "MD26110018", "4401"
 
 
-class SilentSmtpServer:
-    """Accepts connections and never says a word: an SMTP server that hangs."""
-
-    def __init__(self) -> None:
-        self.listener = socket.socket()
-        self.listener.bind(("127.0.0.1", 0))
-        self.listener.listen(16)
-        self.port = self.listener.getsockname()[1]
-        self.connections: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                connection, _ = self.listener.accept()
-            except OSError:  # closed
-                return
-            self.connections.append(connection)
-
-    def close(self) -> None:
-        self.listener.close()
-        for connection in self.connections:
-            connection.close()
-
-
 @pytest.fixture
 def shop(demo_shop_database, monkeypatch):
     """The demo shop in a fresh SQLite database, the default for in-process code."""
@@ -199,13 +173,6 @@ def ask_for_code(engine, conversation: str = "rest:owner") -> float:
 def outbox(engine) -> list[MailOutbox]:
     with session_scope(engine) as session:
         return session.scalars(select(MailOutbox).order_by(MailOutbox.id)).all()
-
-
-def wait_for(condition, seconds: float = 10.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def test_a_hanging_smtp_server_delays_the_mail_not_the_reply(shop, smtp_server, monkeypatch):

@@ -16,8 +16,8 @@ from sqlalchemy import select
 from bot import notices, templates
 from bot.store.db import engine_for, session_scope
 from bot.store.models import Customer, Notice, NoticeRecipient, Ticket, Trouble, VerifiedConversation
-from tests import test_line_channel as line
-from tests import test_telegram_channel as telegram
+from tests import line_platform as line
+from tests import telegram_platform as telegram
 from tests.demo_shop import demo_shop
 
 pytestmark = pytest.mark.server

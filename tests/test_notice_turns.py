@@ -15,7 +15,7 @@ from bot.channels.line import LineInput
 from bot.channels.notices import NoticePump
 from bot.store.db import engine_for, session_scope
 from bot.store.models import Customer, NoticeRecipient, Ticket, VerifiedConversation
-from tests.test_line_channel import ACCESS_TOKEN, SECRET, StubGuard, new_token, new_user_id, pushes_to, \
+from tests.line_platform import ACCESS_TOKEN, SECRET, StubGuard, new_token, new_user_id, pushes_to, \
     replies_to, text_event, texts_of
 
 HUMIDIFIER = "加湿器 超音波式 4L"

@@ -21,7 +21,7 @@ from bot import handoff, satisfaction, templates
 from bot.channels.rest import conversation_id_for
 from bot.store.db import engine_for, session_scope
 from bot.store.models import SatisfactionSurvey
-from tests import test_line_channel as line
+from tests import line_platform as line
 from tests.responses import response_text
 from tests.tickets import agent_replies, delivery_of, ticket_of
 
