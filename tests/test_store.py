@@ -86,3 +86,13 @@ def test_personal_data_typed_into_a_trouble_is_masked_for_agents(tmp_path):
                          detail="カード４１１１－１１１１－１１１１－１１１１で二重請求。連絡は090-1234-5678へ")
         stored = session.execute(select(Trouble).where(Trouble.reference == reference)).scalar_one()
         assert stored.detail == "カード[カード番号]で二重請求。連絡は[電話番号]へ"
+
+
+def test_sqlite_connections_use_wal_with_normal_sync_and_foreign_keys(shop_database):
+    """WAL + synchronous=NORMAL (1): never corrupt, no wait for the disk at each commit (bot/store/db.py)."""
+    from sqlalchemy import text
+
+    with engine_for(shop_database).connect() as connection:
+        pragmas = [connection.execute(text(f"PRAGMA {name}")).scalar()
+                   for name in ("journal_mode", "synchronous", "foreign_keys")]
+    assert pragmas == ["wal", 1, 1]
