@@ -217,10 +217,10 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_triage(settings: Settings, args: argparse.Namespace) -> int:
-    """Classify one message or a JSONL file of messages; one JSON object per line."""
-    from bot.rasa_nlu.model import load_parser
-    from bot.triage import triage
+    """Classify one message or a JSONL file of messages; one JSON object per line.
 
+    The input is checked before Rasa is imported: a bad file is reported in a second, not after ten.
+    """
     if args.file:
         messages = _read_jsonl(Path(args.file))
         if messages is None:
@@ -234,6 +234,9 @@ def cmd_triage(settings: Settings, args: argparse.Namespace) -> int:
     if not model.exists():
         print(f"triage: no trained model at {model}; run ./madoguchi setup first", file=sys.stderr)
         return 1
+    from bot.rasa_nlu.model import load_parser
+    from bot.triage import triage
+
     parse = load_parser(model)
     for result in parse(messages):
         print(json.dumps(triage(result).as_json_dict(), ensure_ascii=False), flush=True)
