@@ -79,7 +79,10 @@ class RunningAssistant:
 
 
 def start_assistant(var_dir: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, RunningAssistant]:
-    rasa_port, action_port, web_port = free_port(), free_port(), free_port()
+    """Start `python -m bot run`; ports from ``extra_env`` (MADOGUCHI_*_PORT) where given, else free ones."""
+    given = extra_env or {}
+    rasa_port, action_port, web_port = (int(given.get(f"MADOGUCHI_{name}_PORT") or free_port())
+                                        for name in ("RASA", "ACTION", "WEB"))
     env = {
         **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
         "MADOGUCHI_VAR_DIR": str(var_dir),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from bot.config import load_settings
 from bot.store.db import engine_for, session_scope
@@ -96,3 +96,35 @@ def test_sqlite_connections_use_wal_with_normal_sync_and_foreign_keys(shop_datab
         pragmas = [connection.execute(text(f"PRAGMA {name}")).scalar()
                    for name in ("journal_mode", "synchronous", "foreign_keys")]
     assert pragmas == ["wal", 1, 1]
+
+
+def _connections_opened_by_units_of_work(url: str, units: int) -> int:
+    engine = engine_for(url)
+    opened = []
+
+    def count(*_) -> None:
+        opened.append(1)
+
+    event.listen(engine, "connect", count)
+    try:
+        for _ in range(units):
+            with session_scope(engine) as session:
+                session.scalar(select(func.count(Customer.id)))
+    finally:
+        event.remove(engine, "connect", count)
+    return len(opened)
+
+
+def test_units_of_work_on_sqlite_reuse_pooled_connections(tmp_path):
+    """A new SQLite connection (and its PRAGMAs) for every unit of work was most of a turn's database time."""
+    url = _sqlite(tmp_path)
+    upgrade(url)
+    assert _connections_opened_by_units_of_work(url, 20) <= 1
+    with engine_for(url).connect() as connection:  # a pooled connection keeps its PRAGMAs
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+
+
+@pytest.mark.postgres
+def test_units_of_work_on_postgresql_reuse_pooled_connections(postgres_url):
+    assert _connections_opened_by_units_of_work(postgres_url, 20) <= 1

@@ -36,7 +36,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot import clients, handoff, templates
-from bot.channels import without_command_prefix
+from bot.channels import action_results, without_command_prefix
 from bot.channels.handoff import keep_from_bot
 from bot.channels.notices import answer_from_notices
 from bot.config import load_settings
@@ -50,6 +50,9 @@ RATE_WINDOW_SECONDS = 60.0
 REMEMBERED_CLIENTS = 100_000
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+# Every channel imports this module into the Rasa server: Rasa checks each action's answer there.
+action_results.install()
 
 
 def platform_client_key(channel: str, user_id: str) -> str:

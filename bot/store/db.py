@@ -1,4 +1,12 @@
-"""Engine and sessions: one session per unit of work, never a module-level one."""
+"""Engine and sessions: one session per unit of work, never a module-level one.
+
+Connections are pooled for SQLite too. SQLAlchemy 1.4 gives a SQLite file
+no pool (NullPool): each unit of work opened the file again and ran the
+three PRAGMAs, which was most of the database time of a customer turn
+(issue #10). A pooled connection keeps them; SQLite still serialises
+writers itself (WAL, busy_timeout), and the pool rolls back whatever a
+returned connection left open, as for PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +20,7 @@ from typing import Iterator
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 from bot.config import load_settings
 
@@ -50,6 +59,11 @@ def _private_sqlite_file(path: Path) -> None:
             file.chmod(mode & 0o700)
 
 
+# A process runs database work on at most a handful of threads at once (asyncio's default executor).
+POOL_SIZE = 5
+POOL_OVERFLOW = 10
+
+
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
     """One engine per database URL, shared by the whole process."""
@@ -57,21 +71,27 @@ def engine_for(url: str) -> Engine:
         database = url[len("sqlite:///"):]
         if database and database != ":memory:":
             _private_sqlite_file(Path(database))
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False})
+        pooled = {"poolclass": QueuePool, "pool_size": POOL_SIZE, "max_overflow": POOL_OVERFLOW} \
+            if database and database != ":memory:" else {}
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False}, **pooled)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, future=True, pool_pre_ping=True)
+    return create_engine(url, future=True, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
 
 
 def default_engine() -> Engine:
     return engine_for(load_settings().database_url)
 
 
+@lru_cache(maxsize=8)
+def _session_factory(engine: Engine) -> sessionmaker:
+    return sessionmaker(bind=engine, future=True, expire_on_commit=False)
+
+
 @contextmanager
 def session_scope(engine: Engine | None = None) -> Iterator[Session]:
     """A transaction: committed when the block ends, rolled back on error."""
-    factory = sessionmaker(bind=engine or default_engine(), future=True, expire_on_commit=False)
-    session = factory()
+    session = _session_factory(engine or default_engine())()
     try:
         yield session
         session.commit()

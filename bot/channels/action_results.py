@@ -1,0 +1,51 @@
+"""Rasa's check of the action server's answers, with the schema compiled once instead of on every call.
+
+After every custom action Rasa 3.6 (``RemoteAction._validate_action_result``)
+calls ``jsonschema.validate(result, schema)``, which first checks the schema
+itself against JSON Schema's meta-schema and builds a new validator, then
+checks the result. The schema (all of Rasa's event types) never changes, so
+that work is the same on every call: under 20 concurrent conversations it was
+39 % of the Rasa server's event loop (py-spy, issue #10).
+
+``install()`` replaces the method with one that checks the schema once, keeps
+the validator, and reports errors exactly as before (jsonschema's best match,
+with Rasa's hint appended). It runs in the Rasa server process: every channel
+imports ``bot.channels.turn``, which installs it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, Text
+
+from jsonschema.exceptions import best_match
+from jsonschema.validators import validator_for
+from rasa.core.actions import action as rasa_action
+from rasa.core.actions.action import RemoteAction
+
+
+@lru_cache(maxsize=1)
+def compiled_validator():
+    """The validator for the action server's answers, its schema checked once."""
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)
+    return validator_class(schema)
+
+
+def validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
+    """Same verdicts and errors as Rasa's, without re-checking the schema."""
+    error = best_match(compiled_validator().iter_errors(result))
+    if error is None:
+        return True
+    error.message += (
+        ". Failed to validate Action server response from API, "
+        "make sure your response from the Action endpoint is valid. "
+        f"For more information about the format visit {rasa_action.DOCS_BASE_URL}/custom-actions"
+    )
+    raise error
+
+
+def install() -> None:
+    """Use the cached validator for every remote action in this process (idempotent)."""
+    RemoteAction._validate_action_result = validate_action_result

@@ -1,0 +1,74 @@
+"""The tracker store (bot.channels.tracker_store): Rasa's tables and events, pooled, off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.channels.tracker_store import PooledSQLTrackerStore
+
+DOMAIN = Domain.from_yaml("""
+version: "3.1"
+intents: [greet]
+slots:
+  order_number:
+    type: text
+    mappings: [{type: custom}]
+""")
+
+
+def _tracker(sender: str, turns: int) -> DialogueStateTracker:
+    events = [SessionStarted(), ActionExecuted("action_listen")]
+    for turn in range(turns):
+        events += [UserUttered(f"こんにちは {turn}", {"name": "greet", "confidence": 1.0}),
+                   SlotSet("order_number", f"MD2611{turn:04d}"), ActionExecuted("action_listen")]
+    return DialogueStateTracker.from_events(sender, events, DOMAIN.slots)
+
+
+async def _write_and_read(writer, reader, senders: int, prefix: str) -> None:
+    trackers = [_tracker(f"{prefix}:{i}", 1 + i % 3) for i in range(senders)]
+    await asyncio.gather(*(writer.save(t) for t in trackers))
+    for tracker in trackers:  # a second message appends only the new events
+        tracker.update(UserUttered("もう一度", {"name": "greet", "confidence": 1.0}))
+    await asyncio.gather(*(writer.save(t) for t in trackers))
+    read = await asyncio.gather(*(reader.retrieve(t.sender_id) for t in trackers))
+    for tracker, back in zip(trackers, read, strict=True):
+        assert [e.as_dict() for e in back.events] == [e.as_dict() for e in tracker.events]
+        assert back.get_slot("order_number") == tracker.get_slot("order_number")
+
+
+def test_sqlite_trackers_read_back_the_same_both_ways_with_rasas_store(tmp_path):
+    db = str(tmp_path / "rasa_tracker.db")
+    ours = PooledSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=db)
+    rasas = SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=db)
+    asyncio.run(_write_and_read(ours, rasas, 20, "ours"))
+    asyncio.run(_write_and_read(rasas, ours, 5, "rasas"))
+    with ours.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+@pytest.mark.postgres
+def test_postgresql_trackers_read_back_the_same(postgres_url):
+    from sqlalchemy.engine import make_url
+
+    url = make_url(postgres_url)
+    ours = PooledSQLTrackerStore(domain=DOMAIN, dialect="postgresql", host=url.host, port=url.port,
+                                 db=url.database, username=url.username, password=url.password)
+    asyncio.run(_write_and_read(ours, ours, 20, "ours"))
+    ours.engine.dispose()
+
+
+def test_endpoints_name_a_tracker_store_class_that_loads():
+    """Rasa falls back to an in-memory store, silently, when the class named in endpoints.yml does not import."""
+    import yaml
+    from rasa.shared.utils.common import class_from_module_path
+
+    from bot.config import PROJECT_ROOT
+
+    endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+    assert class_from_module_path(endpoints["tracker_store"]["type"]) is PooledSQLTrackerStore
