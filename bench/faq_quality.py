@@ -15,7 +15,7 @@ with it (``bot.faq.FaqReading``, as ``action_answer_faq`` reads it):
 Exact duplicates of training phrasings (after folding) are counted and left
 out, so the figures are on unseen text only.
 
-    .venv/bin/python bench/faq_quality.py [--show-errors]
+    .venv/bin/python bench/faq_quality.py [--show-errors] [--model models/madoguchi-<fingerprint>.tar.gz]
 """
 
 from __future__ import annotations
@@ -63,8 +63,9 @@ def what_the_bot_does(data: dict) -> tuple[str, str | None]:
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("--show-errors", action="store_true", help="print every miss (held-out texts)")
+    arguments.add_argument("--model", type=Path, help="a trained model (default: the one for the current files)")
     args = arguments.parse_args()
-    model = current_model_path(load_settings().models_dir)
+    model = args.model or current_model_path(load_settings().models_dir)
     if not model.exists():
         sys.exit(f"no trained model at {model}: run ./madoguchi setup first")
     with open(HELD_OUT, encoding="utf-8") as f:
