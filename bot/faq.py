@@ -23,7 +23,6 @@ from pathlib import Path
 import yaml
 from bot.kana import romaji_to_katakana
 
-FAQ_FILE = Path("data/faq.yml")
 RETRIEVAL_INTENT = "faq"
 RESPONSE_PREFIX = f"utter_{RETRIEVAL_INTENT}/"
 ENGLISH_RESPONSE_PREFIX = f"utter_{RETRIEVAL_INTENT}_en_"

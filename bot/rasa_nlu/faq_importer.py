@@ -18,7 +18,6 @@ phrasings: what the model retrieves and what it says never disagree.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Dict, List, Optional, Text, Union
 
 from rasa.shared.core.domain import Domain
@@ -27,7 +26,8 @@ from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.faq import FAQ_FILE, RETRIEVAL_INTENT, FaqEntry, load_faq
+from bot.config import faq_file
+from bot.faq import RETRIEVAL_INTENT, FaqEntry, load_faq
 
 
 def faq_training_data(entries: tuple[FaqEntry, ...]) -> TrainingData:
@@ -48,10 +48,9 @@ class FaqImporter(TrainingDataImporter):
     """The FAQ file as NLU data and domain; stories, rules and config come from Rasa's own importer."""
 
     def __init__(self, config_file: Optional[Text] = None, domain_path: Optional[Text] = None,
-                 training_data_paths: Optional[Union[List[Text], Text]] = None,
-                 faq_file: Text = str(FAQ_FILE)) -> None:
-        base = Path(config_file).resolve().parent if config_file else Path.cwd()
-        self.faq_path = Path(faq_file) if Path(faq_file).is_absolute() else base / faq_file
+                 training_data_paths: Optional[Union[List[Text], Text]] = None) -> None:
+        # The same file the console edits and the model's fingerprint covers (MADOGUCHI_FAQ_FILE).
+        self.faq_path = faq_file()
         self._entries: Optional[tuple[FaqEntry, ...]] = None
 
     def entries(self) -> tuple[FaqEntry, ...]:
