@@ -44,6 +44,8 @@ VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("MADOGUCHI_VAR_DIR", None, "runtime state (shop DB, Rasa tracker DB, secret key); default var/"),
     Variable("MADOGUCHI_MODELS_DIR", None, "where trained models are kept; default models/"),
     Variable("MADOGUCHI_DEMO_SHOP", None, "the demo shop loaded by set-up; default data/demo_shop.yml"),
+    Variable("MADOGUCHI_FAQ_FILE", None, "the shop's FAQ, read by training and edited in the console; "
+                                         "default data/faq.yml"),
     Variable("MADOGUCHI_HOST", "127.0.0.1", "interface the servers bind to"),
     Variable("MADOGUCHI_RASA_PORT", "5005", "Rasa server port (REST, LINE, Telegram, socket.io)"),
     Variable("MADOGUCHI_ACTION_PORT", "5055", "action server port"),
@@ -130,6 +132,11 @@ def env_path(name: str, default: Path) -> Path:
     return Path(value) if value else default
 
 
+def faq_file(root: Path = PROJECT_ROOT) -> Path:
+    """The shop's FAQ: training reads it, the console edits it, the model's fingerprint covers it."""
+    return env_path("MADOGUCHI_FAQ_FILE", root / "data" / "faq.yml")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where things live and how the servers are bound."""
@@ -138,6 +145,7 @@ class Settings:
     database_url: str
     models_dir: Path
     demo_shop_file: Path
+    faq_file: Path
     host: str
     rasa_port: int
     action_port: int
@@ -184,6 +192,7 @@ def load_settings() -> Settings:
         database_url=env("DATABASE_URL") or f"sqlite:///{var_dir / 'madoguchi.db'}",
         models_dir=env_path("MADOGUCHI_MODELS_DIR", PROJECT_ROOT / "models"),
         demo_shop_file=env_path("MADOGUCHI_DEMO_SHOP", PROJECT_ROOT / "data" / "demo_shop.yml"),
+        faq_file=faq_file(),
         host=env("MADOGUCHI_HOST"),
         rasa_port=env_int("MADOGUCHI_RASA_PORT"),
         action_port=env_int("MADOGUCHI_ACTION_PORT"),

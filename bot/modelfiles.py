@@ -15,10 +15,14 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, faq_file
 
 MODEL_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules", "data/stories",
-                "bot/rasa_nlu/components.py", "bot/text.py", "bot/kana.py")
+                "bot/rasa_nlu/components.py", "bot/text.py", "bot/kana.py",
+                # The shop's FAQ is read by training itself (config.yml `importers`), wherever
+                # MADOGUCHI_FAQ_FILE puts it.
+                "data/faq.yml", "bot/faq.py", "bot/rasa_nlu/faq_importer.py", "bot/rasa_nlu/english.py")
+FAQ_INPUT = "data/faq.yml"
 # The packages a model is trained with; their whole dependency closure is fingerprinted.
 MODEL_PACKAGES = ("rasa", "spacy", "ginza", "ja-ginza")
 CONSTRAINTS = "constraints.txt"
@@ -78,10 +82,10 @@ def _pinned_training_packages(constraints: Path) -> bytes:
 def fingerprint(root: Path = PROJECT_ROOT) -> str:
     digest = hashlib.sha256()
     for name in MODEL_INPUTS:
-        path = root / name
+        path = faq_file(root) if name == FAQ_INPUT else root / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            digest.update(str(file.relative_to(root)).encode())
+            digest.update((str(file.relative_to(root)) if file.is_relative_to(root) else name).encode())
             digest.update(file.read_bytes())
     digest.update(CONSTRAINTS.encode())
     digest.update(_pinned_training_packages(root / CONSTRAINTS))

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot import handoff
+from bot.faq_log import FaqSummary, summarise
 from bot.identity import mask_order_number
 from bot.store.models import AuditEntry, Order, SatisfactionSurvey, Shipment, Ticket, Trouble
 from bot.support import DELAY_THRESHOLD, ISSUE_TYPE_LABELS, JST
@@ -154,11 +155,12 @@ class MonthlyReport:
     surveys_skipped: int = 0
     agent_scores: list[AgentScore] = field(default_factory=list)
     alerts: list[ProductAlert] = field(default_factory=list)
+    faq: FaqSummary | None = None  # the FAQ's questions: per entry, unanswered, settled without a person
 
     @property
     def empty(self) -> bool:
         return not self.troubles and not self.escalations and not self.surveys_asked and not any(
-            sum(c.values()) for c in self.lockouts.values())
+            sum(c.values()) for c in self.lockouts.values()) and not (self.faq and self.faq.asked)
 
     @property
     def average_score(self) -> float | None:
@@ -224,7 +226,7 @@ def _sla_state(ticket: Ticket, now: datetime) -> str:
 
 def monthly_report(session: Session, month: Month, now: datetime, *, late_orders_for_alert: int = 3,
                    defect_troubles_for_alert: int = 2) -> MonthlyReport:
-    """One month of troubles, tickets, lockouts and satisfaction; an empty month gives empty counts."""
+    """One month of troubles, tickets, lockouts, satisfaction and FAQ answers; an empty month gives empty counts."""
     start, end = month.start, month.end
     report = MonthlyReport(month=month, generated_at=now)
     report.weeks = month_weeks(month)
@@ -277,6 +279,7 @@ def monthly_report(session: Session, month: Month, now: datetime, *, late_orders
 
     _count_lockouts(session, report, month)
     _count_satisfaction(session, report, month)
+    report.faq = summarise(session, start, end)
     report.alerts = product_alerts(session, start, min(end, now), now, troubles=troubles,
                                    products_of=products_of, late_orders_for_alert=late_orders_for_alert,
                                    defect_troubles_for_alert=defect_troubles_for_alert)

@@ -23,7 +23,7 @@ FIRST_MESSAGES = {
     "billing_contract": "カードに二重に請求されています",
     "privacy_concern": "個人情報が漏れていないか心配です",
     "product_safety": "充電中に発火しました",
-    "other": "ギフト包装はできますか",
+    "other": "電話の人の言い方がきつかった",  # questions such as ギフト包装 are the FAQ's (tests/test_faq_conversations.py)
 }
 
 

@@ -24,6 +24,7 @@ def test_one_message_prints_one_json_object(model_path):
     assert 0.0 <= record["confidence"] <= 1.0
     assert record["escalate"] is False
     assert record["reason"] == "none"
+    assert record["faq"] is None
 
 
 def test_a_jsonl_file_gives_one_line_per_message_in_order(model_path, tmp_path):
@@ -42,6 +43,8 @@ def test_a_jsonl_file_gives_one_line_per_message_in_order(model_path, tmp_path):
     assert [r["issue_type"] for r in records[:6]] == [
         "defective_product", "refund_return", "system_trouble", "billing_contract", "other", "product_safety"]
     assert records[:6] == records[6:12]
+    # An everyday question is no trouble: its issue type is "other" and "faq" names the shop's FAQ entry.
+    assert [r["faq"] for r in records[:6]] == [None, None, None, None, "gift_wrapping", None]
     assert not any(r["escalate"] for r in records)
 
 

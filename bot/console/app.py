@@ -211,9 +211,9 @@ class Console:
             (self.ticket_action, "/tickets/<ticket_id:int>/<action>", "POST"),
             (self.audit, "/audit", "GET"),
         ]
-        from bot.console import canned_pages, reports_pages  # they import this module's wrappers
+        from bot.console import canned_pages, faq_pages, reports_pages  # they import this module's wrappers
 
-        routes += reports_pages.routes(self) + canned_pages.routes(self)
+        routes += reports_pages.routes(self) + canned_pages.routes(self) + faq_pages.routes(self)
         for method, uri, http_method in routes:
             bp.add_route(_plain_function(method), uri, methods=[http_method])
         verification.add_route(bp, self, LOGIN_PATH)

@@ -14,6 +14,18 @@ from bot.triage import NluResult
 
 def load_parser(model_path: Path) -> Callable[[Iterable[str]], Iterator[NluResult]]:
     """Returns ``parse(texts)``, which yields one NluResult per text, in order."""
+    parse_data = load_parse_data(model_path)
+
+    def parse(texts: Iterable[str]) -> Iterator[NluResult]:
+        for text in texts:
+            yield NluResult.from_parse_data(next(parse_data((text,))), text)
+
+    return parse
+
+
+def load_parse_data(model_path: Path) -> Callable[[Iterable[str]], Iterator[dict]]:
+    """Returns ``parse(texts)``, which yields Rasa's whole parse data per text (the FAQ bench reads
+    the final intent and the ResponseSelector's choice, as the dialogue does)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     _quiet_logs()
     from rasa.core.agent import Agent
@@ -21,9 +33,9 @@ def load_parser(model_path: Path) -> Callable[[Iterable[str]], Iterator[NluResul
     loop = asyncio.new_event_loop()
     agent = Agent.load(str(model_path))
 
-    def parse(texts: Iterable[str]) -> Iterator[NluResult]:
+    def parse(texts: Iterable[str]) -> Iterator[dict]:
         for text in texts:
-            yield NluResult.from_parse_data(loop.run_until_complete(agent.parse_message(text)), text)
+            yield loop.run_until_complete(agent.parse_message(text))
 
     return parse
 

@@ -528,3 +528,29 @@ class NoticeCheck(Base):
     item = Column(String(40), nullable=False)
     checked_by = Column(String(100), nullable=False)
     checked_at = Column(UTCDateTime, nullable=False)
+
+
+class FaqAnswer(Base):
+    """One question the FAQ answered, or could not: the monthly report counts these.
+
+    ``faq_id`` is the entry sent (``outcome`` ``answered``) or the entry the
+    model leaned towards when it was unsure. ``question`` is kept, masked,
+    only for questions the bot could not answer, for the shop to write new
+    entries from. ``solved`` is the customer's 解決した (true) / 解決しない
+    (false), or null when they did not say.
+    """
+
+    __tablename__ = "faq_answers"
+    __table_args__ = (Index("ix_faq_answers_conversation", "conversation_id", "id"),)
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(200), nullable=False)
+    channel = Column(String(30), nullable=False)
+    outcome = Column(String(20), nullable=False)
+    faq_id = Column(String(50), index=True)
+    confidence = Column(Float)
+    language = Column(String(5), nullable=False, default="ja")
+    question = Column(Text, nullable=False, default="")
+    asked_at = Column(UTCDateTime, nullable=False, index=True)
+    solved = Column(Boolean)
+    rated_at = Column(UTCDateTime)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from bot.faq import faq_id_of
 from bot.support import ISSUE_TYPES
 from bot.triage.escalation import REASON_OF_INTENT, detect_escalation
 
@@ -29,6 +30,7 @@ class NluResult:
     text: str
     intent_ranking: tuple[tuple[str, float], ...]
     entities: tuple[dict, ...] = ()
+    faq: str | None = None  # the shop's FAQ entry the message asks, when the model is sure (bot.faq)
 
     @classmethod
     def from_parse_data(cls, data: dict, text: str | None = None) -> "NluResult":
@@ -43,6 +45,7 @@ class NluResult:
             intent_ranking=tuple((i["name"], float(i.get("confidence") or 0.0)) for i in ranking
                                  if i and i.get("name") and i.get("name") not in RULE_INTENTS),
             entities=tuple(data.get("entities") or ()),
+            faq=faq_id_of(data),
         )
 
     @property
@@ -62,6 +65,7 @@ class Triage:
     severity: str = "normal"
     evidence: tuple[str, ...] = field(default_factory=tuple)
     intent: str = ""
+    faq: str | None = None
 
     def as_json_dict(self) -> dict:
         data = asdict(self)
@@ -96,4 +100,4 @@ def triage(nlu: NluResult, order_total: int | None = None) -> Triage:
     return Triage(issue_type=issue_type, confidence=confidence,
                   escalate=escalation.escalate, reason=escalation.reason,
                   severity=escalation.severity, evidence=escalation.evidence,
-                  intent=top_intent or "")
+                  intent=top_intent or "", faq=None if escalation.escalate else nlu.faq)

@@ -1,0 +1,281 @@
+"""The shop's FAQ file, the rules for answering from it, and the record of answers (no model needed)."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import yaml
+
+from bot.config import PROJECT_ROOT, business_calendar, faq_file
+from bot.faq import (
+    MIN_ANSWER_CONFIDENCE,
+    FaqEntry,
+    FaqFileError,
+    FaqReading,
+    fold_question,
+    is_english,
+    load_faq,
+    parse_faq,
+    save_faq,
+)
+from bot.faq_log import FaqOutcome, record_answer, record_feedback, summarise
+from bot.modelfiles import MODEL_INPUTS, fingerprint
+from bot.store.db import engine_for, session_scope
+from bot.store.migrate import upgrade
+from bot.store.models import Ticket
+from bot.training import FAILED, RUNNING, SUCCEEDED, TrainingAlreadyRunning, read_state, start_training
+
+# The demo shop's entries (helpers/faq_ids.md): reports and tests name them, so they are fixed.
+FAQ_IDS = (
+    "business_hours", "contact_methods", "shipping_fee", "shipping_days", "delivery_time_slot", "okihai",
+    "carriers", "shipping_abroad", "payment_methods", "pay_later", "convenience_store_payment", "credit_card",
+    "bank_transfer", "receipt", "change_address", "cancel_before_shipping", "add_to_order", "return_policy",
+    "exchange", "gift_wrapping", "gift_delivery", "restock", "membership", "withdraw_membership", "points",
+    "coupon", "subscription_change", "bulk_order", "physical_store",
+)
+ENGLISH_REQUIRED = ("business_hours", "shipping_fee", "shipping_abroad", "payment_methods", "return_policy",
+                    "contact_methods", "shipping_days", "receipt")
+
+
+@pytest.fixture(scope="module")
+def shop_faq() -> dict[str, FaqEntry]:
+    return {e.id: e for e in load_faq(PROJECT_ROOT / "data" / "faq.yml")}
+
+
+def test_the_demo_shops_faq_has_every_fixed_entry_with_enough_phrasings(shop_faq):
+    assert tuple(shop_faq) == FAQ_IDS
+    for entry in shop_faq.values():
+        assert len(entry.questions) >= 15, entry.id
+        assert entry.answer.endswith(("。", "）")), entry.id
+    for entry_id in ENGLISH_REQUIRED:
+        assert shop_faq[entry_id].answer_en and shop_faq[entry_id].questions_en, entry_id
+
+
+def test_the_return_policy_states_the_shops_return_terms_as_the_law_asks(shop_faq):
+    """特定商取引法 §15-3: no cooling-off for mail order; the shown 返品特約 applies (else 8 days, customer pays)."""
+    answer = shop_faq["return_policy"].answer
+    for words in ("返品特約", "クーリング・オフ制度はありません", "商品到着後8日以内", "返送料はお客さまのご負担",
+                  "未開封・未使用", "食品", "送料当店負担"):
+        assert words in answer, words
+    assert "8 days" in shop_faq["return_policy"].answer_en
+
+
+def test_the_faq_agrees_with_the_demo_shop_and_the_business_calendar(shop_faq):
+    with open(PROJECT_ROOT / "data" / "demo_shop.yml", encoding="utf-8") as f:
+        header = f.read(2000)
+    assert "free from ¥5,500; otherwise ¥600 (¥1,200 to Hokkaido and Okinawa)" in header
+    fee = shop_faq["shipping_fee"].answer
+    assert all(words in fee for words in ("600円", "1,200円", "5,500円", "北海道・沖縄県"))
+    calendar = business_calendar()  # the defaults: 9-18 Monday to Friday, closed 12/29-1/3
+    monday = datetime(2026, 11, 30, 10, 0, tzinfo=timezone(timedelta(hours=9)))
+    assert calendar.is_open(monday) and not calendar.is_open(monday + timedelta(days=5))
+    hours = shop_faq["business_hours"].answer
+    assert "平日（月〜金）9:00〜18:00" in hours and "12月29日〜1月3日" in hours
+
+
+def test_no_phrasing_is_both_an_faq_question_and_another_intents_example(shop_faq):
+    """The model cannot learn a sentence as two things: FAQ phrasings stay out of data/nlu."""
+    from bot.evaluation import load_labelled_examples
+
+    phrasings = {fold_question(q): e.id for e in shop_faq.values() for q in (*e.questions, *e.questions_en)}
+    clashes = [(text, intent, phrasings[fold_question(text)])
+               for text, intent in load_labelled_examples(sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml")))
+               if fold_question(text) in phrasings]
+    assert clashes == []
+
+
+def _file(**changes) -> dict:
+    entry = {"id": "gift_wrapping", "questions": ["ラッピングできますか", "包装してもらえますか", "のしは付けられますか",
+                                                  "ギフト包装はいくら", "メッセージカードを付けたい"],
+             "answer": "ギフトラッピングは1点330円です。"}
+    return {"version": 1, "faq": [{**entry, **changes}]}
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"answer": ""}, "「gift_wrapping」: answer（回答）を書いてください"),
+    ({"questions": ["ラッピングできますか"]}, "質問の言い方を5つ以上"),
+    ({"id": "ギフト"}, "id は半角の小文字英字で始まり"),
+    ({"answer": "{name}さま、ラッピングは330円です。"}, "{ } は使えません"),
+    ({"questions_en": ["Can you gift wrap?"]}, "questions_en を書くときは answer_en も"),
+    ({"colour": "red"}, "使えない項目名があります（colour）"),
+])
+def test_a_broken_entry_is_refused_with_a_message_naming_it(changes, message):
+    with pytest.raises(FaqFileError, match=message.replace("(", r"\(").replace(")", r"\)").replace("{", r"\{")
+                       .replace("}", r"\}")):
+        parse_faq(_file(**changes))
+
+
+def test_one_question_in_two_entries_or_one_id_twice_is_refused():
+    data = _file()
+    data["faq"].append({**data["faq"][0], "id": "gift_delivery"})
+    with pytest.raises(FaqFileError, match="質問「ラッピングできますか」は「gift_wrapping」にもあります"):
+        parse_faq(data)
+    data["faq"][1] = dict(data["faq"][0])
+    with pytest.raises(FaqFileError, match="同じ id が2回あります"):
+        parse_faq(data)
+
+
+def test_a_yaml_mistake_names_the_line(tmp_path):
+    path = tmp_path / "faq.yml"
+    path.write_text("faq:\n  - id: a\n    questions: [x\n", encoding="utf-8")
+    with pytest.raises(FaqFileError, match="行目付近"):
+        load_faq(path)
+
+
+def test_what_the_console_saves_reads_back_the_same_and_keeps_the_header(tmp_path, shop_faq):
+    path = tmp_path / "faq.yml"
+    entries = tuple(shop_faq.values())
+    save_faq(path, entries)
+    assert load_faq(path) == entries
+    assert path.read_text(encoding="utf-8").startswith("# まどぐち雑貨店 よくあるご質問（FAQ）")
+    with pytest.raises(FaqFileError):
+        save_faq(path, [*entries, entries[0]])
+    assert load_faq(path) == entries  # a refused save leaves the file as it was
+
+
+@pytest.mark.parametrize("text, english", [
+    ("What are your business hours?", True),
+    ("Do you ship internationally?", True),
+    ("How much is shipping?", True),
+    ("My order arrived broken and I want my money back.", True),
+    ("eigyou jikan wa nanji made desu ka", False),
+    ("Kono jaketto no zaiko arimasu ka?", False),
+    ("denwa bangou wa arimasu ka?", False),
+    ("営業時間は何時までですか", False),
+    ("Is this Tシャツ unisex? サイズ感知りたい", False),
+    ("hello", False),
+    ("MD26110220", False),
+])
+def test_english_is_told_from_japanese_written_in_romaji(text, english):
+    assert is_english(text) is english
+
+
+def _parse(intent: str, confidence: float, entry: str, entry_confidence: float) -> dict:
+    return {"intent": {"name": intent, "confidence": confidence},
+            "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{entry}",
+                                                       "confidence": entry_confidence},
+                                          "ranking": [{"intent_response_key": f"faq/{entry}",
+                                                       "confidence": entry_confidence}]}}}
+
+
+def test_the_bot_answers_only_when_the_model_is_sure_of_the_question_and_the_entry():
+    assert FaqReading.from_parse_data(_parse("faq", 0.97, "receipt", 0.9)).answer_id() == "receipt"
+    assert FaqReading.from_parse_data(_parse("faq", 0.97, "receipt", MIN_ANSWER_CONFIDENCE - 0.01)).answer_id() is None
+    assert FaqReading.from_parse_data(_parse("faq", 0.3, "receipt", 0.9)).answer_id() is None
+    # A trouble is never answered from the FAQ, whatever the ResponseSelector ranked first.
+    assert FaqReading.from_parse_data(_parse("refund_return", 0.9, "return_policy", 0.99)).answer_id() is None
+    assert FaqReading.from_parse_data(_parse("escalate", 1.0, "contact_methods", 0.99)).answer_id() is None
+
+
+def test_the_importer_gives_rasa_the_retrieval_intent_and_both_answers(shop_faq):
+    from bot.rasa_nlu.faq_importer import FaqImporter
+
+    importer = FaqImporter(str(PROJECT_ROOT / "config.yml"))
+    nlu = importer.get_nlu_data("ja")
+    assert nlu.retrieval_intents == {"faq"}
+    keys = {m.get("intent_response_key") for m in nlu.intent_examples}
+    assert keys == {f"faq/{i}" for i in FAQ_IDS}
+    assert nlu.responses["utter_faq/receipt"] == [{"text": shop_faq["receipt"].answer}]
+    domain = importer.get_domain()
+    assert domain.responses["utter_faq_en_receipt"] == [{"text": shop_faq["receipt"].answer_en}]
+
+
+def test_editing_the_faq_retrains(tmp_path, monkeypatch):
+    assert "data/faq.yml" in MODEL_INPUTS
+    for name in (*MODEL_INPUTS, "constraints.txt"):
+        source, target = PROJECT_ROOT / name, tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, target)
+    before = fingerprint(tmp_path)
+    with open(tmp_path / "data" / "faq.yml", "a", encoding="utf-8") as f:
+        f.write("\n# edited\n")
+    assert fingerprint(tmp_path) != before
+    # A shop that keeps its FAQ elsewhere (MADOGUCHI_FAQ_FILE) retrains when that file changes.
+    elsewhere = tmp_path / "shop_faq.yml"
+    shutil.copy(tmp_path / "data" / "faq.yml", elsewhere)
+    monkeypatch.setenv("MADOGUCHI_FAQ_FILE", str(elsewhere))
+    assert faq_file(tmp_path) == elsewhere
+    moved = fingerprint(tmp_path)
+    elsewhere.write_text(elsewhere.read_text(encoding="utf-8") + "\n# again\n", encoding="utf-8")
+    assert fingerprint(tmp_path) != moved
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'faq.db'}"
+        upgrade(url)
+        return url
+    return request.getfixturevalue("postgres_url")
+
+
+NOW = datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)
+
+
+def test_the_month_counts_answers_per_entry_unanswered_questions_and_conversations_without_people(database):
+    engine = engine_for(database)
+    with session_scope(engine) as session:
+        def ask(conversation, outcome, faq_id=None, question="", at=NOW):
+            record_answer(session, conversation_id=conversation, channel="rest", outcome=outcome, faq_id=faq_id,
+                          confidence=0.9, english=False, question=question, now=at)
+
+        ask("rest:a", FaqOutcome.ANSWERED, "shipping_fee", "送料はいくら")
+        ask("rest:a", FaqOutcome.ANSWERED, "receipt", "領収書ほしい")
+        ask("rest:b", FaqOutcome.ANSWERED, "shipping_fee")
+        ask("rest:c", FaqOutcome.ANSWERED, "points")
+        ask("rest:d", FaqOutcome.NOT_IN_FAQ, None, "このニットは山田花子さん（090-1234-5678）が着ていたものと同じ？")
+        ask("rest:e", FaqOutcome.UNSURE, "coupon", "あれってどうなってます？")
+        ask("rest:f", FaqOutcome.ANSWERED, "points", at=NOW - timedelta(days=40))  # October
+        assert record_feedback(session, "rest:a", True, NOW) == "receipt"  # the latest answer
+        assert record_feedback(session, "rest:a", True, NOW) is None  # a double tap counts once
+        assert record_feedback(session, "rest:b", False, NOW) == "shipping_fee"
+        assert record_feedback(session, "rest:zzz", True, NOW) is None
+        session.add(Ticket(reference="E20261124-00001", conversation_id="rest:c", channel="rest",
+                           reason="human_request", severity="normal", status="open",
+                           evidence="", created_at=NOW, first_reply_due=NOW + timedelta(hours=1)))
+    with session_scope(engine) as session:
+        month = summarise(session, datetime(2026, 11, 1, tzinfo=timezone.utc), datetime(2026, 12, 1, tzinfo=timezone.utc))
+    assert month.asked == 6
+    assert month.answered_by_entry == {"shipping_fee": 2, "receipt": 1, "points": 1}
+    assert (month.solved, month.not_solved, month.unanswered) == (1, 1, 2)
+    assert month.conversations_with_answer == 3
+    assert month.settled_without_person == 1  # a: solved; b said 解決しない; c went to a person
+    assert "090-1234-5678" not in " ".join(month.unanswered_questions)
+    assert any("このニット" in q for q in month.unanswered_questions)
+
+
+def _wait_for(var_dir, states, seconds=30.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        state = read_state(var_dir)
+        if state.state in states:
+            return state
+        time.sleep(0.1)
+    raise AssertionError(f"training state stayed {read_state(var_dir)}")
+
+
+def test_a_background_training_reports_its_state_and_runs_once_at_a_time(tmp_path):
+    var_dir = tmp_path / "var"
+    assert read_state(var_dir).state == ""
+    started = start_training(var_dir, (sys.executable, "-c", "import time; time.sleep(3)"))
+    assert started.state == RUNNING
+    with pytest.raises(TrainingAlreadyRunning):
+        start_training(var_dir, (sys.executable, "-c", "pass"))
+    assert _wait_for(var_dir, (SUCCEEDED,)).exit_code == 0
+    start_training(var_dir, (sys.executable, "-c", "import sys; sys.exit(3)"))
+    failed = _wait_for(var_dir, (FAILED,))
+    assert failed.exit_code == 3 and failed.seconds is not None
+
+
+def test_the_faq_file_setting_is_documented_and_defaults_to_data_faq_yml(monkeypatch):
+    monkeypatch.delenv("MADOGUCHI_FAQ_FILE", raising=False)
+    assert faq_file() == PROJECT_ROOT / "data" / "faq.yml"
+    assert "`MADOGUCHI_FAQ_FILE`" in (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    with open(PROJECT_ROOT / "config.yml", encoding="utf-8") as f:
+        config = yaml.safe_load(f)
+    assert {"name": "bot.rasa_nlu.faq_importer.FaqImporter"} in config["importers"]
+    assert any(c["name"] == "ResponseSelector" and c["retrieval_intent"] == "faq" for c in config["pipeline"])

@@ -1,0 +1,122 @@
+"""The FAQ in whole conversations over REST: answered at once, asked once, never a trouble flow.
+
+The questions are not phrasings from data/faq.yml (the model must find them),
+one or two per topic group of the demo shop's FAQ.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.channels.rest import conversation_id_for
+from bot.config import PROJECT_ROOT
+from bot.faq import fold_question, load_faq
+from bot.store.db import engine_for, session_scope
+from bot.store.models import FaqAnswer, Ticket, Trouble
+from tests.test_conversations import response_text
+
+pytestmark = pytest.mark.server
+
+ENTRIES = {e.id: e for e in load_faq(PROJECT_ROOT / "data" / "faq.yml")}
+ORDER_NUMBER_QUESTION = response_text("utter_ask_order_number")
+
+QUESTIONS_BY_TOPIC = {
+    "shop": [("営業時間って土曜日もやってるんでしょうか", "business_hours"),
+             ("そちらのお店って、どこかに店舗があるんですか", "physical_store")],
+    "shipping": [("送料って全部でいくらかかりますかね", "shipping_fee"),
+                 ("海外の住所にも配送していただけるのでしょうか", "shipping_abroad")],
+    "payment": [("支払いはどんな方法が選べますか", "payment_methods"),
+                ("領収書って発行してもらうことできますか", "receipt")],
+    "orders": [("注文したあとでキャンセルすることってできるんでしょうか", "cancel_before_shipping"),
+               ("返品ってどういう条件ならできますか", "return_policy")],
+    "gifts": [("プレゼント用に包装してもらうことはできますか", "gift_wrapping")],
+    "membership": [("ポイントっていつまで使えるんですか", "points")],
+}
+
+
+def faq_rows(assistant, sender: str) -> list[FaqAnswer]:
+    with session_scope(engine_for(assistant.database_url)) as session:
+        rows = session.execute(select(FaqAnswer).where(FaqAnswer.conversation_id == conversation_id_for(sender))
+                               .order_by(FaqAnswer.id)).scalars().all()
+        session.expunge_all()
+        return list(rows)
+
+
+def count_of(assistant, model, sender: str) -> int:
+    with session_scope(engine_for(assistant.database_url)) as session:
+        return len(session.execute(select(model).where(model.conversation_id == conversation_id_for(sender)))
+                   .scalars().all())
+
+
+@pytest.mark.parametrize("topic", list(QUESTIONS_BY_TOPIC))
+def test_each_topic_is_answered_at_once_then_asked_once_whether_it_helped(assistant, topic):
+    for question, entry_id in QUESTIONS_BY_TOPIC[topic]:
+        assert all(fold_question(question) != fold_question(q) for q in ENTRIES[entry_id].questions)
+        sender = assistant.new_sender()
+        answer = assistant.exchange(sender, question)
+        assert [m.get("text") for m in answer] == [ENTRIES[entry_id].answer, response_text("utter_faq_ask_solved")], \
+            (question, answer)
+        assert [b["title"] for b in answer[1]["buttons"]] == ["解決した", "解決しない"]
+        assert count_of(assistant, Trouble, sender) == 0  # not the trouble flow
+        [row] = faq_rows(assistant, sender)
+        assert (row.faq_id, row.outcome, row.question) == (entry_id, "answered", "")
+
+        thanks = assistant.say(sender, answer[1]["buttons"][0]["payload"])
+        assert thanks == [response_text("utter_faq_solved")]
+        assert faq_rows(assistant, sender)[0].solved is True
+
+
+def test_not_solved_offers_the_trouble_flow_or_a_person(assistant):
+    sender = assistant.new_sender()
+    assistant.say(sender, "送料って全部でいくらかかりますかね")
+    replies = assistant.exchange(sender, "解決しない")
+    assert replies[0]["text"] == response_text("utter_faq_not_solved")
+    assert "その内容をそのままお送りください" in replies[0]["text"]
+    [person] = replies[0]["buttons"]
+    assert faq_rows(assistant, sender)[0].solved is False
+    assert count_of(assistant, Ticket, sender) == 0
+
+    handed = assistant.say(sender, person["payload"])
+    assert "担当者におつなぎします" in handed[0]
+    assert count_of(assistant, Ticket, sender) == 1
+
+
+def test_not_solved_then_a_trouble_starts_the_trouble_flow(assistant):
+    sender = assistant.new_sender()
+    assistant.say(sender, "返品ってどういう条件ならできますか")
+    assistant.say(sender, "解決しない")
+    replies = assistant.say(sender, "届いた商品が壊れていました")
+    assert replies == [response_text("utter_ack_defective_product"), ORDER_NUMBER_QUESTION]
+
+
+def test_a_question_the_faq_does_not_answer_is_said_plainly_with_a_person_offered(assistant):
+    sender = assistant.new_sender()
+    question = "このニットって素材は何ですか？チクチクしますか"
+    replies = assistant.exchange(sender, question)
+    assert [m["text"] for m in replies] == [response_text("utter_faq_not_in_faq")]
+    assert replies[0]["buttons"][0]["payload"] == "担当者と話したい"
+    assert count_of(assistant, Trouble, sender) == 0
+    [row] = faq_rows(assistant, sender)
+    assert (row.outcome, row.faq_id, row.question) == ("not_in_faq", None, question)
+
+
+def test_a_trouble_is_never_answered_from_the_faq(assistant):
+    sender = assistant.new_sender()
+    replies = assistant.say(sender, "返品したいです。届いたシャツのサイズが合いませんでした")
+    assert replies[0] == response_text("utter_ack_refund_return")
+    assert not any(e.answer in replies for e in ENTRIES.values())
+    assert faq_rows(assistant, sender) == []
+
+
+def test_an_english_question_gets_the_english_answer_and_other_english_the_bilingual_note(assistant):
+    sender = assistant.new_sender()
+    replies = assistant.say(sender, "How much do you charge for delivery?")
+    assert replies == [ENTRIES["shipping_fee"].answer_en, response_text("utter_faq_ask_solved_en")]
+    [row] = faq_rows(assistant, sender)
+    assert row.language == "en"
+
+    other = assistant.new_sender()
+    note = assistant.say(other, "The lid of the kettle I bought is cracked, what should I do?")
+    assert note == [response_text("utter_faq_english_note")]
+    assert count_of(assistant, Trouble, other) == 0
