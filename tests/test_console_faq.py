@@ -21,7 +21,7 @@ from bot.faq import load_faq
 from bot.faq_log import FaqOutcome, record_answer
 from bot.store.db import session_scope
 from bot.training import LOCK_FILE, STATE_FILE
-from tests.test_console import RunningConsole, start_console, stop_console
+from tests.console_server import RunningConsole, start_console, stop_console
 
 
 @pytest.fixture(scope="module")

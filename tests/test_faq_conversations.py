@@ -14,7 +14,7 @@ from bot.config import PROJECT_ROOT
 from bot.faq import fold_question, load_faq
 from bot.store.db import engine_for, session_scope
 from bot.store.models import FaqAnswer, Ticket, Trouble
-from tests.test_conversations import response_text
+from tests.responses import response_text
 
 pytestmark = pytest.mark.server
 
