@@ -88,7 +88,7 @@ def run_fold(left_out: str) -> dict:
         for i, path in enumerate(fold_files(left_out)):
             shutil.copy(path, data / f"{i:02d}_{path.name}")
         started = time.monotonic()
-        subprocess.run(["nice", "-n", "10", sys.executable, "-m", "bot.quiet", "rasa", "train", "nlu",
+        subprocess.run(["nice", "-n", "5", sys.executable, "-m", "bot.quiet", "rasa", "train", "nlu",
                         "--config", "config.yml", "--nlu", str(data), "--out", tmp, "--fixed-model-name", "fold",
                         "--quiet"], cwd=PROJECT_ROOT, check=True,
                        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}, stdout=subprocess.DEVNULL)
