@@ -42,6 +42,6 @@ class ActionEscalate(Action):
         decision = handover_decision(text, order_total, model_intent, confidence, message.get("escalation"))
         reference, due = hand_over(tracker, reason=decision.reason, severity=decision.severity,
                                    evidence=list(decision.evidence), detail=text)
-        say_hand_over(dispatcher, tracker, domain, response=f"utter_escalated_{decision.reason}",
+        say_hand_over(dispatcher, tracker, domain, response=decision.response,
                       ticket_reference=reference, reply_due=due)
         return [SlotSet("ticket_reference", reference), SlotSet("reply_due", due)]

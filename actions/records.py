@@ -47,22 +47,28 @@ def transcript_of(tracker: Tracker) -> list[handoff.TranscriptLine]:
     return lines[-TRANSCRIPT_EVENTS:]
 
 
-def start_trouble(tracker: Tracker, issue_type: str, confidence: float | None) -> tuple[str, str]:
-    """Record a trouble the moment it is recognised; returns its reference and the reply deadline."""
+def start_trouble(tracker: Tracker, issue_type: str, confidence: float | None,
+                  escalation_reason: str | None = None) -> tuple[str, str]:
+    """Record a trouble the moment it is recognised; returns its reference and the reply deadline.
+
+    The record names the model that read the latest message (its fingerprint).
+    """
     settings = load_settings()
     with session_scope() as session:
         trouble = open_trouble(
             session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "",
             issue_type=issue_type, confidence=confidence, now=now_utc(),
-            calendar=settings.calendar,
+            calendar=settings.calendar, escalation_reason=escalation_reason,
+            model_fingerprint=nlu_result(tracker).model,
         )
         return trouble.reference, format_deadline(trouble.reply_due)
 
 
 def open_trouble_for(tracker: Tracker, issue_type: str, *, status: str, detail: str,
-                     order_number: str | None = None) -> tuple[str, str]:
+                     order_number: str | None = None, confidence: float | None = None,
+                     escalation_reason: str | None = None) -> tuple[str, str]:
     """Open and at once complete a trouble (requests that need no form); returns reference and due."""
-    reference, due = start_trouble(tracker, issue_type, None)
+    reference, due = start_trouble(tracker, issue_type, confidence, escalation_reason)
     with session_scope() as session:
         complete_trouble(session, reference, order_number=order_number, detail=detail, now=now_utc(),
                          status=status)
@@ -105,16 +111,18 @@ def hand_over(tracker: Tracker, *, reason: str, severity: str, evidence: list[st
     """Record the trouble and open the ticket; returns the ticket reference and the reply deadline.
 
     The trouble keeps the type the conversation was about (a late parcel with
-    a demand for 慰謝料 is still counted as a delivery delay).
+    a demand for 慰謝料 is still counted as a delivery delay) and records the
+    escalation reason beside it: two decisions, both kept.
     """
     trouble_reference = tracker.get_slot("trouble_reference")
     if trouble_reference:
         with session_scope() as session:
             complete_trouble(session, trouble_reference, order_number=None, detail=detail, now=now_utc(),
-                             status=TroubleStatus.HANDED_OFF)
+                             status=TroubleStatus.HANDED_OFF, escalation_reason=reason)
     else:
-        issue_type, _ = issue_type_of(nlu_result(tracker))
-        trouble_reference, _ = open_trouble_for(tracker, issue_type, status=TroubleStatus.HANDED_OFF, detail=detail)
+        issue_type, confidence = issue_type_of(nlu_result(tracker))
+        trouble_reference, _ = open_trouble_for(tracker, issue_type, status=TroubleStatus.HANDED_OFF, detail=detail,
+                                                confidence=confidence, escalation_reason=reason)
     return open_ticket_for(tracker, reason=reason, severity=severity, evidence=evidence,
                            trouble_reference=trouble_reference)
 

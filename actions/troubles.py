@@ -20,7 +20,7 @@ from actions.records import nlu_result, now_utc, open_ticket_for, say_hand_over,
 from bot import identity
 from bot.orders import status_of_verified_order
 from bot.store.db import session_scope
-from bot.support import ISSUE_TYPES, complete_trouble
+from bot.support import complete_trouble
 from bot.text import normalise
 from bot.triage import issue_type_of
 from bot.constants import TroubleStatus
@@ -38,12 +38,9 @@ class ActionStartTrouble(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         nlu = nlu_result(tracker)
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        # The rule fired on this intent, so it is the issue type; record its own confidence.
-        if intent in ISSUE_TYPES:
-            issue_type, confidence = intent, dict(nlu.intent_ranking).get(intent)
-        else:
-            issue_type, confidence = issue_type_of(nlu)
+        # The issue type is the issue-type classifier's decision (bot.triage), whatever intent made the
+        # rule fire: the record, the acknowledgement and the form follow one judgement.
+        issue_type, confidence = issue_type_of(nlu)
         reference, due = start_trouble(tracker, issue_type, confidence)
         dispatcher.utter_message(response=f"utter_ack_{issue_type}")
 

@@ -29,7 +29,7 @@ from bot.business_calendar import DEFAULT_CALENDAR, BusinessCalendar
 from bot.constants import DeliveryState, Severity, TicketStatus
 from bot.privacy import mask_personal_data
 from bot.secrets import server_secret
-from bot.store.models import Agent, AuditEntry, GuardedReply, Ticket, TicketMessage
+from bot.store.models import Agent, AuditEntry, GuardedReply, Ticket, TicketMessage, Trouble
 from bot.support import JST, format_deadline
 
 # A ticket's life (status) is kept apart from who holds it (claimed_by), as Chatwoot keeps status and assignee.
@@ -320,6 +320,7 @@ class QueueRow:
     ticket: Ticket
     waiting: timedelta
     overdue: bool  # no human reply yet and past first_reply_due
+    issue_type: str = ""  # the trouble under the ticket (its trouble record's type), beside the ticket's reason
 
 
 def queue(session: Session, now: datetime) -> list[QueueRow]:
@@ -328,8 +329,19 @@ def queue(session: Session, now: datetime) -> list[QueueRow]:
         select(Ticket).where(Ticket.status.in_(ACTIVE)).options(selectinload(Ticket.agent))
     ).scalars().all()
     tickets.sort(key=lambda t: (-SEVERITY_RANK.get(t.severity, 0), t.created_at))
-    return [QueueRow(t, now - t.created_at, t.first_human_reply_at is None and now > t.first_reply_due)
+    types = issue_types_of(session, tickets)
+    return [QueueRow(t, now - t.created_at, t.first_human_reply_at is None and now > t.first_reply_due,
+                     types.get(t.trouble_reference or "", ""))
             for t in tickets]
+
+
+def issue_types_of(session: Session, tickets: Iterable[Ticket]) -> dict[str, str]:
+    """The issue type of each ticket's trouble record, by trouble reference (one query)."""
+    references = {t.trouble_reference for t in tickets if t.trouble_reference}
+    if not references:
+        return {}
+    return dict(session.execute(
+        select(Trouble.reference, Trouble.issue_type).where(Trouble.reference.in_(references))).all())
 
 
 def get_ticket(session: Session, ticket_id: int) -> Ticket:

@@ -113,12 +113,18 @@ def is_delayed(expected: datetime, now: datetime) -> bool:
 
 def open_trouble(session: Session, *, conversation_id: str, channel: str, issue_type: str,
                  confidence: float | None, now: datetime,
-                 calendar: BusinessCalendar = DEFAULT_CALENDAR) -> Trouble:
-    """Record a trouble as soon as it is recognised; returns it with its reference."""
+                 calendar: BusinessCalendar = DEFAULT_CALENDAR, escalation_reason: str | None = None,
+                 model_fingerprint: str | None = None) -> Trouble:
+    """Record a trouble as soon as it is recognised; returns it with its reference.
+
+    ``escalation_reason`` is set when people take it over (the issue type stays the trouble's own);
+    ``model_fingerprint`` names the model that classified it, when a model did.
+    """
     policy = policy_for(issue_type if issue_type in POLICIES else "other")
     trouble = Trouble(
         conversation_id=conversation_id, channel=channel or "unknown", issue_type=policy.issue_type,
-        confidence=confidence, urgent=policy.urgent, status=TroubleStatus.COLLECTING,
+        confidence=confidence, escalation_reason=escalation_reason, model_fingerprint=model_fingerprint or None,
+        urgent=policy.urgent, status=TroubleStatus.COLLECTING,
         created_at=now, updated_at=now, reply_due=reply_due(now, policy, calendar),
     )
     session.add(trouble)
@@ -128,8 +134,9 @@ def open_trouble(session: Session, *, conversation_id: str, channel: str, issue_
 
 
 def complete_trouble(session: Session, reference: str, *, order_number: str | None, detail: str,
-                     now: datetime, status: str = TroubleStatus.QUEUED) -> Trouble | None:
-    """Add what the customer told us and queue the trouble for a person.
+                     now: datetime, status: str = TroubleStatus.QUEUED,
+                     escalation_reason: str | None = None) -> Trouble | None:
+    """Add what the customer told us and queue the trouble for a person (``escalation_reason``: and why).
 
     The detail is what agents read, so phone numbers, e-mail addresses, postal
     codes, card numbers and My Numbers the customer typed are masked first.
@@ -143,5 +150,7 @@ def complete_trouble(session: Session, reference: str, *, order_number: str | No
         detail = mask_personal_data(detail)
         trouble.detail = f"{trouble.detail}\n{detail}".strip() if trouble.detail else detail
     trouble.status = status
+    if escalation_reason:
+        trouble.escalation_reason = escalation_reason
     trouble.updated_at = now
     return trouble

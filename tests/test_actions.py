@@ -57,7 +57,20 @@ def test_a_demand_for_isharyo_about_a_late_parcel_is_handed_over_and_stays_a_del
         "excessive_demand", "high", "rest:fixture-isharyo")
     assert "慰謝料" in ticket.evidence
     assert (trouble.issue_type, trouble.status) == ("delivery_delay", "handed_off")
+    assert (trouble.escalation_reason, trouble.model_fingerprint) == ("excessive_demand", "0123456789ab")
     assert dispatcher.messages[0]["ticket_reference"] == ticket.reference
+
+
+def test_a_fraud_flag_of_the_model_alone_without_a_word_of_the_scheme_gets_no_scheme_advice(shop_database, domain):
+    # Someone posing as the police: the model's judgement alone must not tell them to call 188.
+    dispatcher, events = run_action(ActionEscalate(), "model_alone_calls_a_police_impostor_a_fraud_victim.json", domain)
+
+    assert [m["response"] for m in dispatcher.messages] == ["utter_escalated_human_request"]
+    with session_scope() as session:
+        ticket = session.scalars(select(Ticket)).one()
+        trouble = session.scalars(select(Trouble)).one()
+    assert (ticket.reason, ticket.evidence) == ("fraud_scheme", "intent:fraud_scheme 0.91")
+    assert (trouble.issue_type, trouble.escalation_reason) == ("other", "fraud_scheme")
 
 
 def test_a_request_the_model_alone_recognised_is_a_plain_hand_over(shop_database, domain):

@@ -12,8 +12,8 @@ import pytest
 
 from bot.triage import NluResult, Triage, triage
 from bot.triage.escalation import (
-    ABUSIVE, EXCESSIVE_DEMAND, FRAUD_SCHEME, HUMAN_REQUEST, NONE, REASONS, RULES, Escalation,
-    detect_escalation,
+    ABUSIVE, EVIDENCE_OF_MODEL, EXCESSIVE_DEMAND, FRAUD_SCHEME, HUMAN_REQUEST, NONE, REASON_OF_INTENT, REASONS,
+    RULES, Escalation, detect_escalation, handover_decision,
 )
 from bot.triage.quality import load_examples, measure
 
@@ -363,13 +363,28 @@ def test_new_families_leave_ordinary_messages_alone(text):
 # ---------------------------------------------------------------------------
 
 def test_triage_fills_escalation_fields_from_text_order_total_and_top_intent():
-    nlu = NluResult("遅れたんだから慰謝料10万円払え", (("delivery_delay", 0.9), ("other", 0.1)))
+    nlu = NluResult("遅れたんだから慰謝料10万円払え", (("excessive_demand", 0.9), ("delivery_delay", 0.1)),
+                    issue_ranking=(("delivery_delay", 0.8), ("other", 0.2)), model="0123456789ab")
     record = triage(nlu, order_total=3980)
     assert isinstance(record, Triage)
     assert (record.escalate, record.reason, record.severity) == (True, EXCESSIVE_DEMAND, "high")
-    assert record.issue_type == "delivery_delay" and record.intent == "delivery_delay"
+    assert (record.issue_type, record.confidence, record.intent) == ("delivery_delay", 0.8, "excessive_demand")
     data = record.as_json_dict()
     assert data["evidence"] == ["慰謝料", "払え", "10万円"]
+    assert data["model"] == "0123456789ab"
+
+
+def test_issue_type_comes_from_the_issue_classifier_in_the_parse_data_not_from_intents():
+    parsed = NluResult.from_parse_data({
+        "text": "こんにちは。荷物が届きません。ありがとう",
+        "intent_ranking": [{"name": "greet", "confidence": 0.7}, {"name": "delivery_delay", "confidence": 0.3}],
+        "issue_type": {"name": "delivery_delay", "confidence": 0.91,
+                       "ranking": [{"name": "delivery_delay", "confidence": 0.91},
+                                   {"name": "other", "confidence": 0.09}]},
+        "model_fingerprint": "0123456789ab",
+    })
+    record = triage(parsed)
+    assert (record.issue_type, record.confidence, record.model) == ("delivery_delay", 0.91, "0123456789ab")
 
     human = triage(NluResult("あの", (("request_human", 0.8),)))
     assert (human.escalate, human.reason) == (True, HUMAN_REQUEST)
@@ -436,3 +451,110 @@ def test_held_out_escalation_quality(model_path):
     recall, precision = report.escalation_recall, report.escalation_precision
     assert recall >= MIN_RECALL, f"{title}: escalation recall {recall:.3f} < {MIN_RECALL}"
     assert precision >= MIN_PRECISION, f"{title}: escalation precision {precision:.3f} < {MIN_PRECISION}"
+
+
+# ---------------------------------------------------------------------------
+# Reason, evidence and answer agree (the ticket, the console and the customer's reply).
+# ---------------------------------------------------------------------------
+
+# The language model's possible judgements: none, or each escalation intent, sure enough to count alone.
+MODEL_JUDGEMENTS = ((None, 1.0), *((intent, 0.9) for intent in REASON_OF_INTENT))
+
+
+def _disagreements(text: str, escalation: Escalation, responses: dict) -> list[str]:
+    """What in one escalation does not agree with its reason; empty when all agree."""
+    from bot.console.views import _evidence_label
+    from bot.handoff import REASON_LABELS
+    from bot.text import normalise
+
+    rules = {r.name: r for r in RULES}
+    found = []
+    found += [f"rule {name} is {rules[name].reason}" for name in escalation.rules
+              if rules[name].reason != escalation.reason]
+    found += [f"evidence {word!r} is not in the message" for word in escalation.quoted if word not in normalise(text)]
+    for line in escalation.evidence:
+        if line.startswith(EVIDENCE_OF_MODEL):
+            intent = line[len(EVIDENCE_OF_MODEL):].split(" ")[0]
+            if REASON_OF_INTENT.get(intent) != escalation.reason:
+                found.append(f"model evidence {line!r}")
+            if REASON_LABELS[escalation.reason] not in _evidence_label(line):
+                found.append(f"console note {_evidence_label(line)!r}")
+    response = escalation.response
+    if response not in responses:
+        found.append(f"no response {response}")
+    if response != "utter_escalated_human_request":
+        # The reason's own answer speaks about the message: its words must back it.
+        if response != f"utter_escalated_{escalation.reason}":
+            found.append(f"answer {response} for reason {escalation.reason}")
+        if not escalation.rules and not (escalation.reason == FRAUD_SCHEME and escalation.quoted):
+            found.append(f"answer {response} without words of the message behind it")
+    if "188" in str(responses.get(response)) and escalation.reason != FRAUD_SCHEME:
+        found.append("the scheme's advice for another reason")
+    return found
+
+
+def test_every_reason_answer_and_evidence_agree_over_the_whole_development_set():
+    import yaml
+
+    from bot.config import PROJECT_ROOT
+
+    responses = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+    texts = [(e.text, e.order_total) for path in DEV_SETS for e in load_examples(path)]
+    texts += [(r.example, r.example_order_total) for r in RULES]
+    texts.append(("警察です。この注文者の住所を教えてください", None))
+    checked, wrong = 0, []
+    for text, order_total in texts:
+        for intent, confidence in MODEL_JUDGEMENTS:
+            escalation = detect_escalation(text, order_total, intent, confidence)
+            if not escalation.escalate:
+                continue
+            checked += 1
+            flagged = {"reason": escalation.reason, "severity": escalation.severity,
+                       "evidence": list(escalation.evidence), "rules": list(escalation.rules)}
+            handed = handover_decision(text, None, intent, confidence, flagged)
+            for problem in _disagreements(text, escalation, responses) + _disagreements(text, handed, responses):
+                wrong.append(f"{problem}: {text} [{intent}]")
+    assert checked > 2000
+    assert wrong == []
+
+
+def test_the_model_alone_gives_no_scheme_advice_to_a_message_without_the_scheme():
+    police = detect_escalation("警察です。この注文者の住所を教えてください", intent="fraud_scheme", intent_confidence=0.95)
+    assert not police.escalate
+    victim = detect_escalation("言われた通り5万円分買ったのに連絡がつきません", intent="fraud_scheme", intent_confidence=0.9)
+    assert (victim.reason, victim.response) == (FRAUD_SCHEME, "utter_escalated_fraud_scheme")
+    assert "言われた通り" in victim.evidence
+    angry = detect_escalation("いい加減にしてくれへんか、ほんまに", intent="abusive", intent_confidence=0.93)
+    assert (angry.reason, angry.response) == (ABUSIVE, "utter_escalated_human_request")
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("お前の名前なんていうんだ？フルネームで名乗れ", ABUSIVE),
+    ("担当者の自宅の住所と携帯番号を教えろ", ABUSIVE),
+    ("電話に出た奴の名前を言え。本名だぞ", ABUSIVE),
+    ("対応した佐藤さんに始末書を書かせて、処罰してください", EXCESSIVE_DEMAND),
+    ("あの配達員を罰してください。それまで許しません", EXCESSIVE_DEMAND),
+    ("返金するまで毎日何度でも電話しますから", ABUSIVE),
+    ("回答が来るまで何回でもメールし続けるからな", ABUSIVE),
+    ("この会話は全部録音してるからな。YouTubeで公開してやる", ABUSIVE),
+    ("今の電話、録音したからネットに上げるわ", ABUSIVE),
+])
+def test_mhlw_intimidation_patterns_escalate_with_evidence(text, reason):
+    found = detect_escalation(text)
+    assert (found.escalate, found.reason) == (True, reason), found
+    assert found.quoted and found.rules
+
+
+@pytest.mark.parametrize("text", [
+    "担当者のお名前を伺ってもよろしいですか",
+    "担当の方のお名前を教えていただけますか",
+    "念のため通話を録音しています",
+    "録音を聞き返しましたが、確かにそう言われていました",
+    "友達が、店員の名前を言えって怒鳴ったら録音してネットに上げるって言ってた",
+    "処罰は求めていません。返金だけお願いします",
+    "電話を録音して公開するなんて言ってません",
+    "お客様の声として録音されます",
+    "組み立て動画を見ながら作りました",
+])
+def test_mhlw_patterns_leave_polite_questions_reported_speech_and_negation_alone(text):
+    assert not detect_escalation(text).escalate, detect_escalation(text)

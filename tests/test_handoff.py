@@ -47,6 +47,7 @@ from bot.store.models import (
     Order,
     Ticket,
     TicketMessage,
+    Trouble,
     VerifiedConversation,
 )
 from bot.support import JST
@@ -968,3 +969,30 @@ def test_a_reply_written_before_retry_keys_gets_one_key_for_all_its_attempts(db)
     done(db, first.message_id, NOW, error="ConnectionError", retry=True)
     [second] = claim_(db, "line", NOW + timedelta(minutes=1))
     assert str(uuid.UUID(first.retry_key)) == first.retry_key == second.retry_key
+
+
+def test_the_queue_and_the_ticket_page_show_the_trouble_type_beside_the_escalation_reason(db):
+    from bot.console.accounts import ConsoleUser
+    from bot.console.views import queue_item, ticket_view
+    from bot.support import open_trouble
+
+    with session_scope(db.engine) as session:
+        trouble = open_trouble(session, conversation_id="c-late", channel="line", issue_type="delivery_delay",
+                               confidence=0.91, now=WED_10, escalation_reason="excessive_demand",
+                               model_fingerprint="0123456789ab")
+        reference = trouble.reference
+    ticket = new_ticket(db, "c-late", now=WED_10, reason="excessive_demand",
+                        evidence=("慰謝料", "intent:excessive_demand 0.91"), trouble_reference=reference)
+    new_ticket(db, "c-no-trouble", now=WED_10)
+    with session_scope(db.engine) as session:
+        rows = {r.ticket.id: r for r in queue(session, WED_10)}
+        item = queue_item(rows[ticket.id], WED_10)
+        page = ticket_view(session, handoff.get_ticket(session, ticket.id),
+                           ConsoleUser(agent_id=0, login="sato", display_name="佐藤", role="agent",
+                                       csrf_token="", token_hash=""), WED_10)
+        stored = session.execute(select(Trouble).where(Trouble.reference == reference)).scalar_one()
+    assert (item.reason_label, item.issue_label) == ("過剰要求", "配送遅延")
+    assert (page.reason_label, page.issue_label) == ("過剰要求", "配送遅延")
+    assert "（NLUが「過剰要求」と判定、確信度0.91）" in page.evidence  # never 「担当者希望」 for another reason
+    assert [r.issue_type for r in rows.values() if r.ticket.id != ticket.id] == [""]
+    assert (stored.escalation_reason, stored.model_fingerprint) == ("excessive_demand", "0123456789ab")

@@ -1,4 +1,8 @@
-"""The model on the held-out split: per-type precision/recall/F1, macro-F1 at least 0.85."""
+"""The model on the held-out split: per-type precision/recall/F1 with floors just under what it reaches.
+
+Figures on writers the model has never seen come from bench/writer_quality.py
+(leave-one-writer-out: several trainings, too slow for the suite).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,10 @@ from bot.triage import triage
 TEST_SPLIT = sorted((PROJECT_ROOT / "tests" / "data" / "nlu_test").glob("*.yml"))
 TRAINING = sorted((PROJECT_ROOT / "data" / "nlu").glob("*.yml"))
 MIN_MACRO_F1 = 0.85
+# Of the split's messages given an issue-type confidence of at least 0.9, this share at least is right.
+MIN_CONFIDENT_ACCURACY = 0.90
+# Share of the split's trouble messages whose issue type stays the same with a greeting and thanks around them.
+MIN_UNCHANGED_BY_CONVERSATION = 0.95
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +62,43 @@ def test_macro_f1_on_the_held_out_split(parse):
     scores = score([label for _, label in examples], predicted, list(ISSUE_TYPES))
     print("\n" + format_report(scores, f"held-out split, {len(examples)} messages"))
     assert macro_f1(scores) >= MIN_MACRO_F1
+
+
+def test_confident_issue_types_are_mostly_right_on_the_held_out_split(parse):
+    from bot.triage.escalation import NONE
+    from bot.triage.quality import score_triage
+    from bot.triage.writers import LabelledMessage
+
+    examples = load_labelled_examples(TEST_SPLIT)
+    predicted = [triage(result) for result in parse(text for text, _ in examples)]
+    scores = score_triage([LabelledMessage(t, label, NONE, "split") for t, label in examples], predicted)
+    print("\n" + scores.format("held-out split"))
+    low, n, right = scores.reliability[0]
+    assert low == 0.9 and n >= len(examples) // 2
+    assert right / n >= MIN_CONFIDENT_ACCURACY
+
+
+def test_a_greeting_and_thanks_around_a_trouble_are_no_evidence_of_other(parse):
+    troubles = [(t, label) for t, label in load_labelled_examples(TEST_SPLIT) if label != "other"]
+    plain = [triage(r).issue_type for r in parse(t for t, _ in troubles)]
+    wrapped = [triage(r).issue_type for r in parse(f"こんにちは。{t}よろしくお願いします。ありがとうございます！"
+                                                   for t, _ in troubles)]
+    unchanged = sum(a == b for a, b in zip(plain, wrapped, strict=True)) / len(troubles)
+    to_other = sum(a != "other" and b == "other" for a, b in zip(plain, wrapped, strict=True))
+    print(f"\nissue type unchanged by a greeting and thanks: {unchanged:.3f}; turned into other: {to_other}")
+    assert unchanged >= MIN_UNCHANGED_BY_CONVERSATION
+
+
+def test_messages_with_no_trouble_in_them_are_other_and_escalations_keep_their_trouble(parse):
+    texts = {"人と話したい": "other", "担当者と話したいです": "other", "バカ野郎": "other", "こんにちは": "other",
+             "ありがとうございました": "other",
+             "荷物が1週間も届かない。慰謝料10万円払え": "delivery_delay",
+             "届いたケトルが壊れてた。ふざけんなボケ、さっさと交換しろ": "defective_product"}
+    got = {t: triage(r) for t, r in zip(texts, parse(texts), strict=True)}
+    assert {t: record.issue_type for t, record in got.items()} == texts
+    assert got["荷物が1週間も届かない。慰謝料10万円払え"].reason == "excessive_demand"
+
+
+def test_every_triage_record_names_the_model_that_made_it(parse, model_path):
+    [result] = parse(["商品が壊れていました"])
+    assert triage(result).model == model_path.name.removeprefix("madoguchi-").removesuffix(".tar.gz")

@@ -25,6 +25,7 @@ def test_one_message_prints_one_json_object(model_path):
     assert record["escalate"] is False
     assert record["reason"] == "none"
     assert record["faq"] is None
+    assert record["model"] == model_path.name.removeprefix("madoguchi-").removesuffix(".tar.gz")
 
 
 def test_a_jsonl_file_gives_one_line_per_message_in_order(model_path, tmp_path):

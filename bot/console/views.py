@@ -18,7 +18,8 @@ from bot import handoff, identity, orders
 from bot.console.accounts import ConsoleUser
 from bot.kana import fold_kana
 from bot.store.models import Order, Ticket, TicketMessage
-from bot.support import JST, format_deadline
+from bot.support import ISSUE_TYPE_LABELS, JST, format_deadline
+from bot.triage.escalation import EVIDENCE_OF_MODEL, REASON_OF_INTENT
 
 SEVERITY_LABELS = {"urgent": "緊急", "high": "高", "normal": "通常"}
 CHANNEL_LABELS = {"line": "LINE", "telegram": "Telegram", "web": "Web", "socketio": "Web", "rest": "REST"}
@@ -98,10 +99,17 @@ def evidence_lines(ticket: Ticket) -> list[str]:
 
 
 def _evidence_label(line: str) -> str:
-    """Triage's words as they are; the NLU's "asked for a person" as a note."""
-    if line.startswith("intent:"):
-        return "（NLUが「担当者希望」と判定）"
-    return line
+    """Triage's words as they are; the language model's judgement as a note naming what it judged.
+
+    ``intent:fraud_scheme 0.91`` reads 「（NLUが「SNS宣伝・副業詐欺の疑い」と判定、確信度0.91）」:
+    the note names the model's own reason, so it always agrees with the ticket's reason it backs.
+    """
+    if not line.startswith(EVIDENCE_OF_MODEL):
+        return line
+    intent, _, confidence = line[len(EVIDENCE_OF_MODEL):].partition(" ")
+    reason = REASON_OF_INTENT.get(intent, intent)
+    label = handoff.REASON_LABELS.get(reason, reason)
+    return f"（NLUが「{label}」と判定、確信度{confidence}）" if confidence else f"（NLUが「{label}」と判定）"
 
 
 def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -119,7 +127,7 @@ def highlight(text: str, words: Iterable[str]) -> list[tuple[str, bool]]:
     """``text`` cut into (part, is_evidence); evidence is found in any width, case or kana."""
     folded, origins = _folded_with_offsets(text)
     spans: list[tuple[int, int]] = []
-    for word in sorted({w for w in words if w and not w.startswith("intent:")}, key=lambda w: (-len(w), w)):
+    for word in sorted({w for w in words if w and not w.startswith(EVIDENCE_OF_MODEL)}, key=lambda w: (-len(w), w)):
         needle, _ = _folded_with_offsets(word.strip())
         if not needle:
             continue
@@ -148,6 +156,7 @@ class QueueItem:
     severity: str
     severity_label: str
     reason_label: str
+    issue_label: str
     channel_label: str
     evidence_short: str
     evidence_full: str
@@ -167,6 +176,7 @@ def queue_item(row: handoff.QueueRow, now: datetime) -> QueueItem:
         id=ticket.id, reference=ticket.reference, severity=ticket.severity,
         severity_label=SEVERITY_LABELS.get(ticket.severity, ticket.severity),
         reason_label=handoff.REASON_LABELS.get(ticket.reason, ticket.reason),
+        issue_label=ISSUE_TYPE_LABELS.get(row.issue_type, row.issue_type),
         channel_label=CHANNEL_LABELS.get(ticket.channel, ticket.channel),
         evidence_short=_short(evidence, EVIDENCE_SHORT), evidence_full=evidence, waiting=span_label(row.waiting),
         sla=sla_clock(ticket, now),
@@ -290,6 +300,7 @@ class TicketView:
     severity: str
     severity_label: str
     reason_label: str
+    issue_label: str
     channel_label: str
     created_at: str
     evidence: list[str]
@@ -313,6 +324,7 @@ def ticket_state(ticket: Ticket) -> str:
 
 def ticket_view(session: Session, ticket: Ticket, user: ConsoleUser, now: datetime) -> TicketView:
     evidence = evidence_lines(ticket)
+    issue_type = handoff.issue_types_of(session, [ticket]).get(ticket.trouble_reference or "", "")
     claimed = ticket.status == handoff.OPEN and ticket.claimed_by is not None
     mine = claimed and ticket.claimed_by == user.agent_id
     return TicketView(
@@ -321,6 +333,7 @@ def ticket_view(session: Session, ticket: Ticket, user: ConsoleUser, now: dateti
         state=ticket_state(ticket),
         severity=ticket.severity, severity_label=SEVERITY_LABELS.get(ticket.severity, ticket.severity),
         reason_label=handoff.REASON_LABELS.get(ticket.reason, ticket.reason),
+        issue_label=ISSUE_TYPE_LABELS.get(issue_type, issue_type),
         channel_label=CHANNEL_LABELS.get(ticket.channel, ticket.channel), created_at=jst_label(ticket.created_at),
         evidence=[_evidence_label(line) for line in evidence], trouble_reference=ticket.trouble_reference or "",
         sla=sla_clock(ticket, now) if ticket.status in handoff.ACTIVE else None,

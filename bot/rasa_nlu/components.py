@@ -18,6 +18,7 @@ from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
+    METADATA,
     PREDICTED_CONFIDENCE_KEY,
     ENTITY_ATTRIBUTE_END,
     ENTITY_ATTRIBUTE_START,
@@ -29,6 +30,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.kana import romaji_to_katakana
 from bot.text import find_shop_entities, normalise
+from bot.support import ISSUE_TYPES
+from bot.triage.labels import ISSUE_TYPE_KEY, MODEL_KEY, issue_label_of
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -195,6 +198,118 @@ class ReadingLemmatizer(GraphComponent):
         return messages
 
 
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class IssueTypeClassifier(GraphComponent):
+    """The issue type of every message, a decision of its own beside the dialogue's intent.
+
+    DIET learns intents for the dialogue, where an abusive message is
+    ``abusive``. The shop's analysis needs the trouble under it (a 慰謝料
+    demand about a late parcel is a ``delivery_delay``), so this classifier
+    learns from every example with its issue-type label
+    (``bot.triage.issue_label_of``: the intent when it is one of the nine
+    types, else the example's ``issue_type`` metadata, else ``other``).
+
+    A multinomial logistic regression on the sentence features the pipeline
+    already computed (character n-grams of surface and reading, regexes,
+    GiNZA vectors): it trains in seconds, its probabilities are calibrated
+    well enough to mean something, and its weights are stored as plain
+    arrays (no pickle). It writes ``issue_type`` (name, confidence, ranking)
+    and the model's fingerprint (``bot.modelfiles``, computed when trained)
+    into the parse data; it never touches the intent.
+    """
+
+    FILE = "issue_type_classifier.npz"
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # C: inverse regularisation strength; dense_weight: how much the GiNZA vectors count
+        # beside the L2-normalised n-gram counts.
+        return {"C": 8.0, "dense_weight": 0.5, "max_iter": 2000}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 weights: Any = None, bias: Any = None, labels: List[str] | None = None,
+                 fingerprint: str = "") -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._weights, self._bias = weights, bias
+        self._labels = labels or []
+        self._fingerprint = fingerprint
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "IssueTypeClassifier":
+        return cls(config, model_storage, resource)
+
+    def _features(self, messages: List[Message]):
+        import numpy as np
+        import scipy.sparse
+        from sklearn.preprocessing import normalize
+
+        rows = []
+        for message in messages:
+            _, sparse = message.get_sparse_features(TEXT)
+            _, dense = message.get_dense_features(TEXT)
+            parts = []
+            if sparse is not None:
+                parts.append(normalize(scipy.sparse.csr_matrix(sparse.features, dtype=np.float64)))
+            if dense is not None:
+                vector = np.asarray(dense.features, dtype=np.float64).reshape(1, -1)
+                parts.append(scipy.sparse.csr_matrix(normalize(vector) * self._config["dense_weight"]))
+            rows.append(scipy.sparse.hstack(parts, format="csr"))
+        return scipy.sparse.vstack(rows, format="csr")
+
+    def train(self, training_data: TrainingData) -> Resource:
+        from sklearn.linear_model import LogisticRegression
+
+        from bot.modelfiles import fingerprint
+
+        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        labels = [issue_label_of(m.get(INTENT), m.get(METADATA)) for m in examples]
+        model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"],
+                                   class_weight="balanced")
+        model.fit(self._features(examples), labels)
+        self._weights, self._bias, self._labels = model.coef_, model.intercept_, [str(c) for c in model.classes_]
+        self._fingerprint = fingerprint()
+        self.persist()
+        return self._resource
+
+    def persist(self) -> None:
+        import numpy as np
+
+        with self._model_storage.write_to(self._resource) as directory:
+            np.savez(directory / self.FILE, weights=self._weights, bias=self._bias,
+                     labels=np.array(self._labels), fingerprint=np.array(self._fingerprint))
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> "IssueTypeClassifier":
+        import numpy as np
+
+        with model_storage.read_from(resource) as directory:
+            stored = np.load(directory / cls.FILE, allow_pickle=False)
+            return cls(config, model_storage, resource, stored["weights"], stored["bias"],
+                       [str(label) for label in stored["labels"]], str(stored["fingerprint"]))
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        import numpy as np
+
+        if self._weights is None or not messages:
+            return messages
+        scores = self._features(messages) @ self._weights.T + self._bias
+        if len(self._labels) == 2:  # sklearn keeps one row of weights for two classes
+            scores = np.hstack([-scores, scores])
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        probabilities = scores / scores.sum(axis=1, keepdims=True)
+        for message, row in zip(messages, probabilities, strict=True):
+            ranking = sorted(zip(self._labels, row.tolist(), strict=True), key=lambda pair: -pair[1])
+            message.set(ISSUE_TYPE_KEY, {"name": ranking[0][0], "confidence": ranking[0][1],
+                                         "ranking": [{"name": n, "confidence": c} for n, c in ranking]},
+                        add_to_output=True)
+            message.set(MODEL_KEY, self._fingerprint, add_to_output=True)
+        return messages
+
+
 ESCALATE_INTENT = "escalate"
 
 
@@ -229,11 +344,18 @@ class EscalationDetector(GraphComponent):
                 message.set(INTENT, chosen, add_to_output=True)
                 message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
                 message.set("escalation", {"reason": escalation.reason, "severity": escalation.severity,
-                                           "evidence": list(escalation.evidence)}, add_to_output=True)
+                                           "evidence": list(escalation.evidence),
+                                           "rules": list(escalation.rules)}, add_to_output=True)
             elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) in REASON_OF_INTENT:
                 # The model leaned towards an escalation the rules and threshold did not confirm:
-                # the dialogue goes on with its best judgement of what the message is about.
+                # the dialogue goes on with the model's next judgement of what the message is, and
+                # when that is a trouble, with the trouble the issue-type classifier read under it.
                 rest = [i for i in ranking if i.get(INTENT_NAME_KEY) not in REASON_OF_INTENT]
-                if rest:
+                issue = message.get(ISSUE_TYPE_KEY) or {}
+                if rest and rest[0].get(INTENT_NAME_KEY) in ISSUE_TYPES and issue.get("name"):
+                    message.set(INTENT, {INTENT_NAME_KEY: issue["name"],
+                                         PREDICTED_CONFIDENCE_KEY: float(issue.get("confidence") or 0.0)},
+                                add_to_output=True)
+                elif rest:
                     message.set(INTENT, rest[0], add_to_output=True)
         return messages

@@ -127,6 +127,10 @@ class Trouble(Base):
     channel = Column(String(30), nullable=False)
     issue_type = Column(String(30), nullable=False, index=True)
     confidence = Column(Float)
+    # Why people took it over (bot.triage.escalation reasons), or NULL: a second decision beside the type.
+    escalation_reason = Column(String(30))
+    # Fingerprint of the model that classified it (bot.modelfiles), so analysis can tell models apart.
+    model_fingerprint = Column(String(20), index=True)
     urgent = Column(Boolean, nullable=False, default=False)
     order_number = Column(String(20))
     detail = Column(Text, nullable=False, default="")

@@ -1,10 +1,18 @@
 """Triage: which kind of trouble a message is, and whether a person must take it.
 
 ``triage(nlu, order_total)`` turns what the language model understood into
-the public triage record: one of the nine issue types (the shop's labels for
-monthly analysis), a confidence, and the escalation decision with its reason,
-severity and evidence (from ``bot.triage.escalation``, rules on the text plus
-the NLU's top intent; ``order_total`` lets it judge demanded amounts).
+the public triage record. Two decisions, independent of each other:
+
+* the issue type, one of the nine (the shop's labels for monthly analysis),
+  with its confidence, from the model's issue-type classifier, which learned
+  from every example, escalations included, under their underlying trouble:
+  an abusive message about a late parcel is a ``delivery_delay``;
+* the escalation decision with its reason, severity and evidence (from
+  ``bot.triage.escalation``: rules on the text plus the NLU's top intent;
+  ``order_total`` lets it judge demanded amounts).
+
+The record also names the model that made it (its fingerprint), so the
+monthly analysis can tell which model labelled what.
 """
 
 from __future__ import annotations
@@ -12,15 +20,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from bot.faq import faq_id_of
-from bot.support import ISSUE_TYPES
-from bot.triage.escalation import REASON_OF_INTENT, detect_escalation
+from bot.triage.escalation import detect_escalation
+from bot.triage.labels import ISSUE_TYPE_KEY, MODEL_KEY, OTHER
 
-OTHER = "other"
 NO_ESCALATION = "none"
 # Intents that pipeline components put on top of the model's ranking; not the model's judgement.
 RULE_INTENTS = frozenset({"escalate", "nlu_fallback"})
-# The language model's escalation intents other than request_human (a request, not a register).
-ESCALATION_INTENTS = frozenset(intent for intent in REASON_OF_INTENT if intent != "request_human")
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,9 @@ class NluResult:
     intent_ranking: tuple[tuple[str, float], ...]
     entities: tuple[dict, ...] = ()
     faq: str | None = None  # the shop's FAQ entry the message asks, when the model is sure (bot.faq)
+    # The issue-type classifier's ranking (bot.rasa_nlu.components.IssueTypeClassifier), best first.
+    issue_ranking: tuple[tuple[str, float], ...] = ()
+    model: str = ""  # the fingerprint of the model that parsed the message (bot.modelfiles)
 
     @classmethod
     def from_parse_data(cls, data: dict, text: str | None = None) -> "NluResult":
@@ -40,12 +48,16 @@ class NluResult:
         put on top by pipeline components, not judged by the model.
         """
         ranking = data.get("intent_ranking") or [data.get("intent") or {}]
+        issue = data.get(ISSUE_TYPE_KEY) if isinstance(data.get(ISSUE_TYPE_KEY), dict) else {}
         return cls(
             text=(data.get("text") or "") if text is None else text,
             intent_ranking=tuple((i["name"], float(i.get("confidence") or 0.0)) for i in ranking
                                  if i and i.get("name") and i.get("name") not in RULE_INTENTS),
             entities=tuple(data.get("entities") or ()),
             faq=faq_id_of(data),
+            issue_ranking=tuple((i["name"], float(i.get("confidence") or 0.0))
+                                for i in issue.get("ranking") or () if i and i.get("name")),
+            model=str(data.get(MODEL_KEY) or ""),
         )
 
     @property
@@ -66,6 +78,7 @@ class Triage:
     evidence: tuple[str, ...] = field(default_factory=tuple)
     intent: str = ""
     faq: str | None = None
+    model: str = ""  # fingerprint of the model that read the message
 
     def as_json_dict(self) -> dict:
         data = asdict(self)
@@ -77,20 +90,14 @@ class Triage:
 def issue_type_of(nlu: NluResult) -> tuple[str, float]:
     """The most likely of the nine issue types, with its probability.
 
-    Conversational intents (greet, thanks, …) carry no trouble of their own,
-    so their probability mass counts towards ``other``: P(other) is one minus
-    the probability of the eight specific types. Escalation intents say how
-    the customer writes, not what the trouble is: their mass is left out and
-    the rest renormalised (an abusive message about a late parcel is a
-    delivery delay).
+    The issue-type classifier decides alone: it learned ``other`` from
+    messages that describe no trouble, so a greeting or a thank-you around a
+    complaint is no evidence of ``other`` (the old way, one minus the mass of
+    the eight types, counted every conversational intent as ``other``), and
+    an escalation intent is no evidence against the trouble under it.
+    A parse without the classifier's result (no text) is ``other`` at 0.
     """
-    escalation_mass = sum(conf for name, conf in nlu.intent_ranking if name in ESCALATION_INTENTS)
-    remaining = max(1e-9, 1.0 - escalation_mass)
-    scores = {name: conf / remaining for name, conf in nlu.intent_ranking
-              if name in ISSUE_TYPES and name != OTHER}
-    scores[OTHER] = max(0.0, 1.0 - sum(scores.values()))
-    best = max(scores, key=scores.get)
-    return best, scores[best]
+    return nlu.issue_ranking[0] if nlu.issue_ranking else (OTHER, 0.0)
 
 
 def triage(nlu: NluResult, order_total: int | None = None) -> Triage:
@@ -100,4 +107,4 @@ def triage(nlu: NluResult, order_total: int | None = None) -> Triage:
     return Triage(issue_type=issue_type, confidence=confidence,
                   escalate=escalation.escalate, reason=escalation.reason,
                   severity=escalation.severity, evidence=escalation.evidence,
-                  intent=top_intent or "", faq=None if escalation.escalate else nlu.faq)
+                  intent=top_intent or "", faq=None if escalation.escalate else nlu.faq, model=nlu.model)

@@ -50,7 +50,7 @@ exceptions for them (they live in ``bot.triage.guards`` and
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.kana import fold_kana
 from bot.text import normalise
@@ -76,14 +76,43 @@ INTENT_OF_REASON = {EXCESSIVE_DEMAND: EXCESSIVE_DEMAND, ABUSIVE: ABUSIVE, FRAUD_
 REASON_OF_INTENT = {intent: reason for reason, intent in INTENT_OF_REASON.items()}
 # The model alone escalates only when this sure; the rules need no confidence.
 MODEL_ESCALATION_CONFIDENCE = 0.80
+EVIDENCE_OF_MODEL = "intent:"  # evidence items the language model gave, not words of the message
+
+
 @dataclass(frozen=True)
 class Escalation:
-    """Whether a person must take the message, why, how fast, and the words that said so."""
+    """Whether a person must take the message, why, how fast, and the words that said so.
+
+    ``rules`` names the rows of ``RULES`` that decided (empty when the
+    language model decided alone); every one of them has this reason.
+    """
 
     escalate: bool
     reason: str
     severity: str
     evidence: tuple[str, ...]
+    rules: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def quoted(self) -> tuple[str, ...]:
+        """The evidence quoted from the message (the model's judgement left out)."""
+        return tuple(e for e in self.evidence if not e.startswith(EVIDENCE_OF_MODEL))
+
+    @property
+    def response(self) -> str:
+        """The domain response that answers the customer.
+
+        The reason's own answer says something about the message (that it is
+        abusive, a demand, the SNS scheme: 188, stop paying), so it is given
+        only when the message's own words back it: rows of the rule table, or
+        for the scheme its words quoted as evidence. A model's judgement alone
+        gets the plain hand-over, which claims nothing; the ticket still
+        carries the model's reason for the agents. A request for a person
+        needs no more than the request.
+        """
+        if self.reason == HUMAN_REQUEST or self.rules or (self.reason == FRAUD_SCHEME and self.quoted):
+            return f"utter_escalated_{self.reason}"
+        return f"utter_escalated_{HUMAN_REQUEST}"
 
 
 NO_ESCALATION = Escalation(False, NONE, "normal", ())
@@ -132,6 +161,9 @@ _SCHEME_CONTEXT = (r"(?:報酬|houshu|hoshu|謝礼|稼げ|稼ぐ|収入|日給|�
                    r"誘われ|勧誘|紹介され|頼まれ|指定の|指示され|指示で|言われて(?:購入|注文|買)|言われた(?:とおり|通り)|LINEで|DMで|SNSで|"
                    r"保証金|違約金|登録料|何十万|何万円も|高額(?:な)?注文|止めたい|やめさせたい|"
                    r"(?:代金|お金|立て替え)\S{0,4}?(?:戻って|返って)(?:こな|来な|きま)|(?:購入|注文|買う)(?:する)?よう(?:に)?(?:言われ|指示|頼まれ))")
+# Words of the scheme that back a fraud answer when the language model alone judged the message.
+_SCHEME_WORDS = re.compile(_SCHEME_CONTEXT + r"|副業|モニター|アンバサダー|インフルエンサー|PR案件|案件|在宅ワーク|フォロワー",
+                           re.IGNORECASE)
 # "If you post it / review it …": the condition the scheme pays on (載せたら, 紹介すれば, 書いてくれたら).
 _POST_IF = (r"(?:(?:載せ|のせ|上げ|あげ)(?:たら|れば|ると|るだけで|ただけで|てくれたら|てもらえたら)|"
             r"(?:投稿|紹介|宣伝|PR|シェア|アップ|拡散)(?:したら|すれば|すると|するだけで|しただけで|してくれたら|してもらえたら)|"
@@ -580,6 +612,38 @@ RULES: tuple[Rule, ...] = (
          r"(?:毎日|何度でも|何回でも)(?:店|会社|そっち|倉庫)(?:に|へ)(?:行って|行く)(?:やる|ぞ|からな)|"
          r"(?:店|会社|本社|倉庫|事務所)の前で(?:騒|叫|暴れ|待ち伏せ)(?:いでやる|いだる|ぐぞ|ぐからな|んでやる|ぶぞ|てやる|るぞ)",
          "担当者の名前と住所特定して晒してやる"),
+    # Intimidation patterns of the MHLW customer-harassment manual (厚生労働省「カスタマーハラスメント
+    # 対策企業マニュアル」): the staff member's name or personal details demanded, a named person's
+    # punishment demanded, the same demand pressed without end, recording or posting as a threat.
+    Rule("staff_name_demanded", ABUSIVE, "high",
+         r"(?:担当者?|担当の(?:人|奴|やつ)|お前|おまえ|あんた|てめえ|てめー|オペレーター|オペ|店員|スタッフ|社員|"
+         r"対応した(?:人|奴|やつ|者)|電話(?:に)?出た(?:人|奴|やつ|者)|そいつ|あいつ)(?:の|は)?\S{0,3}?"
+         r"(?:名前|氏名|フルネーム|本名|下の名前|名字|苗字|所属|役職|社員番号|生年月日|年齢|住所|自宅|家|携帯(?:番号)?|個人(?:の)?(?:電話|携帯|連絡先|LINE)|家族|SNS|インスタ)"
+         r"(?:と\S{0,8}?)?(?:を|は|も)?(?:今すぐ|さっさと|全部)?(?:教えろ|おしえろ|言え|いえよ|名乗れ|出せ|よこせ|晒せ|書け|"
+         r"教えなさい|言いなさい|名乗りなさい|教えて(?:もらおう|もらうぞ|もらうからな)|控えさせろ)|"
+         r"フルネーム(?:で|を)(?:名乗|言え|言いなさい|教えろ|教えなさい)|名(?:前)?(?:を)?名乗れ|(?<![ぁ-ん])名乗れ(?:よ|や)?(?:[!！。、]|$)|"
+         r"(?:下の名前|フルネーム|本名)(?:まで|も)(?:教えろ|言え|名乗れ|出せ)",
+         "お前の名前なんていうんだ？フルネームで名乗れ"),
+    Rule("named_staff_punishment_demanded", EXCESSIVE_DEMAND, "high",
+         r"(?:さん|氏|担当者?|店員|社員|スタッフ|オペレーター|配達員|ドライバー|あいつ|そいつ|奴|やつ)"
+         r"(?:を|に|には|は)?\S{0,6}?(?:罰(?:し|して|を与え|を受けさせ)|処罰(?:しろ|して|させ|を求め|を要求|すべき)|制裁|懲罰|"
+         r"始末書(?:を)?(?:書かせ|出させ)|反省文(?:を)?(?:書かせ|出させ)|けじめ(?:を)?(?:つけさせ|とらせ)|ケジメ(?:を)?(?:つけさせ|とらせ)|"
+         r"土下座させ|謝罪させ(?:ろ|て|なさい)|降ろせ|外させ(?:ろ|て))",
+         "対応した佐藤さんに始末書を書かせて、処罰してください"),
+    Rule("same_demand_without_end", ABUSIVE, "high",
+         r"(?:返金|返事|回答|対応|謝罪|連絡|納得|補償|誠意)\S{0,10}?(?:まで|までは)\S{0,4}?"
+         r"(?:何度でも|何回でも|毎日|毎晩|朝から晩まで|ずっと|永遠に|延々と?|しつこく|何百回でも|繰り返し)\S{0,8}?"
+         r"(?:電話|連絡|メール|問い合わせ|書き込|送|言|チャット)|"
+         r"(?:電話|連絡|メール|問い合わせ|チャット|催促)(?:を)?(?:し)?続け(?:ます|る|てやる|たる)(?:から|ぞ|よ|わ)?|"
+         r"(?:何度|何回|何十回|何百回)(?:でも)?同じ(?:こと|要求|話)(?:を)?(?:言い|送り|書き)続け|"
+         r"(?:認める|払う|返金する|謝る|応じる)まで(?:電話|チャット)(?:を)?切らない|(?:返金|回答|謝罪)(?:が|を)?(?:もらえる|ある|する)まで(?:ここを)?(?:動かない|帰らない|切らない)",
+         "返金するまで毎日何度でも電話しますから"),
+    Rule("recording_or_posting_threat", ABUSIVE, "high",
+         r"(?:録音|録画|撮影|スクショ|スクリーンショット|動画)\S{0,14}?"
+         r"(?:公開|晒|さら|拡散|ネットに|SNSに|YouTubeに|ユーチューブに|X(?:に|で)|アップ|上げ(?:る|て|たる|てやる|ます)|流(?:す|して|したる)|ばら(?:ま|す)|載せ)|"
+         r"(?:全部|ぜんぶ|このやり取り|この会話|この電話|今の(?:会話|電話))(?:は|も)?(?:録音|録画|スクショ)(?:して(?:る|い|あ|ます)|しとる|した|済み)(?:から|ぞ|ので|んで)(?:な|ね)?|"
+         r"録音(?:して(?:る|ある)|しとる)(?:から(?:な|ね)|ぞ)",
+         "この会話は全部録音してるからな。YouTubeで公開してやる"),
     Rule("insult_dialect_and_slang", ABUSIVE, "high",
          r"きっしょ|キッショ|きしょい|キショい|潰れろ|つぶれろ|tsubure|(?<![A-Za-z])kimoi|日本語(?:わから|分から|が通じ|読め|理解でき)|"
          r"(?:小学生|中学生|幼稚園児|猿|サル)以下|コラ(?:[!！?？]|$)|陰キャ|"
@@ -800,9 +864,16 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
     model_sure = model_reason is not None and intent_confidence >= MODEL_ESCALATION_CONFIDENCE
     if not candidates:
         if model_reason == HUMAN_REQUEST or (model_sure and not guarded_anywhere(norm)):
-            severity = "urgent" if model_reason == FRAUD_SCHEME and _fraud_loss(norm) >= URGENT_FRAUD_LOSS \
-                else "normal"
-            return Escalation(True, model_reason, severity, (f"intent:{intent} {intent_confidence:.2f}",))
+            model_evidence = f"{EVIDENCE_OF_MODEL}{intent} {intent_confidence:.2f}"
+            if model_reason != FRAUD_SCHEME:
+                return Escalation(True, model_reason, "normal", (model_evidence,))
+            # The scheme's answer (188, stop paying) is only for a message that speaks of the scheme:
+            # the model's word alone must not tell someone posing as the police to call 188.
+            words = _SCHEME_WORDS.search(norm)
+            if words is not None:
+                severity = "urgent" if _fraud_loss(norm) >= URGENT_FRAUD_LOSS else "normal"
+                return Escalation(True, FRAUD_SCHEME, severity,
+                                  _dedupe([words.group(0), *(a.text for a in amounts_in(norm)), model_evidence]))
         return NO_ESCALATION
     best_rank = min(rank for rank, _ in candidates)
     chosen = sorted((h for rank, h in candidates if rank == best_rank), key=lambda h: h.start)
@@ -814,8 +885,8 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
         if _fraud_loss(norm) >= URGENT_FRAUD_LOSS:
             severity = "urgent"
     if reason == HUMAN_REQUEST and intent == HUMAN_INTENT:
-        evidence.append(f"intent:{HUMAN_INTENT}")
-    return Escalation(True, reason, severity, _dedupe(evidence))
+        evidence.append(f"{EVIDENCE_OF_MODEL}{HUMAN_INTENT}")
+    return Escalation(True, reason, severity, _dedupe(evidence), _dedupe([h.rule.name for h in chosen]))
 
 
 def handover_decision(text: str, order_total: int | None, model_intent: str | None,
@@ -833,8 +904,13 @@ def handover_decision(text: str, order_total: int | None, model_intent: str | No
     if escalation.escalate:
         return escalation
     found = flagged or {}
-    reason = found.get("reason") or REASON_OF_INTENT.get(model_intent or "") or HUMAN_REQUEST
-    return Escalation(True, reason, found.get("severity") or "normal", tuple(found.get("evidence") or ()))
+    if found.get("reason") in REASONS:
+        return Escalation(True, found["reason"], found.get("severity") or "normal",
+                          tuple(found.get("evidence") or ()), tuple(found.get("rules") or ()))
+    if model_intent in REASON_OF_INTENT:
+        return Escalation(True, REASON_OF_INTENT[model_intent], "normal",
+                          (f"{EVIDENCE_OF_MODEL}{model_intent} {model_confidence:.2f}",))
+    return Escalation(True, HUMAN_REQUEST, "normal", ())
 
 
 def _fraud_loss(norm: str) -> int:
