@@ -39,6 +39,7 @@ from bot import clients, handoff, templates
 from bot.channels import without_command_prefix
 from bot.channels.handoff import keep_from_bot
 from bot.channels.notices import answer_from_notices
+from bot.channels.shared import RedisRateLimit, redis_url, resolved
 from bot.config import load_settings
 from bot.outbound import OutboundGuard
 from bot.secrets import server_secret
@@ -103,8 +104,9 @@ class MessageNotTaken(Exception):
 class MessageRateLimit:
     """At most ``per_minute`` messages per client key in any 60 s, counted in this process.
 
-    In memory: a restart forgets, and several replicas each count their own
-    share; it is there to stop a flood, not to meter fairly.
+    In memory: a restart forgets. With several replicas (REDIS_URL) the
+    count is kept in Redis instead (``bot.channels.shared.RedisRateLimit``),
+    so a client cannot multiply its allowance by the number of replicas.
     """
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic,
@@ -125,6 +127,12 @@ class MessageRateLimit:
         while len(self._seen) > self._capacity:
             self._seen.popitem(last=False)
         return len(times) <= self.per_minute
+
+
+def message_rate_limit(per_minute: int):
+    """The message limit every channel of this process uses: shared in Redis with REDIS_URL."""
+    url = redis_url()
+    return RedisRateLimit(url, per_minute) if url else MessageRateLimit(per_minute)
 
 
 class ReplyScreen:
@@ -154,7 +162,7 @@ class CustomerTurns:
         self.channel = channel
         self.guard = guard or OutboundGuard()
         self.screen = ReplyScreen(self.guard)
-        self.rate_limit = rate_limit or MessageRateLimit(load_settings().messages_per_minute)
+        self.rate_limit = rate_limit or message_rate_limit(load_settings().messages_per_minute)
 
     async def take(self, inbound: Inbound, output: OutputChannel, on_new_message: OnNewMessage) -> TurnResult:
         """Runs the turn. MessageNotTaken: the gate could not be asked; other errors come from sending."""
@@ -163,7 +171,7 @@ class CustomerTurns:
             text = without_command_prefix(text)
         if text is not None and not text.strip():
             return TurnResult(Outcome.EMPTY)
-        if not self.rate_limit.allow(inbound.client_key):
+        if not await resolved(self.rate_limit.allow(inbound.client_key)):
             return TurnResult(Outcome.REFUSED, templates.ERROR_TOO_MANY_MESSAGES, 429)
         placeholder = templates.NON_TEXT_PLACEHOLDERS.get(inbound.non_text_kind,
                                                           templates.NON_TEXT_PLACEHOLDERS["other"])
@@ -189,7 +197,38 @@ class CustomerTurns:
         metadata: Dict[str, Any] = {CLIENT_KEY: inbound.client_key}
         if inbound.platform:
             metadata[self.channel] = inbound.platform
-        await on_new_message(UserMessage(text, output, inbound.conversation_id, input_channel=self.channel,
+        counted = _CountingOutput(output)
+        await on_new_message(UserMessage(text, counted, inbound.conversation_id, input_channel=self.channel,
                                          message_id=inbound.message_id, metadata=metadata))
+        if not counted.sent:
+            # Rasa logs a failed custom action (the action server down) and carries on with no events:
+            # without this the customer would wait for an answer that never comes.
+            await output.send_text_message(inbound.conversation_id, templates.ERROR_BOT_SILENT)
         return TurnResult(Outcome.ANSWERED)
+
+
+class _CountingOutput(OutputChannel):
+    """The channel's output as Rasa sees it, counting what the bot sent in this turn.
+
+    Rasa hands every bot message to ``send_response``; everything else
+    (``name``, the collected messages of REST) is the channel's own.
+    """
+
+    def __init__(self, inner: OutputChannel) -> None:
+        self._inner = inner
+        self.sent = 0
+
+    def name(self) -> str:
+        return self._inner.name()
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        self.sent += 1
+        await self._inner.send_response(recipient_id, message)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        self.sent += 1
+        await self._inner.send_text_message(recipient_id, text, **kwargs)
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._inner, attribute)
 

@@ -1,0 +1,108 @@
+"""What the channels remember between messages, in Redis when several replicas serve one shop.
+
+One process keeps its message limit and the platform ids it has answered in
+memory (``turn.MessageRateLimit``, ``RecentIds``). Behind a load balancer each
+replica would count its own share of a client's messages and answer a
+redelivered LINE or Telegram event a second time when it lands on another
+replica; with ``REDIS_URL`` set the same questions are asked of Redis, so
+every replica sees the same counts and ids.
+
+Redis is a helper here, not the record: when it does not answer, a message is
+let through (the limit stops floods, it must not stop the shop) and the
+failure is logged without any customer data.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import time
+from functools import lru_cache
+from typing import Any, Optional, Union
+
+from redis import asyncio as redis_asyncio
+from redis.exceptions import RedisError
+
+from bot.channels import RecentIds
+from bot.config import env
+
+logger = logging.getLogger(__name__)
+
+RATE_WINDOW_SECONDS = 60.0
+REMEMBER_IDS_SECONDS = 24 * 3600  # LINE and Telegram give up redelivering long before a day
+REDIS_TIMEOUT_SECONDS = 2.0
+
+
+def redis_url() -> Optional[str]:
+    return env("REDIS_URL")
+
+
+def key(*parts: str) -> str:
+    """A Redis key under MADOGUCHI_REDIS_PREFIX; parts are ids and HMACs, never customer text."""
+    return ":".join((env("MADOGUCHI_REDIS_PREFIX") or "madoguchi", *parts))
+
+
+@lru_cache(maxsize=4)
+def client(url: str) -> redis_asyncio.Redis:
+    """One connection pool per URL and process; it reconnects by itself after a Redis restart."""
+    return redis_asyncio.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_SECONDS,
+                                        socket_connect_timeout=REDIS_TIMEOUT_SECONDS, retry_on_timeout=False,
+                                        health_check_interval=30)
+
+
+class RedisRateLimit:
+    """``turn.MessageRateLimit`` shared by every replica: a sliding 60 s log per client key in Redis."""
+
+    def __init__(self, url: str, per_minute: int, clock=time.time) -> None:
+        self.url = url
+        self.per_minute = per_minute
+        self._clock = clock
+
+    async def allow(self, client_key: str) -> bool:
+        now = self._clock()
+        name = key("rate", client_key)
+        try:
+            pipe = client(self.url).pipeline(transaction=True)
+            pipe.zremrangebyscore(name, 0, now - RATE_WINDOW_SECONDS)
+            pipe.zadd(name, {f"{now:.6f}:{time.perf_counter_ns()}": now})
+            pipe.zcard(name)
+            pipe.expire(name, int(RATE_WINDOW_SECONDS) + 1)
+            _, _, count, _ = await pipe.execute()
+        except (RedisError, OSError) as error:
+            logger.warning("message limit: Redis did not answer (%s); the message is let through",
+                           type(error).__name__)
+            return True
+        return int(count) <= self.per_minute
+
+
+class RedisRecentIds:
+    """``RecentIds`` shared by every replica: ``SET NX`` with a day's expiry per platform id."""
+
+    def __init__(self, url: str, channel: str) -> None:
+        self.url = url
+        self.channel = channel
+
+    async def first_time(self, item_id) -> bool:
+        try:
+            return bool(await client(self.url).set(key("seen", self.channel, str(item_id)), "1", nx=True,
+                                                   ex=REMEMBER_IDS_SECONDS))
+        except (RedisError, OSError) as error:
+            logger.warning("%s: Redis did not answer (%s); the event is handled", self.channel, type(error).__name__)
+            return True
+
+    async def forget(self, item_id) -> None:
+        try:
+            await client(self.url).delete(key("seen", self.channel, str(item_id)))
+        except (RedisError, OSError) as error:
+            logger.warning("%s: Redis did not answer (%s)", self.channel, type(error).__name__)
+
+
+def recent_ids(channel: str, capacity: int) -> Union[RecentIds, RedisRecentIds]:
+    """The channel's memory of answered platform ids: in Redis with REDIS_URL, else in this process."""
+    url = redis_url()
+    return RedisRecentIds(url, channel) if url else RecentIds(capacity)
+
+
+async def resolved(value: Any) -> Any:
+    """The answer of a memory that may be in this process (a value) or in Redis (a coroutine)."""
+    return await value if inspect.isawaitable(value) else value
