@@ -14,10 +14,11 @@ failure is logged without any customer data.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import time
-from functools import lru_cache
+import weakref
 from typing import Any, Optional, Union
 
 from redis import asyncio as redis_asyncio
@@ -42,12 +43,18 @@ def key(*parts: str) -> str:
     return ":".join((env("MADOGUCHI_REDIS_PREFIX") or "madoguchi", *parts))
 
 
-@lru_cache(maxsize=4)
+_CLIENTS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = weakref.WeakKeyDictionary()
+
+
 def client(url: str) -> redis_asyncio.Redis:
-    """One connection pool per URL and process; it reconnects by itself after a Redis restart."""
-    return redis_asyncio.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_SECONDS,
-                                        socket_connect_timeout=REDIS_TIMEOUT_SECONDS, retry_on_timeout=False,
-                                        health_check_interval=30)
+    """One connection pool per URL and event loop (a pool's connections belong to the loop that made them);
+    it reconnects by itself after a Redis restart."""
+    clients = _CLIENTS.setdefault(asyncio.get_running_loop(), {})
+    if url not in clients:
+        clients[url] = redis_asyncio.Redis.from_url(url, socket_timeout=REDIS_TIMEOUT_SECONDS,
+                                                    socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                                                    health_check_interval=30)
+    return clients[url]
 
 
 class RedisRateLimit:
