@@ -5,7 +5,9 @@ order number, the phone's last four digits (checked: the bot must say it
 verified them) and a detail; it sends its next message as soon as the answer
 arrives. An answer that is an error the client can retry (5xx, a dropped
 connection, a time-out) is counted and the same message is sent again after
-a pause, as a shop's front end would; any other wrong answer is a failure.
+a pause, as a shop's front end would; the bot's apology (``ERROR_BOT_SILENT``:
+it took the message but a part of it was down) is counted and ends that
+conversation; any other wrong answer is a failure.
 Customers and orders come from the demo shop, spread so that no order's
 verification budget is spent.
 """
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from bot import templates
 from bot.config import load_settings
 
 VERIFIED = "ご入力の内容で確認できました。"
@@ -54,6 +57,7 @@ class LoadResult:
     latencies: list = field(default_factory=list)  # seconds, of answered messages
     conversations: int = 0
     retryable: int = 0  # answers the client retried (5xx, dropped connection, time-out)
+    apologies: int = 0  # 200 with the bot's apology (a part of it was down): the conversation ends there
     failures: list = field(default_factory=list)  # wrong answers: never retried, always reported
     answered: dict = field(default_factory=dict)  # REST sender -> texts answered, in order
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -108,6 +112,9 @@ def play(assistant, conversation: Conversation, result: LoadResult, deadline: fl
         with result.lock:
             result.latencies.append(elapsed)
             result.answered.setdefault(sender, []).append(text)
+            if templates.ERROR_BOT_SILENT in texts:
+                result.apologies += 1
+                return
             if not texts:
                 result.failures.append(f"{sender}: {text!r} got no answer")
             if text.startswith("下4桁") and VERIFIED not in texts:

@@ -21,6 +21,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 from pathlib import Path
@@ -121,7 +122,8 @@ def layout(model_path, tmp_path_factory):
             pytest.fail(f"{missing} is missing (PostgreSQL 15, redis-server and nginx are part of CI)")
         pytest.skip(f"{missing} not installed; the replica fault tests run in CI")
     folder = tmp_path_factory.mktemp("replica-faults")
-    postgres = PrivatePostgres(folder / "postgres")
+    # not under pytest's folder: as root that is private to root, and PostgreSQL runs as postgres
+    postgres = PrivatePostgres(Path(tempfile.mkdtemp(prefix="madoguchi-scale-postgres-")))
     redis = PrivateRedis()
     process = None
     try:
@@ -140,6 +142,7 @@ def layout(model_path, tmp_path_factory):
             stop_assistant(process)
         redis.stop()
         postgres.stop()
+        shutil.rmtree(postgres.folder, ignore_errors=True)
 
 
 def _children(pid: int) -> dict[int, str]:

@@ -118,3 +118,44 @@ def test_nginx_accepts_the_layout_it_is_given(tmp_path):
     text = conf.read_text()
     assert text.count("server 127.0.0.1:5006") == 2 and text.count("server 127.0.0.1:5007") == 2
     assert "ip_hash" in text.split("location /socket.io/")[0]  # socket.io polling stays on one replica
+
+
+def test_a_message_on_another_replica_during_an_escalation_is_kept_from_the_bot(redis_url, scale_prefix,
+                                                                                shop_database, monkeypatch,
+                                                                                tmp_path):
+    """The gate ran before Rasa's lock: a second message arriving on another replica while the first one's
+    turn was handing the conversation over passed the gate and reached the bot after the hand-off."""
+    from rasa.core.channels.channel import CollectingOutputChannel
+
+    from bot import handoff
+    from bot.channels.turn import CustomerTurns, Inbound, Outcome
+    from bot.store.db import session_scope
+
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    monkeypatch.setenv("MADOGUCHI_VAR_DIR", str(tmp_path))
+    one, other = CustomerTurns("rest"), CustomerTurns("rest")  # two replicas, sharing Redis and the database
+    bot_saw = []
+
+    def hand_over() -> None:
+        with session_scope() as session:
+            handoff.open_ticket(session, conversation_id="rest:race", channel="rest", reason="human_request",
+                                severity="normal", evidence=[], transcript=[], now=handoff.now_utc())
+
+    async def escalating_bot(message) -> None:  # the first replica's Rasa and action server, taking a while
+        bot_saw.append(message.text)
+        await asyncio.sleep(0.5)
+        await asyncio.to_thread(hand_over)
+
+    async def bot(message) -> None:
+        bot_saw.append(message.text)
+
+    async def two_messages():
+        first = asyncio.create_task(one.take(Inbound("rest:race", "client-a", "担当者と話したい"),
+                                             CollectingOutputChannel(), escalating_bot))
+        await asyncio.sleep(0.2)
+        second = await other.take(Inbound("rest:race", "client-a", "まだですか"), CollectingOutputChannel(), bot)
+        await first
+        return second
+
+    assert asyncio.run(two_messages()).outcome is Outcome.KEPT
+    assert bot_saw == ["担当者と話したい"]

@@ -15,14 +15,16 @@ failure is logged without any customer data.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import inspect
 import logging
 import time
 import weakref
-from typing import Any, Optional, Union
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Dict, List, Optional, Union
 
 from redis import asyncio as redis_asyncio
-from redis.exceptions import RedisError
+from redis.exceptions import LockError, RedisError
 
 from bot.channels import RecentIds
 from bot.config import env
@@ -32,6 +34,8 @@ logger = logging.getLogger(__name__)
 RATE_WINDOW_SECONDS = 60.0
 REMEMBER_IDS_SECONDS = 24 * 3600  # LINE and Telegram give up redelivering long before a day
 REDIS_TIMEOUT_SECONDS = 2.0
+# Longest a customer turn (gate, Rasa, actions) holds its conversation; a crashed holder's lock expires then.
+TURN_LOCK_SECONDS = 60
 
 
 def redis_url() -> Optional[str]:
@@ -113,3 +117,60 @@ def recent_ids(channel: str, capacity: int) -> Union[RecentIds, RedisRecentIds]:
 async def resolved(value: Any) -> Any:
     """The answer of a memory that may be in this process (a value) or in Redis (a coroutine)."""
     return await value if inspect.isawaitable(value) else value
+
+
+class LocalConversationLocks:
+    """One customer turn at a time per conversation, in this process (no REDIS_URL)."""
+
+    def __init__(self) -> None:
+        self._locks: Dict[str, List[Any]] = {}  # conversation -> [lock, turns waiting or running]
+
+    @asynccontextmanager
+    async def hold(self, conversation_id: str) -> AsyncIterator[None]:
+        entry = self._locks.setdefault(conversation_id, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if not entry[1]:
+                del self._locks[conversation_id]
+
+
+class RedisConversationLocks:
+    """One customer turn at a time per conversation, across every replica (a Redis lock).
+
+    Rasa's own lock store only covers Rasa's part of the turn; the hand-off
+    gate runs before it. Without this, a message arriving on one replica
+    while another replica's turn was opening a ticket passed the gate and
+    reached the bot after the hand-off. When Redis does not answer the turn
+    goes on unlocked (Rasa's lock store then fails too, and says so).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    @asynccontextmanager
+    async def hold(self, conversation_id: str) -> AsyncIterator[None]:
+        name = key("turn", hashlib.sha256(conversation_id.encode("utf-8")).hexdigest()[:32])
+        lock = client(self.url).lock(name, timeout=TURN_LOCK_SECONDS, blocking_timeout=TURN_LOCK_SECONDS, sleep=0.02)
+        try:
+            acquired = await lock.acquire()
+        except (RedisError, OSError) as error:
+            logger.warning("conversation lock: Redis did not answer (%s); the turn goes on unlocked",
+                           type(error).__name__)
+            acquired = False
+        try:
+            yield
+        finally:
+            if acquired:
+                try:
+                    await lock.release()
+                except (LockError, RedisError, OSError) as error:  # expired or Redis gone: nothing to undo
+                    logger.warning("conversation lock: not released (%s)", type(error).__name__)
+
+
+def conversation_locks() -> Union[LocalConversationLocks, RedisConversationLocks]:
+    url = redis_url()
+    return RedisConversationLocks(url) if url else LocalConversationLocks()

@@ -19,7 +19,13 @@ ticket). Now a channel module does only what is particular to its platform
    notice goes to people, a leak's affected customer gets the approved answers,
    anyone asking about a recalled product hears the notice;
 6. gives Rasa the text with ``metadata={"client_key": ...}`` and nothing the
-   caller wrote.
+   caller wrote; if Rasa sends nothing back (a custom action failed: the
+   action server is down), the customer gets ``ERROR_BOT_SILENT``, not silence.
+
+Steps 3 to 6 run one turn at a time per conversation (``bot.channels.shared``:
+in this process, or across replicas with a Redis lock), so a ticket opened by
+one turn is seen by the next one's gate even when the two messages arrived on
+two replicas at once.
 
 Replies go out through ``ReplyScreen``: the outbound guard, and a replaced
 reply is recorded so ticket transcripts show what the customer received.
@@ -39,7 +45,7 @@ from bot import clients, handoff, templates
 from bot.channels import without_command_prefix
 from bot.channels.handoff import keep_from_bot
 from bot.channels.notices import answer_from_notices
-from bot.channels.shared import RedisRateLimit, redis_url, resolved
+from bot.channels.shared import RedisRateLimit, conversation_locks, redis_url, resolved
 from bot.config import load_settings
 from bot.outbound import OutboundGuard
 from bot.secrets import server_secret
@@ -163,6 +169,8 @@ class CustomerTurns:
         self.guard = guard or OutboundGuard()
         self.screen = ReplyScreen(self.guard)
         self.rate_limit = rate_limit or message_rate_limit(load_settings().messages_per_minute)
+        # The gate and Rasa's handling of one conversation, one turn at a time (across replicas with Redis).
+        self.locks = conversation_locks()
 
     async def take(self, inbound: Inbound, output: OutputChannel, on_new_message: OnNewMessage) -> TurnResult:
         """Runs the turn. MessageNotTaken: the gate could not be asked; other errors come from sending."""
@@ -173,6 +181,13 @@ class CustomerTurns:
             return TurnResult(Outcome.EMPTY)
         if not await resolved(self.rate_limit.allow(inbound.client_key)):
             return TurnResult(Outcome.REFUSED, templates.ERROR_TOO_MANY_MESSAGES, 429)
+        async with self.locks.hold(inbound.conversation_id):
+            return await self._take_in_turn(inbound, text, output, on_new_message)
+
+    async def _take_in_turn(self, inbound: Inbound, text: Optional[str], output: OutputChannel,
+                            on_new_message: OnNewMessage) -> TurnResult:
+        """Steps 3 to 6, while no other turn of this conversation runs: a ticket opened by the previous
+        turn is seen by this one's gate."""
         placeholder = templates.NON_TEXT_PLACEHOLDERS.get(inbound.non_text_kind,
                                                           templates.NON_TEXT_PLACEHOLDERS["other"])
         try:
