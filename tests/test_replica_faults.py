@@ -14,6 +14,7 @@ Durations are short for CI: the soak here is 45 s at 20 conversations
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import secrets
@@ -29,11 +30,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot import templates
+from bot import templates, web_sessions
+from bot.channels.web import conversation_id_for
 from bot.devserver import free_port, start_assistant, stop_assistant
 from bot.loadtest import closed_loop
 from bot.replicas import NGINX
 from tests.conftest import IN_CI
+from tests.test_handoff_conversations import agent_replies, ticket_of
+from tests.test_web_channel import WidgetClient
 
 pytestmark = [pytest.mark.server]
 
@@ -268,6 +272,23 @@ def test_redis_restarted_under_load_conversations_continue(layout):
     result = closed_loop(assistant, 6, 30, tag="redis", during=restart)
     assert result.messages > restart.answered + 10
     _nothing_lost_nothing_twice(result, postgres, "redis")
+    # socket.io goes through Redis (AsyncRedisManager): after the restart an agent's reply still reaches the page
+    reply = "担当の佐藤です。Redisの再起動後もお届けします。"
+
+    async def page_gets_the_agents_reply() -> dict:
+        page = WidgetClient(assistant)
+        await page.connect()
+        await page.say("人間の担当者と話したいです")
+        await page.replies(1)
+        ticket = await asyncio.to_thread(ticket_of, assistant, web_conversation(page.session_id))
+        await asyncio.to_thread(agent_replies, assistant, ticket.id, reply)
+        while True:
+            received = await asyncio.wait_for(page.received.get(), 30)
+            if received.get("sender") == "agent":
+                await page.close()
+                return received
+
+    assert asyncio.run(page_gets_the_agents_reply())["text"] == reply
 
 
 def test_with_the_action_servers_down_the_customer_gets_an_apology_and_the_message_is_kept(layout):
@@ -279,3 +300,7 @@ def test_with_the_action_servers_down_the_customer_gets_an_apology_and_the_messa
     assert replies, "silence"
     assert templates.ERROR_BOT_SILENT in replies or all("確認" in r or "注文番号" in r for r in replies), replies
     assert _recorded(postgres, "actions").get(sender) == ["荷物が届きません"]
+
+
+def web_conversation(signed_session_id: str) -> str:
+    return conversation_id_for(web_sessions.key_of(signed_session_id))

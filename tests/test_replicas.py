@@ -135,6 +135,7 @@ def test_a_message_on_another_replica_during_an_escalation_is_kept_from_the_bot(
     monkeypatch.setenv("MADOGUCHI_VAR_DIR", str(tmp_path))
     one, other = CustomerTurns("rest"), CustomerTurns("rest")  # two replicas, sharing Redis and the database
     bot_saw = []
+    first_with_the_bot = asyncio.Event()
 
     def hand_over() -> None:
         with session_scope() as session:
@@ -143,6 +144,7 @@ def test_a_message_on_another_replica_during_an_escalation_is_kept_from_the_bot(
 
     async def escalating_bot(message) -> None:  # the first replica's Rasa and action server, taking a while
         bot_saw.append(message.text)
+        first_with_the_bot.set()
         await asyncio.sleep(0.5)
         await asyncio.to_thread(hand_over)
 
@@ -152,7 +154,7 @@ def test_a_message_on_another_replica_during_an_escalation_is_kept_from_the_bot(
     async def two_messages():
         first = asyncio.create_task(one.take(Inbound("rest:race", "client-a", "担当者と話したい"),
                                              CollectingOutputChannel(), escalating_bot))
-        await asyncio.sleep(0.2)
+        await asyncio.wait_for(first_with_the_bot.wait(), 30)  # its gate has passed; the hand-off is under way
         second = await other.take(Inbound("rest:race", "client-a", "まだですか"), CollectingOutputChannel(), bot)
         await first
         return second
