@@ -284,13 +284,22 @@ def _run_replicas(settings: Settings, args: argparse.Namespace) -> int:
             if name == "nginx":  # last: it should find the replicas ready
                 continue
             processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=own_env, umask=SERVER_UMASK)
+        commands = {name: (command, own_env) for name, command, own_env, _ in servers}
         for name, _, _, health in servers:
             if name == "nginx":
                 continue
-            if not wait_until_ready(processes[name], answers_http(health), 300):
-                print(f"madoguchi: the {name} did not start", file=sys.stderr)
-                stop_all()
-                return 1
+            # Replicas starting together may trip over each other (both creating Rasa's events table):
+            # one that exits while starting is started again, twice at most.
+            for attempt in range(3):
+                if wait_until_ready(processes[name], answers_http(health), 300):
+                    break
+                if processes[name].poll() is None or attempt == 2 or name == "web server":
+                    print(f"madoguchi: the {name} did not start", file=sys.stderr)
+                    stop_all()
+                    return 1
+                print(f"madoguchi: the {name} exited while starting; starting it again", file=sys.stderr)
+                command, own_env = commands[name]
+                processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=own_env, umask=SERVER_UMASK)
         name, command, own_env, health = servers[-1]
         processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=own_env, umask=SERVER_UMASK)
         if not wait_until_ready(processes[name], answers_http(health), 30):
@@ -310,7 +319,6 @@ def _run_replicas(settings: Settings, args: argparse.Namespace) -> int:
             + "\n".join(channel_lines()) + "\n",
             file=sys.stderr, flush=True,
         )
-        commands = {name: (command, own_env) for name, command, own_env, _ in servers}
         while True:
             time.sleep(0.5)
             for name, process in list(processes.items()):

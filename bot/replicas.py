@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from bot.channels.shared import TURN_LOCK_SECONDS
 from bot.config import Settings, env
 
 NGINX = "/usr/sbin/nginx"
@@ -125,6 +126,8 @@ def rasa_store_env(database_url: str, redis_url: str, action_url: str) -> dict[s
         "REDIS_DB": redis.path.lstrip("/") or "0",
         "REDIS_PASSWORD": unquote(redis.password or ""),
         "REDIS_KEY_PREFIX": env("MADOGUCHI_REDIS_PREFIX") or "madoguchi",
+        # Rasa's lock of a conversation, like ours: a replica killed mid-turn holds it this long at most
+        "TICKET_LOCK_LIFETIME": str(TURN_LOCK_SECONDS),
     }
 
 

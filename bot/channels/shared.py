@@ -34,8 +34,9 @@ logger = logging.getLogger(__name__)
 RATE_WINDOW_SECONDS = 60.0
 REMEMBER_IDS_SECONDS = 24 * 3600  # LINE and Telegram give up redelivering long before a day
 REDIS_TIMEOUT_SECONDS = 2.0
-# Longest a customer turn (gate, Rasa, actions) holds its conversation; a crashed holder's lock expires then.
-TURN_LOCK_SECONDS = 60
+# Longest a customer turn (gate, Rasa, actions) holds its conversation: a replica killed mid-turn leaves
+# the conversation waiting this long at most. Rasa's own lock gets the same lifetime (bot.replicas).
+TURN_LOCK_SECONDS = 20
 
 
 def redis_url() -> Optional[str]:
