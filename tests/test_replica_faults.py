@@ -135,6 +135,7 @@ def layout(model_path, tmp_path_factory):
         with admin.connect() as conn:
             conn.execute(text("CREATE DATABASE madoguchi_scale"))
         admin.dispose()
+        (folder / "var").mkdir()
         process, assistant = start_assistant(folder / "var", {
             "REDIS_URL": redis.url, "MADOGUCHI_REDIS_PREFIX": "madoguchi-scale-faults",
             "MADOGUCHI_SECRET": secrets.token_hex(32), "MADOGUCHI_REST_TOKEN": "test-rest-token",
