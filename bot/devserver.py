@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import templates
 from bot.config import PROJECT_ROOT
 from bot.processes import stop_process, wait_until_ready
 
@@ -120,8 +121,8 @@ def start_assistant(var_dir: Path, extra_env: dict | None = None, *, replicas: i
 
     def answers_a_customer() -> bool:
         try:
-            assistant.say("warm-up", "こんにちは")
-            return True
+            # the apology means a Rasa server without its model (or without its action server): not ready
+            return templates.ERROR_BOT_SILENT not in assistant.say("warm-up", "こんにちは")
         except (urllib.error.URLError, OSError):
             return False
 
