@@ -125,7 +125,8 @@ def rasa_store_env(database_url: str, redis_url: str, action_url: str) -> dict[s
         "REDIS_PORT": str(redis_port),
         "REDIS_DB": redis.path.lstrip("/") or "0",
         "REDIS_PASSWORD": unquote(redis.password or ""),
-        "REDIS_KEY_PREFIX": env("MADOGUCHI_REDIS_PREFIX") or "madoguchi",
+        # Rasa's lock store takes letters and digits only (else it silently uses "lock:", shared by every shop)
+        "REDIS_KEY_PREFIX": "".join(ch for ch in env("MADOGUCHI_REDIS_PREFIX") or "" if ch.isalnum()) or "madoguchi",
         # Rasa's lock of a conversation, like ours: a replica killed mid-turn holds it this long at most
         "TICKET_LOCK_LIFETIME": str(TURN_LOCK_SECONDS),
     }

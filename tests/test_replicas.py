@@ -99,7 +99,7 @@ def test_the_production_endpoints_get_every_value_from_the_two_urls(monkeypatch)
         "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook", "TRACKER_DB_HOST": "db.internal",
         "TRACKER_DB_PORT": "6432", "TRACKER_DB_NAME": "madoguchi", "TRACKER_DB_USER": "shop",
         "TRACKER_DB_PASSWORD": "p@ss", "REDIS_HOST": "cache.internal", "REDIS_PORT": "6380", "REDIS_DB": "3",
-        "REDIS_PASSWORD": "secret", "REDIS_KEY_PREFIX": "shop-a", "TICKET_LOCK_LIFETIME": "20",
+        "REDIS_PASSWORD": "secret", "REDIS_KEY_PREFIX": "shopa", "TICKET_LOCK_LIFETIME": "20",
     }
     production = (Path(__file__).resolve().parent.parent / replicas.PRODUCTION_ENDPOINTS).read_text()
     assert all(f"${{{name}}}" in production for name in values if name != "TICKET_LOCK_LIFETIME")
