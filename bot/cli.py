@@ -291,7 +291,7 @@ def _run_replicas(settings: Settings, args: argparse.Namespace) -> int:
             # Replicas starting together may trip over each other (both creating Rasa's events table):
             # one that exits while starting is started again, twice at most.
             for attempt in range(3):
-                if wait_until_ready(processes[name], answers_http(health), 300):
+                if wait_until_ready(processes[name], answers_http(health), 900):
                     break
                 if processes[name].poll() is None or attempt == 2 or name == "web server":
                     print(f"madoguchi: the {name} did not start", file=sys.stderr)

@@ -140,7 +140,7 @@ def layout(model_path, tmp_path_factory):
             "REDIS_URL": redis.url, "MADOGUCHI_REDIS_PREFIX": "madoguchi-scale-faults",
             "MADOGUCHI_SECRET": secrets.token_hex(32), "MADOGUCHI_REST_TOKEN": "test-rest-token",
             "MADOGUCHI_TRUSTED_PROXIES": "127.0.0.1", "MADOGUCHI_MESSAGES_PER_MINUTE": "1000",
-        }, replicas=2, database_url=postgres.url, seconds=600)
+        }, replicas=2, database_url=postgres.url, seconds=1200)
         yield process, assistant, postgres, redis
     finally:
         if process is not None:
