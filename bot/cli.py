@@ -159,6 +159,8 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     except SecretMissing as missing:
         print(missing, file=sys.stderr)
         return 2
+    if args.replicas is not None:
+        return _run_replicas(settings, args)
     status = cmd_setup(settings, args)
     if status:
         return status
@@ -209,6 +211,130 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         dead = [name for name, p in processes.items() if p.poll() is not None]
         print(f"madoguchi: the {', '.join(dead)} stopped; stopping the rest", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("\nmadoguchi: stopping…", file=sys.stderr)
+        return 0
+    finally:
+        stop_all()
+
+
+def _python_module(module: str, *arguments: str, verbose: bool = False) -> list[str]:
+    return [_python(), "-m", *([] if verbose else ["bot.quiet"]), module, *arguments]
+
+
+def _run_replicas(settings: Settings, args: argparse.Namespace) -> int:
+    """`run --replicas N`: nginx on the public ports, N Rasa replicas and N action servers, the console.
+
+    Everything shared lives in PostgreSQL and Redis (bot.replicas); a
+    missing service is named before anything starts. Replicas and action
+    servers start in parallel (each loads the model or the actions on its own).
+    """
+    from bot import replicas as layout_module
+
+    if not env("MADOGUCHI_SECRET"):
+        print("madoguchi: --replicas needs MADOGUCHI_SECRET, the same long random value for every replica "
+              "(python3 -c 'import secrets; print(secrets.token_hex(32))')", file=sys.stderr)
+        return 2
+    try:
+        layout = layout_module.layout_of(settings, args.replicas)
+        layout_module.check_services(settings.database_url, env("REDIS_URL"))
+    except layout_module.LayoutError as error:
+        print(f"madoguchi: {error}", file=sys.stderr)
+        return 2
+    status = cmd_setup(settings, args)
+    if status:
+        return status
+    model = current_model_path(settings.models_dir)
+    run_dir = settings.var_dir.resolve() / "nginx"
+    conf = layout_module.write_nginx_config(layout, run_dir, settings.request_max_bytes)
+    trusted = layout_module.trusted_with_nginx(env("MADOGUCHI_TRUSTED_PROXIES"))
+    base = {**os.environ, **QUIET_ENV, "MADOGUCHI_ACTION_PORT": str(settings.action_port),
+            "MADOGUCHI_WEB_PORT": str(settings.web_port), "MADOGUCHI_RASA_PORT": str(settings.rasa_port),
+            "MADOGUCHI_VAR_DIR": str(settings.var_dir.resolve()), "MADOGUCHI_TRUSTED_PROXIES": trusted}
+    rasa_env = {**base, **layout_module.rasa_store_env(settings.database_url, env("REDIS_URL"), layout.action_url),
+                "MADOGUCHI_ENDPOINTS": layout_module.PRODUCTION_ENDPOINTS, "SANIC_HOST": "127.0.0.1",
+                "SANIC_REQUEST_MAX_SIZE": str(settings.request_max_bytes)}
+    token = env("RASA_AUTH_TOKEN")
+    servers: list[tuple[str, list[str], dict, str]] = []
+    for number, port in enumerate(layout.action_ports, start=1):
+        servers.append((f"action server {number}", _python_module(
+            "rasa_sdk", "--actions", "actions", "--port", str(port), "--quiet", verbose=args.verbose),
+            base, f"http://127.0.0.1:{port}/health"))
+    for number, port in enumerate(layout.replica_ports, start=1):
+        command = _python_module("rasa", "run", "--model", str(model), "--endpoints",
+                                 layout_module.PRODUCTION_ENDPOINTS, "--credentials", env("MADOGUCHI_CREDENTIALS"),
+                                 "--interface", "127.0.0.1", "--port", str(port),
+                                 *([] if args.verbose else ["--quiet"]), verbose=args.verbose)
+        if token:
+            command += ["--enable-api", "--auth-token", token]
+        servers.append((f"rasa replica {number}", command, rasa_env, f"http://127.0.0.1:{port}/"))
+    servers.append(("web server", _python_module("bot.console", verbose=args.verbose),
+                    {**base, "MADOGUCHI_HOST": "127.0.0.1", "MADOGUCHI_WEB_PORT": str(layout.console_port)},
+                    f"http://127.0.0.1:{layout.console_port}/console/login"))
+    servers.append(("nginx", [layout_module.NGINX, "-c", str(conf), "-p", str(run_dir)], base,
+                    f"{settings.rasa_url}/webhooks/rest/"))
+    processes: dict[str, subprocess.Popen] = {}
+
+    def stop_all(*_):
+        stop_processes(list(processes.values()))
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: (stop_all(), sys.exit(0)))
+    try:
+        print(f"madoguchi: starting {layout.replicas} Rasa replica(s), {layout.replicas} action server(s), "
+              "the web server and nginx…", file=sys.stderr)
+        for name, command, own_env, _ in servers:
+            if name == "nginx":  # last: it should find the replicas ready
+                continue
+            processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=own_env, umask=SERVER_UMASK)
+        commands = {name: (command, own_env) for name, command, own_env, _ in servers}
+        for name, _, _, health in servers:
+            if name == "nginx":
+                continue
+            # Replicas starting together may trip over each other (both creating Rasa's events table):
+            # one that exits while starting is started again, twice at most.
+            for attempt in range(3):
+                if wait_until_ready(processes[name], answers_http(health), 900):
+                    break
+                if processes[name].poll() is None or attempt == 2 or name == "web server":
+                    print(f"madoguchi: the {name} did not start", file=sys.stderr)
+                    stop_all()
+                    return 1
+                print(f"madoguchi: the {name} exited while starting; starting it again", file=sys.stderr)
+                command, own_env = commands[name]
+                processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=own_env, umask=SERVER_UMASK)
+        name, command, own_env, health = servers[-1]
+        processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=own_env, umask=SERVER_UMASK)
+        if not wait_until_ready(processes[name], answers_http(health), 30):
+            print(f"madoguchi: nginx did not start (see {run_dir / 'error.log'})", file=sys.stderr)
+            stop_all()
+            return 1
+        print(
+            f"\nmadoguchi is running with {layout.replicas} replica(s) behind nginx (Ctrl-C stops it):\n"
+            f"  chat widget    {settings.web_url}/\n"
+            f"  agents' console {settings.web_url}/console/\n"
+            f"  REST channel   {settings.rest_webhook_url}\n"
+            f"  replicas       127.0.0.1:{', '.join(str(p) for p in layout.replica_ports)}\n"
+            f"  action servers 127.0.0.1:{', '.join(str(p) for p in layout.action_ports)} "
+            f"(nginx: {layout.action_url})\n"
+            f"  database       {_describe_db(settings.database_url)} (shop data and Rasa's tracker store)\n"
+            f"  redis          {_describe_db(env('REDIS_URL'))} (lock store, socket.io, limits)\n"
+            + "\n".join(channel_lines()) + "\n",
+            file=sys.stderr, flush=True,
+        )
+        while True:
+            time.sleep(0.5)
+            for name, process in list(processes.items()):
+                if process.poll() is None:
+                    continue
+                if not name.startswith(("rasa replica", "action server")):
+                    print(f"madoguchi: the {name} stopped; stopping the rest", file=sys.stderr)
+                    return 1
+                # nginx sends the others' share elsewhere meanwhile; the replica comes back by itself
+                print(f"madoguchi: the {name} stopped (exit {process.returncode}); starting it again",
+                      file=sys.stderr, flush=True)
+                command, own_env = commands[name]
+                processes[name] = subprocess.Popen(command, cwd=PROJECT_ROOT, env=own_env, umask=SERVER_UMASK)
     except KeyboardInterrupt:
         print("\nmadoguchi: stopping…", file=sys.stderr)
         return 0
@@ -535,6 +661,9 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="set up and run the assistant in the foreground")
     run.add_argument("--verbose", action="store_true",
                      help="show the servers' own logs and third-party warnings too")
+    run.add_argument("--replicas", type=int, metavar="N",
+                     help="the production layout: N Rasa replicas behind nginx, PostgreSQL (DATABASE_URL) "
+                          "and Redis (REDIS_URL)")
     triage = sub.add_parser("triage", help="classify messages; prints one JSON object per message")
     triage.add_argument("text", nargs="?")
     triage.add_argument("--file", help="JSONL file with one {\"text\": ...} per line")

@@ -41,6 +41,9 @@ class Variable:
 
 VARIABLES: dict[str, Variable] = {v.name: v for v in (
     Variable("DATABASE_URL", None, "the shop database; default sqlite:///var/madoguchi.db"),
+    Variable("REDIS_URL", None, "Redis for several replicas (lock store, socket.io, limits); "
+             "unset: kept in one process"),
+    Variable("MADOGUCHI_REDIS_PREFIX", "madoguchi", "prefix of every Redis key this shop writes"),
     Variable("MADOGUCHI_VAR_DIR", None, "runtime state (shop DB, Rasa tracker DB, secret key); default var/"),
     Variable("MADOGUCHI_MODELS_DIR", None, "where trained models are kept; default models/"),
     Variable("MADOGUCHI_DEMO_SHOP", None, "the demo shop loaded by set-up; default data/demo_shop.yml"),

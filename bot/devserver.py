@@ -18,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot import templates
 from bot.config import PROJECT_ROOT
 from bot.processes import stop_process, wait_until_ready
 
@@ -37,6 +38,7 @@ class RunningAssistant:
     env: dict
     log_path: Path
     web_url: str = ""
+    shop_database_url: str = ""  # the layout's PostgreSQL database; else the SQLite file under var_dir
 
     @property
     def rasa_url(self) -> str:
@@ -44,7 +46,7 @@ class RunningAssistant:
 
     @property
     def database_url(self) -> str:
-        return f"sqlite:///{self.var_dir / 'madoguchi.db'}"
+        return self.shop_database_url or f"sqlite:///{self.var_dir / 'madoguchi.db'}"
 
     def say(self, sender: str, text: str) -> list[str]:
         """Send one message through the REST channel; returns the bot's texts."""
@@ -78,34 +80,62 @@ class RunningAssistant:
         return f"test-{uuid.uuid4().hex[:10]}"
 
 
-def start_assistant(var_dir: Path, extra_env: dict | None = None) -> tuple[subprocess.Popen, RunningAssistant]:
-    """Start `python -m bot run`; ports from ``extra_env`` (MADOGUCHI_*_PORT) where given, else free ones."""
+def free_ports(count: int) -> int:
+    """The first of ``count`` consecutive free ports (the replica layout numbers its servers from one)."""
+    for _ in range(200):
+        first = free_port()
+        if first + count > 65535:
+            continue
+        try:
+            for port in range(first + 1, first + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return first
+    raise RuntimeError(f"no {count} consecutive free ports")
+
+
+def start_assistant(var_dir: Path, extra_env: dict | None = None, *, replicas: int | None = None,
+                    database_url: str = "", seconds: float = 240) -> tuple[subprocess.Popen, RunningAssistant]:
+    """`python -m bot run` (or `run --replicas N` with ``database_url`` on PostgreSQL and REDIS_URL in
+    ``extra_env``); returns once it answers a customer over REST.
+
+    Ports come from ``extra_env`` (MADOGUCHI_*_PORT) where given, else free ones; the replica
+    layout numbers its servers from the Rasa port, so it takes a block of consecutive ports.
+    """
     given = extra_env or {}
-    rasa_port, action_port, web_port = (int(given.get(f"MADOGUCHI_{name}_PORT") or free_port())
-                                        for name in ("RASA", "ACTION", "WEB"))
+    if replicas:
+        block = 1 + replicas
+        rasa_port = int(given.get("MADOGUCHI_RASA_PORT") or free_ports(2 * block + 2))
+        action_port, web_port = rasa_port + block, rasa_port + 2 * block
+    else:
+        rasa_port, action_port, web_port = (int(given.get(f"MADOGUCHI_{name}_PORT") or free_port())
+                                            for name in ("RASA", "ACTION", "WEB"))
     env = {
         **{k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
         "MADOGUCHI_VAR_DIR": str(var_dir),
         "MADOGUCHI_RASA_PORT": str(rasa_port),
         "MADOGUCHI_ACTION_PORT": str(action_port),
         "MADOGUCHI_WEB_PORT": str(web_port),
+        **({"DATABASE_URL": database_url} if database_url else {}),
         **(extra_env or {}),
     }
     log_path = var_dir / "assistant.log"
     log = open(log_path, "wb")
-    process = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=PROJECT_ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    command = [sys.executable, "-m", "bot", "run", *(["--replicas", str(replicas)] if replicas else [])]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     assistant = RunningAssistant(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", var_dir, env, log_path,
-                                 web_url=f"http://127.0.0.1:{web_port}")
+                                 web_url=f"http://127.0.0.1:{web_port}", shop_database_url=database_url)
 
     def answers_a_customer() -> bool:
         try:
-            assistant.say("warm-up", "こんにちは")
-            return True
+            # the apology means a Rasa server without its model (or without its action server): not ready
+            return templates.ERROR_BOT_SILENT not in assistant.say("warm-up", "こんにちは")
         except (urllib.error.URLError, OSError):
             return False
 
-    if wait_until_ready(process, answers_a_customer, 240, interval=1):
+    if wait_until_ready(process, answers_a_customer, seconds, interval=1):
         return process, assistant
     exited = process.poll() is not None
     stop_process(process, seconds=5)

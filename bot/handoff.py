@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterable
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from bot import identity, templates
@@ -176,13 +177,8 @@ def open_ticket(session: Session, *, conversation_id: str, channel: str, reason:
     evidence = [e for e in evidence if e]
     ticket = active_ticket(session, conversation_id)
     if ticket is not None:
-        if SEVERITY_RANK.get(severity, 0) > SEVERITY_RANK.get(ticket.severity, 0):
-            ticket.severity = severity
-            ticket.first_reply_due = min(ticket.first_reply_due, first_reply_due(
-                now, severity, calendar=calendar, business_reply_minutes=business_reply_minutes,
-                first_reply_hours=first_reply_hours))
-        ticket.evidence = "\n".join(dict.fromkeys([*ticket.evidence.splitlines(), *evidence]))
-        return ticket
+        return _join_open_ticket(ticket, severity, evidence, now, calendar=calendar,
+                                 business_reply_minutes=business_reply_minutes, first_reply_hours=first_reply_hours)
     if client_key and tickets_per_client is not None \
             and open_tickets_of_client(session, client_key, now) >= tickets_per_client:
         raise TicketLimitReached()
@@ -193,8 +189,17 @@ def open_ticket(session: Session, *, conversation_id: str, channel: str, reason:
             now, severity, calendar=calendar, business_reply_minutes=business_reply_minutes,
             first_reply_hours=first_reply_hours), client_key=client_key,
     )
-    session.add(ticket)
-    session.flush()
+    try:
+        with session.begin_nested():  # another replica may open this conversation's ticket at the same moment
+            session.add(ticket)
+            session.flush()
+    except IntegrityError:
+        # uq_tickets_one_open_per_conversation: the other one won; its ticket is this conversation's
+        winner = active_ticket(session, conversation_id)
+        if winner is None:
+            raise
+        return _join_open_ticket(winner, severity, evidence, now, calendar=calendar,
+                                 business_reply_minutes=business_reply_minutes, first_reply_hours=first_reply_hours)
     ticket.reference = f"E{now.astimezone(JST):%Y%m%d}-{ticket.id:05d}"
     replaced = guarded_replacements(session, conversation_id)
     for line in transcript:
@@ -211,6 +216,18 @@ def open_ticket(session: Session, *, conversation_id: str, channel: str, reason:
         ticket.handed_over_order_id = proven.order_id
         ticket.handed_over_level = proven.level
     identity.forget(session, conversation_id)  # people take over: the bot's verification ends here
+    return ticket
+
+
+def _join_open_ticket(ticket: Ticket, severity: str, evidence: list[str], now: datetime, *,
+                      calendar: BusinessCalendar, business_reply_minutes: int, first_reply_hours: int) -> Ticket:
+    """A second escalation of a conversation already with people: a higher severity and the new evidence."""
+    if SEVERITY_RANK.get(severity, 0) > SEVERITY_RANK.get(ticket.severity, 0):
+        ticket.severity = severity
+        ticket.first_reply_due = min(ticket.first_reply_due, first_reply_due(
+            now, severity, calendar=calendar, business_reply_minutes=business_reply_minutes,
+            first_reply_hours=first_reply_hours))
+    ticket.evidence = "\n".join(dict.fromkeys([*ticket.evidence.splitlines(), *evidence]))
     return ticket
 
 
@@ -257,7 +274,12 @@ def gate(session: Session, conversation_id: str, text: str, now: datetime,
         select(TicketMessage.id).where(TicketMessage.ticket_id == ticket.id, TicketMessage.author == "agent").limit(1)
     ).first() is None  # an agent is already talking to the customer
     if acknowledge:
-        ticket.acknowledged_at = now
+        # A conditional UPDATE, not the loaded row: two replicas taking two quick messages at once
+        # both read "not acknowledged"; only the one whose UPDATE changes the row says so.
+        acknowledge = session.execute(
+            update(Ticket).where(Ticket.id == ticket.id, Ticket.acknowledged_at.is_(None))
+            .values(acknowledged_at=now).execution_options(synchronize_session=False)
+        ).rowcount == 1
     out_of_hours = ticket.severity != "urgent" and not calendar.is_open(now)
     return GateDecision(pass_to_bot=False, acknowledge=acknowledge, ticket_reference=ticket.reference,
                         opens_at=calendar.next_opening(now) if out_of_hours else None,

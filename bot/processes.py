@@ -10,6 +10,7 @@ and kills only what does not stop.
 
 from __future__ import annotations
 
+import http.client
 import signal
 import subprocess
 import time
@@ -27,7 +28,9 @@ def answers_http(url: str) -> Callable[[], bool]:
                 return True
         except urllib.error.HTTPError:
             return True  # it answered; a 4xx/5xx is still a running server
-        except (urllib.error.URLError, ConnectionError, OSError):
+        except (urllib.error.URLError, ConnectionError, OSError, http.client.HTTPException):
+            # HTTPException: not an HTTP server, or a connection to the port connected to itself
+            # (the kernel may pick a free port as the probe's own source port: it reads its request back)
             return False
 
     return probe

@@ -44,6 +44,11 @@ ERROR_BAD_JSON = "リクエストの形式が正しくありません。JSON形�
 ERROR_MISSING_SENDER = "送信者（sender）が指定されていないか、長すぎます。"
 ERROR_EMPTY_MESSAGE = "メッセージ（message）が空です。お問い合わせ内容を入力してください。"
 ERROR_MESSAGE_TOO_LONG = "メッセージが長すぎます（{limit}文字まで）。分けてお送りください。"
+# The bot took the message (it is in the conversation's record) but had nothing to say: a part of it is down.
+ERROR_BOT_SILENT = (
+    "申し訳ございません。ただいまシステムの一部が応答しておらず、お答えできませんでした。"
+    "メッセージは記録しました。しばらくしてからもう一度お送りください。"
+)
 ERROR_INTERNAL = "申し訳ございません。ただいま応答できませんでした。しばらくしてからもう一度お送りください。"
 
 

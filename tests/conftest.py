@@ -193,6 +193,23 @@ def demo_shop_url(request, _sqlite_templates, tmp_path) -> str:
     return sqlite_copy(_sqlite_templates, tmp_path, with_demo_shop=True)
 
 
+REDIS_TEST_URL = os.environ.get("MADOGUCHI_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The machine's Redis; skips the test where there is none (never in CI). Tests use prefixes of their own."""
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=2).ping()
+    except (redis.RedisError, OSError) as error:
+        if IN_CI:
+            raise
+        pytest.skip(f"Redis not reachable at {REDIS_TEST_URL} ({type(error).__name__}); these tests run in CI")
+    return REDIS_TEST_URL
+
+
 _ADMIN_ENGINE = None
 
 

@@ -419,6 +419,59 @@ def test_gate_keeps_the_conversation_from_the_bot_and_acknowledges_once(db):
     ]
 
 
+def _pause_before(engine: Engine, statement_start: str, reached: threading.Event, go_on: threading.Event) -> None:
+    """Makes ``engine`` (another replica's) stop just before it runs a statement, until ``go_on`` is set."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def pause(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(statement_start) and not go_on.is_set():
+            reached.set()
+            go_on.wait(20)
+
+
+def _in_other_replica(db: Db, statement_start: str, work) -> tuple[threading.Thread, dict, threading.Event]:
+    """Runs ``work(session)`` on a second engine in a thread that stops before ``statement_start``."""
+    other, reached, go_on, result = fresh_engine(db), threading.Event(), threading.Event(), {}
+    _pause_before(other, statement_start, reached, go_on)
+
+    def run() -> None:
+        with session_scope(other) as session:
+            result["value"] = work(session)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    assert reached.wait(20), "the other replica never got as far as the statement"
+    return thread, result, go_on
+
+
+def test_two_replicas_escalating_one_conversation_at_once_open_one_ticket(db):
+    """Both found no open ticket; the database lets one insert, and the other joins that ticket."""
+    thread, result, go_on = _in_other_replica(db, "INSERT INTO TICKETS", lambda session: open_ticket(
+        session, conversation_id="web:race", channel="web", reason="fraud_scheme", severity="urgent",
+        evidence=["副業"], transcript=[], now=NOW).id)
+    first = new_ticket(db, "web:race", evidence=["しつこい要求"])  # this replica wins, meanwhile
+    go_on.set()
+    thread.join(30)
+    with session_scope(db.engine) as session:
+        open_ones = session.execute(select(Ticket).where(Ticket.conversation_id == "web:race",
+                                                         Ticket.status == "open")).scalars().all()
+        assert [t.id for t in open_ones] == [first.id] == [result["value"]]
+        assert open_ones[0].severity == "urgent"  # the other's escalation joined the ticket
+        assert open_ones[0].evidence.splitlines() == ["しつこい要求", "副業"]
+
+
+def test_two_replicas_taking_quick_messages_at_once_acknowledge_once(db):
+    """Both read "not acknowledged yet"; only the one whose conditional UPDATE changes the row says so."""
+    new_ticket(db, "line:U1")
+    thread, result, go_on = _in_other_replica(
+        db, "INSERT INTO TICKET_MESSAGES", lambda session: gate(session, "line:U1", "まだ？", NOW).acknowledge)
+    mine = gate_(db, "line:U1", "まだですか")
+    go_on.set()
+    thread.join(30)
+    assert mine.acknowledge
+    assert result["value"] is False
+
+
 def test_no_acknowledgement_once_an_agent_has_replied(db):
     agent = add_agent(db, "sato")
     ticket = new_ticket(db, "line:U1")

@@ -44,7 +44,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import templates
-from bot.channels import RecentIds, split_message
+from bot.channels import split_message
+from bot.channels.shared import recent_ids, resolved
 from bot.channels.handoff import AgentReplyPump
 from bot.channels.notices import NoticePump
 from bot.channels.turn import (
@@ -285,7 +286,7 @@ class LineInput(InputChannel):
         self.is_configured = bool(channel_secret and access_token)
         self.turns = CustomerTurns(CHANNEL_NAME, guard)
         self.guard = self.turns.guard
-        self._handled_events = RecentIds(REMEMBERED_EVENT_IDS)
+        self._handled_events = recent_ids(CHANNEL_NAME, REMEMBERED_EVENT_IDS)
 
     @classmethod
     def name(cls) -> Text:
@@ -346,7 +347,7 @@ class LineInput(InputChannel):
                             on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> bool:
         """Answers one event; never raises. False: the message reached no one and LINE must redeliver it."""
         event_id = event.get("webhookEventId")
-        if isinstance(event_id, str) and not self._handled_events.first_time(event_id):
+        if isinstance(event_id, str) and not await resolved(self._handled_events.first_time(event_id)):
             logger.info("line channel: skipped a redelivered event %s", event_id)
             return True
         if event.get("mode") == MODE_STANDBY:
@@ -361,7 +362,7 @@ class LineInput(InputChannel):
         except MessageNotTaken as error:  # the customer hears; LINE redelivers, and this id is handled then
             _log_failure(f"a {event.get('type')!s:.20} event before the gate", user_id, error)
             if isinstance(event_id, str):
-                self._handled_events.forget(event_id)
+                await resolved(self._handled_events.forget(event_id))
             await self._apologise(user_id, reply_token)
             return False
         except Exception as error:  # noqa: BLE001 - logged without content; LINE still gets 200

@@ -42,7 +42,8 @@ from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot import templates
-from bot.channels import COMMAND_PREFIX, RecentIds, split_message
+from bot.channels import COMMAND_PREFIX, split_message
+from bot.channels.shared import recent_ids, resolved
 from bot.channels.handoff import AgentReplyPump
 from bot.channels.notices import NoticePump
 from bot.channels.turn import CustomerTurns, Inbound, MessageNotTaken, Outcome, platform_client_key
@@ -244,7 +245,7 @@ class TelegramInput(InputChannel):
         self.api_base = api_base or DEFAULT_API_BASE
         self.turns = CustomerTurns(CHANNEL_NAME, guard)
         self.guard = self.turns.guard
-        self._seen = RecentIds(SEEN_UPDATE_IDS)
+        self._seen = recent_ids(CHANNEL_NAME, SEEN_UPDATE_IDS)
         if not self.configured:
             logger.warning("telegram: %s or %s is not set; the webhook answers 503", ENV_BOT_TOKEN,
                            ENV_SECRET_TOKEN)
@@ -311,7 +312,7 @@ class TelegramInput(InputChannel):
                 return _error(400, templates.TELEGRAM_ERROR_BAD_UPDATE)
             if not isinstance(update.update_id, int):
                 return _error(400, templates.TELEGRAM_ERROR_BAD_UPDATE)
-            if not self._seen.first_time(update.update_id):
+            if not await resolved(self._seen.first_time(update.update_id)):
                 logger.info("telegram: update %d was already handled; ignored", update.update_id)
                 return _ok()
             try:
@@ -319,7 +320,7 @@ class TelegramInput(InputChannel):
             except MessageNotTaken as error:  # nowhere yet: Telegram redelivers on a non-2xx answer
                 logger.error("telegram: update %d reached no one (%s); asking for redelivery", update.update_id,
                              error)
-                self._seen.forget(update.update_id)
+                await resolved(self._seen.forget(update.update_id))
                 await self._apologise(update)
                 return _error(500, templates.ERROR_INTERNAL)
             except Exception as error:  # noqa: BLE001 - Telegram gets a 200 (no redelivery), the log no text

@@ -19,7 +19,13 @@ ticket). Now a channel module does only what is particular to its platform
    notice goes to people, a leak's affected customer gets the approved answers,
    anyone asking about a recalled product hears the notice;
 6. gives Rasa the text with ``metadata={"client_key": ...}`` and nothing the
-   caller wrote.
+   caller wrote; if Rasa sends nothing back (a custom action failed: the
+   action server is down), the customer gets ``ERROR_BOT_SILENT``, not silence.
+
+Steps 3 to 6 run one turn at a time per conversation (``bot.channels.shared``:
+in this process, or across replicas with a Redis lock), so a ticket opened by
+one turn is seen by the next one's gate even when the two messages arrived on
+two replicas at once.
 
 Replies go out through ``ReplyScreen``: the outbound guard, and a replaced
 reply is recorded so ticket transcripts show what the customer received.
@@ -39,6 +45,7 @@ from bot import clients, handoff, templates
 from bot.channels import action_results, without_command_prefix
 from bot.channels.handoff import keep_from_bot
 from bot.channels.notices import answer_from_notices
+from bot.channels.shared import RedisRateLimit, conversation_locks, redis_url, resolved
 from bot.config import load_settings
 from bot.outbound import OutboundGuard
 from bot.secrets import server_secret
@@ -106,8 +113,9 @@ class MessageNotTaken(Exception):
 class MessageRateLimit:
     """At most ``per_minute`` messages per client key in any 60 s, counted in this process.
 
-    In memory: a restart forgets, and several replicas each count their own
-    share; it is there to stop a flood, not to meter fairly.
+    In memory: a restart forgets. With several replicas (REDIS_URL) the
+    count is kept in Redis instead (``bot.channels.shared.RedisRateLimit``),
+    so a client cannot multiply its allowance by the number of replicas.
     """
 
     def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic,
@@ -128,6 +136,12 @@ class MessageRateLimit:
         while len(self._seen) > self._capacity:
             self._seen.popitem(last=False)
         return len(times) <= self.per_minute
+
+
+def message_rate_limit(per_minute: int):
+    """The message limit every channel of this process uses: shared in Redis with REDIS_URL."""
+    url = redis_url()
+    return RedisRateLimit(url, per_minute) if url else MessageRateLimit(per_minute)
 
 
 class ReplyScreen:
@@ -157,7 +171,9 @@ class CustomerTurns:
         self.channel = channel
         self.guard = guard or OutboundGuard()
         self.screen = ReplyScreen(self.guard)
-        self.rate_limit = rate_limit or MessageRateLimit(load_settings().messages_per_minute)
+        self.rate_limit = rate_limit or message_rate_limit(load_settings().messages_per_minute)
+        # The gate and Rasa's handling of one conversation, one turn at a time (across replicas with Redis).
+        self.locks = conversation_locks()
 
     async def take(self, inbound: Inbound, output: OutputChannel, on_new_message: OnNewMessage) -> TurnResult:
         """Runs the turn. MessageNotTaken: the gate could not be asked; other errors come from sending."""
@@ -166,8 +182,15 @@ class CustomerTurns:
             text = without_command_prefix(text)
         if text is not None and not text.strip():
             return TurnResult(Outcome.EMPTY)
-        if not self.rate_limit.allow(inbound.client_key):
+        if not await resolved(self.rate_limit.allow(inbound.client_key)):
             return TurnResult(Outcome.REFUSED, templates.ERROR_TOO_MANY_MESSAGES, 429)
+        async with self.locks.hold(inbound.conversation_id):
+            return await self._take_in_turn(inbound, text, output, on_new_message)
+
+    async def _take_in_turn(self, inbound: Inbound, text: Optional[str], output: OutputChannel,
+                            on_new_message: OnNewMessage) -> TurnResult:
+        """Steps 3 to 6, while no other turn of this conversation runs: a ticket opened by the previous
+        turn is seen by this one's gate."""
         placeholder = templates.NON_TEXT_PLACEHOLDERS.get(inbound.non_text_kind,
                                                           templates.NON_TEXT_PLACEHOLDERS["other"])
         try:
@@ -192,7 +215,38 @@ class CustomerTurns:
         metadata: Dict[str, Any] = {CLIENT_KEY: inbound.client_key}
         if inbound.platform:
             metadata[self.channel] = inbound.platform
-        await on_new_message(UserMessage(text, output, inbound.conversation_id, input_channel=self.channel,
+        counted = _CountingOutput(output)
+        await on_new_message(UserMessage(text, counted, inbound.conversation_id, input_channel=self.channel,
                                          message_id=inbound.message_id, metadata=metadata))
+        if not counted.sent:
+            # Rasa logs a failed custom action (the action server down) and carries on with no events:
+            # without this the customer would wait for an answer that never comes.
+            await output.send_text_message(inbound.conversation_id, templates.ERROR_BOT_SILENT)
         return TurnResult(Outcome.ANSWERED)
+
+
+class _CountingOutput(OutputChannel):
+    """The channel's output as Rasa sees it, counting what the bot sent in this turn.
+
+    Rasa hands every bot message to ``send_response``; everything else
+    (``name``, the collected messages of REST) is the channel's own.
+    """
+
+    def __init__(self, inner: OutputChannel) -> None:
+        self._inner = inner
+        self.sent = 0
+
+    def name(self) -> str:
+        return self._inner.name()
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        self.sent += 1
+        await self._inner.send_response(recipient_id, message)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        self.sent += 1
+        await self._inner.send_text_message(recipient_id, text, **kwargs)
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self._inner, attribute)
 

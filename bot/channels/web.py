@@ -35,10 +35,12 @@ from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIO
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from bot import handoff, templates, web_sessions
 from bot.channels.handoff import AgentReplyPump
+from bot.channels.shared import key as redis_key
+from bot.channels.shared import redis_url
 from bot.channels.turn import CustomerTurns, Inbound, Outcome, address_client_key
 from bot.config import env, load_settings
 from bot.handoff import Delivery
@@ -99,6 +101,17 @@ async def _enter_room(sio: AsyncServer, sid: str, room: str) -> None:
     entered = sio.enter_room(sid, room)
     if inspect.isawaitable(entered):
         await entered
+
+
+def socket_manager() -> Optional[AsyncRedisManager]:
+    """With several replicas (REDIS_URL), socket.io's rooms and acknowledgements go through Redis.
+
+    A page is connected to one replica (nginx keeps its polling requests
+    there); the agent's reply is claimed by whichever replica's pump sees the
+    page, and an emit to a room reaches pages on every replica.
+    """
+    url = redis_url()
+    return AsyncRedisManager(url, channel=redis_key("socketio")) if url else None
 
 
 class GuardedSocketIOOutput(SocketIOOutput):
@@ -188,7 +201,8 @@ class WebChatInput(SocketIOInput):
             raise ConnectionError("no open page acknowledged the reply")
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins or allowed_origins())
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.origins or allowed_origins(),
+                          client_manager=socket_manager())
         self.sio = sio
         webhook = SocketBlueprint(sio, self.socketio_path, "madoguchi_web_webhook", __name__)
         pump = AgentReplyPump(CHANNEL_NAME, self.guard, self._emit_agent_reply, ready=self._connected)

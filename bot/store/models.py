@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -265,7 +266,12 @@ class Ticket(Base):
     """
 
     __tablename__ = "tickets"
-    __table_args__ = (Index("ix_tickets_active_conversation", "conversation_id", "status"),)
+    __table_args__ = (
+        Index("ix_tickets_active_conversation", "conversation_id", "status"),
+        # One open ticket per conversation, even when two replicas escalate it at once (migration 0011).
+        Index("uq_tickets_one_open_per_conversation", "conversation_id", unique=True,
+              postgresql_where=sql_text("status = 'open'"), sqlite_where=sql_text("status = 'open'")),
+    )
 
     id = Column(Integer, primary_key=True)
     reference = Column(String(30), unique=True)

@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = "0013"
-down_revision = "0010"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
