@@ -1,7 +1,7 @@
 """the FAQ's answers: which entry each question got (or that it got none), and 解決した / 解決しない
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-11-30
 """
 from alembic import op

@@ -1,7 +1,7 @@
 """a trouble keeps its escalation reason beside its issue type, and the fingerprint of the model that classified it
 
 Revision ID: 0013
-Revises: 0010
+Revises: 0012
 Create Date: 2026-11-30
 """
 import sqlalchemy as sa
