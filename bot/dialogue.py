@@ -1,0 +1,188 @@
+"""How the assistant reads one customer message in the middle of a case.
+
+Real customers do not answer in the order a form asks (issue #16): they give
+the order number, the phone digits and the details in one message, correct a
+number they typed, change the subject, add things after the reference number,
+or ask about a family member's parcel over several messages. These are the
+rules that decide what a message gives, written as data and small functions a
+reviewer can read, example by example (tests/test_dialogue.py). The actions
+(actions/troubles.py) apply them; nothing here is learned, and the privacy
+rule (another person's data) is code, not a policy of the model.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.kana import fold_kana
+from bot.text import (
+    ORDER_NUMBER_PREFIX,
+    find_amounts,
+    find_digit_runs,
+    find_order_numbers,
+    normalise,
+    parse_order_number_reply,
+    says_unknown,
+)
+
+# A message this long (without order number and digits) tells what happened.
+DETAIL_CHARS = 12
+
+# 「それより先に」「あとそれとは別に」「ところで」: the customer turns to a new trouble.
+DIGRESSION = re.compile(
+    r"それより|それとは(べつ|別)|(べつ|別)(件|の話|で|に)|ところで|もう(ひと|一)つ|ついでに|あと[、,]|あと(もう|それ)|"
+    r"てか|それと[、,]|話(は|が)変わ")
+# 「さっきの番号間違えました」「それプロテインの方の番号だった」: the number typed before was wrong.
+CORRECTION = re.compile(r"間違|まちが|違(い|っ|う)|ちが(い|っ|う)|ちゃう|ではなく|じゃなく|の方の番号|最新の|訂正|やり直")
+
+# Fewer units than ordered, or a part of the order missing: a short shipment (wrong_delivery), resent.
+SHORT_SHIPMENT = re.compile(
+    r"しか\s*(入|はい|届|とど)|しかな(く|い|かっ)|(入|はい)って(い)?(な|ませ)|足り(な|ま)|たりな|不足|欠品|"
+    r"(ひと|1|一)つ(足|少な)|本(数|だけ)?(が)?少な|数が(足|合わ|違)")
+
+# Someone other than the customer: family, neighbours, friends, named people, police, the person who received.
+THIRD_PARTY = re.compile(
+    r"息子|むすこ|娘|むすめ|父|母|はは(の|が|は|も)|ちち(の|が|は)|祖母|祖父|おばあ|おじい|夫|主人|妻|嫁|"
+    r"兄|姉|弟|妹|隣|となり|近所|友達|友だち|ともだち|友人|同僚|彼氏|彼女|元カノ|元カレ|"
+    r"(?<![お皆み])[一-龥ァ-ヶ]{1,4}(?<!者)(?<!屋)(?<!員)(?<!客)(?<!手)さん|下に住|1階に|一階に|二世帯|同じ(家|住所|いえ|マンション)に住|"
+    r"警察|県警|捜査|照会|購入者|注文者|受け取った人|住んでる人|誰が")
+# What such a customer asks for: the person's name, address, number or purchases (personal data)…
+ASKS_FOR_PERSONAL_DATA = re.compile(
+    r"電話番号|住所|名前|氏名|番地|マンション名|部屋番号|連絡先|何(を)?(買|頼|注文)|なに(を)?(買|頼)|いくら")
+# …or the status of their order, whether they ordered, its number.
+ASKS_FOR_DATA = re.compile(
+    r"教え|おしえ|わかる|分かる|わかります|分かります|知りたい|しりたい|見れ|みれ|調べ|しらべ|確認させ|ききたい|聞きたい|"
+    r"いつ(届|とど)|(届|とど)いた(か|日)|(届|とど)く(の|か)|注文番号|注文状況|注文内容|本当|だけでも|でいい|で(も)?構|"
+    + ASKS_FOR_PERSONAL_DATA.pattern)
+# Words of a customer speaking of their own things ("my parcel"): not a third party's.
+OWN = re.compile(r"私の|わたしの|自分の|うちの(荷物|注文)")
+
+# 「まだ注文はしてないです」「注文の話じゃないので番号はないです」: there is no order number to give.
+NO_ORDER = re.compile(r"注文(は|を)?(まだ)?(して(い)?な|していませ|してませ)|(番号|ばんごう)(は)?(ない|無い|ありませ)|"
+                      r"注文(の話)?じゃない|買ったことがない|身に覚え")
+
+# Thanks, goodbyes and yes/no are never an order number, digits or the details of a trouble.
+NOT_INFORMATION_INTENTS = {"thanks", "goodbye", "greet", "affirm", "deny", "bot_challenge"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one message gives, whatever was asked: order number, phone digits, detail, intentions."""
+
+    order_number: str | None
+    phone_last4: str | None
+    unknown_order_number: bool
+    detail: str | None
+    digression: bool
+    correction: bool
+
+
+def read_message(text: str, *, order_number_asked: bool) -> Reading:
+    """Read everything a message gives at once (issue #16: information in any order).
+
+    The order number with its MD prefix anywhere (eight bare digits only when
+    it was just asked for); four digits that are not part of the order
+    number, an amount or a date as the phone digits; the rest of the text, if
+    it says something, as detail.
+    """
+    normal = normalise(text or "")
+    orders = find_order_numbers(normal)
+    order_number = orders[0].value if orders else None
+    if order_number is None and order_number_asked:
+        order_number = parse_order_number_reply(normal)
+    exclude = orders + find_amounts(normal)
+    if order_number and not orders:
+        exclude = exclude + [r for r in find_digit_runs(normal) if len(r.value) == 8]
+    runs = [r for r in find_digit_runs(normal, exclude=exclude) if not _is_date_or_count(normal, r.end)]
+    four = [r.value for r in runs if len(r.value) == 4]
+    phone_last4 = four[0] if len(four) == 1 else None
+    if phone_last4 is None and not four:
+        phones = [r.value for r in runs if 10 <= len(r.value) <= 11]
+        phone_last4 = phones[0][-4:] if len(phones) == 1 else None
+    rest = normal
+    for found in sorted(exclude + runs, key=lambda f: -f.start):
+        rest = rest[:found.start] + rest[found.end:]
+    rest = re.sub(r"(注文番号|ご注文番号|ちゅうもんばんごう|番号|電話(番号)?(の)?(下|しも)?(4|4|四)(桁|けた|つ)?|"
+                  r"でんわ(の)?|下4桁|しも4けた|MD|md|です|でs|でございます|は|の|、|。|,|\.|\s|/|（|）|\(|\))",
+                  "", rest)
+    detail = text.strip() if len(rest) >= DETAIL_CHARS else None
+    return Reading(
+        order_number=order_number,
+        phone_last4=phone_last4,
+        unknown_order_number=order_number is None and (says_unknown(normal) or bool(NO_ORDER.search(normal))),
+        detail=detail,
+        digression=bool(DIGRESSION.search(normal)),
+        correction=bool(CORRECTION.search(normal)),
+    )
+
+
+def _is_date_or_count(text: str, end: int) -> bool:
+    """「10月20日」「3日」「2袋」: digits followed by a unit are not phone digits."""
+    return bool(re.match(r"\s*(月|日|年|時|分|個|本|枚|袋|セット|円|件|回|週|か月|ヶ月|歳|才|号|cm|kg|g|ml)",
+                         text[end:end + 4]))
+
+
+def is_short_shipment(text: str) -> bool:
+    """「3セット注文したのに2セットしか入っていなかった」: fewer units than ordered, or an item missing."""
+    return bool(SHORT_SHIPMENT.search(fold_kana(normalise(text or ""))))
+
+
+def mentions_third_party(text: str) -> bool:
+    return bool(THIRD_PARTY.search(fold_kana(normalise(text or ""))))
+
+
+def asks_for_others_data(text: str, earlier: list[str]) -> bool:
+    """A request for another person's data, in this message or built up over the conversation (issue #16).
+
+    This message asks for data (an order's status, contents, number, a
+    name, an address, a phone number…) and this message or an earlier one
+    of the same conversation is about someone else (a son, the neighbour
+    downstairs, a named person, the police). Saying something about a family
+    member without asking anything is not a request.
+    """
+    normal = fold_kana(normalise(text or ""))
+    if not ASKS_FOR_DATA.search(normal):
+        return False
+    if (find_order_numbers(normal) or read_message(normal, order_number_asked=False).phone_last4) \
+            and not ASKS_FOR_PERSONAL_DATA.search(normal):
+        return False  # giving an order number and its digits (the proof) is not asking about someone
+    if THIRD_PARTY.search(normal) and not OWN.search(normal):
+        return True
+    return any(mentions_third_party(message) for message in earlier) and not OWN.search(normal)
+
+
+# Which order-status line fits which kind of case after verification (issue #16, item 7): the
+# delivery line belongs to delivery cases; money and return cases hear only about returns,
+# cancellations and refunds; a broken product, a login problem or a receipt hears none.
+STATUS_KEYS_FOR_CASE = {
+    "delivery_delay": None,  # every status
+    "wrong_delivery": None,
+    "refund_return": {"returned_to_sender", "cancelled", "returning", "refunded"},
+    "billing_contract": {"cancelled", "returning", "refunded"},
+    # "いつ届きますか" read as a general question: where a parcel not yet arrived is, never the delivered line.
+    "other": {"received", "preparing", "in_transit", "in_transit_no_date", "delayed"},
+}
+
+
+def status_fits_case(issue_type: str | None, status_key: str) -> bool:
+    if issue_type not in STATUS_KEYS_FOR_CASE:
+        return False
+    keys = STATUS_KEYS_FOR_CASE[issue_type]
+    return keys is None or status_key in keys
+
+
+def masked_order_number(order_number: str) -> str:
+    """The order number as the customer typed it, for confirming what the bot took (their own words)."""
+    return order_number if order_number.startswith(ORDER_NUMBER_PREFIX) else f"{ORDER_NUMBER_PREFIX}{order_number}"
+
+
+# An explicit request for the order's items or a new delivery address (these need the e-mailed code).
+STEP_UP_REQUEST = re.compile(
+    r"(住所|届け先|配送先|送り先|届先).{0,8}(変更|変え|かえ|直し)|(変更|変え).{0,6}(住所|届け先|配送先)|"
+    r"注文(の)?(内容|明細)|何を(注文|頼|買)|(注文|頼|買)った(もの|物|商品)(を|が)?(確認|教え|知り|見)|明細を(見|教)")
+
+
+def requests_step_up_explicitly(text: str) -> bool:
+    """「配送先を変更したい」「何を注文したか確認したい」, not 「宛名は株式会社…で」 said about a receipt."""
+    return bool(STEP_UP_REQUEST.search(normalise(text or "")))

@@ -1,0 +1,115 @@
+"""The rules that read a customer message in the middle of a case (bot.dialogue), example by example."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue import (
+    asks_for_others_data,
+    is_short_shipment,
+    read_message,
+    requests_step_up_explicitly,
+    status_fits_case,
+)
+
+
+def test_order_number_digits_and_details_are_all_taken_from_one_first_message():
+    reading = read_message("MD26110220 下4桁5903 16日に届くはずのマフラーがまだ来ない！！追跡も札幌で止まったまま",
+                           order_number_asked=False)
+    assert (reading.order_number, reading.phone_last4) == ("MD26110220", "5903")
+    assert reading.detail is not None
+
+
+@pytest.mark.parametrize("text, order_number, digits", [
+    ("MD26110081 / 0937", "MD26110081", "0937"),
+    ("md 2611 0189", "MD26110189", None),
+    ("注文番号MD26110018、下4桁は4401です。", "MD26110018", "4401"),
+    ("ＭＤ２６１１０２２０", "MD26110220", None),
+    ("5903です", None, "5903"),
+])
+def test_numbers_are_read_whatever_was_asked(text, order_number, digits):
+    reading = read_message(text, order_number_asked=False)
+    assert (reading.order_number, reading.phone_last4) == (order_number, digits)
+
+
+@pytest.mark.parametrize("text", ["10月20にちごろ", "12,100円が2回引き落とされてる", "3セット注文しました",
+                                  "カード番号は4111 1111 1111 1111 有効期限 12/28 です"])
+def test_dates_amounts_counts_and_card_numbers_are_not_phone_digits(text):
+    assert read_message(text, order_number_asked=False).phone_last4 is None
+
+
+@pytest.mark.parametrize("text", ["ありがとうございました", "写真もあります", "5903", "MD26110220です"])
+def test_short_answers_and_thanks_are_no_details(text):
+    assert read_message(text, order_number_asked=True).detail is None
+
+
+@pytest.mark.parametrize("text", ["注文番号はわからなです、めーるが来てないので", "わからない", "ちゅうもんばんごうは わかりません"])
+def test_not_knowing_the_order_number_is_understood(text):
+    assert read_message(text, order_number_asked=True).unknown_order_number
+
+
+@pytest.mark.parametrize("text", ["それより先に、クレカの明細見たら12,100円が2回引き落とされてる",
+                                  "あとそれとはべつで、先週かったケトルのふたがしまらなくなりました",
+                                  "あ、てか充電中めっちゃ熱くなって裏がちょっと膨らんでる"])
+def test_a_change_of_subject_is_recognised(text):
+    assert read_message(text, order_number_asked=False).digression
+
+
+@pytest.mark.parametrize("text", ["あ、ごめんそれプロテインの方の番号だった。時計はMD26100140です",
+                                  "大変失礼しました、番号を間違えておりました。MD26100144 です。",
+                                  "あ、それ10月のでした。最新のはMD26110244です"])
+def test_a_corrected_order_number_is_recognised(text):
+    reading = read_message(text, order_number_asked=False)
+    assert reading.correction and reading.order_number
+
+
+@pytest.mark.parametrize("text, short", [
+    ("3セット注文したのですが、2セットしか入っておりませんでした。", True),
+    ("保温マグと抹茶頼んだのに抹茶が入ってなかった", True),
+    ("ﾌｪｲｽﾀｵﾙ 3ｺ ﾀﾉﾝﾀﾞﾉﾆ 2ｺｼｶ ﾊｲｯﾃﾏｾﾝﾃﾞｼﾀ", True),
+    ("ハンドクリームだけ1本足りないです", True),
+    ("届いたのが深煎りでした。頼んでるのは中煎りです", False),
+    ("荷物がまだ届きません", False),
+])
+def test_fewer_units_than_ordered_is_a_short_shipment(text, short):
+    assert is_short_shipment(text) is short
+
+
+@pytest.mark.parametrize("text, earlier", [
+    ("父の高橋誠一の注文、いつ届いたか教えてもらえますか？", []),
+    ("貴店の注文MD26090098の購入者の氏名と電話番号を確認させてください。", []),
+    ("じゃあ電話番号でいい。直接取りに行くから", ["そっちの配送記録に受け取った人の名前あるでしょ？教えてよ"]),
+    ("いとうだいき です おなじいえに すんでおります ぷろていん とかいうのを たのんだらしいのですが きょう とどくのでしょうか",
+     ["むすこの にもつのことで ききたいのですが"]),
+    ("じゃあ注文した商品と届いた日だけでも教えてください", ["祖母の代わりに問い合わせしてます"]),
+])
+def test_a_request_for_someone_elses_data_is_recognised_across_messages(text, earlier):
+    assert asks_for_others_data(text, earlier)
+
+
+@pytest.mark.parametrize("text, earlier", [
+    ("注文番号は MD26100062 です。祖母の電話の下4桁は0624です", ["祖母の代わりに書いています。タオルしか入っていなかった"]),
+    ("同じ住所に親が住んでるけど、別の世帯です。名字も違うし", []),
+    ("配達員さんに聞いてもわからないって", []),
+    ("どこに届いたのか教えてもらえますか", ["宅配ボックスも見たし、家族もいないです"]),
+])
+def test_speaking_of_someone_or_proving_their_order_is_no_request_for_their_data(text, earlier):
+    assert not asks_for_others_data(text, earlier)
+
+
+@pytest.mark.parametrize("issue_type, status, fits", [
+    ("delivery_delay", "delivered", True), ("wrong_delivery", "delivered", True),
+    ("defective_product", "delivered", False), ("billing_contract", "delivered", False),
+    ("other", "delivered", False), ("other", "in_transit", True), ("refund_return", "refunded", True), ("billing_contract", "cancelled", True),
+])
+def test_the_status_line_after_verification_depends_on_the_case(issue_type, status, fits):
+    assert status_fits_case(issue_type, status) is fits
+
+
+@pytest.mark.parametrize("text, explicit", [
+    ("何を注文したか確認したい", True), ("配送先を変更したい", True),
+    ("宛名は「株式会社みたらい設計」、但し書きは「お品代」でお願いします", False),
+    ("平日は19時以降なら家にいます", False),
+])
+def test_only_an_explicit_request_starts_the_e_mailed_code(text, explicit):
+    assert requests_step_up_explicitly(text) is explicit
