@@ -142,6 +142,18 @@ def _action(handler):
     return wrapper
 
 
+def bound_to(console: "Console", handler: Callable) -> Callable:
+    """A page module's handler ``handler(console, request, …)`` as a Sanic route handler of this console.
+
+    The page modules (canned replies, FAQ, reports, notices) keep their handlers as plain
+    functions of the console instead of methods, so app.py does not grow with each page.
+    """
+    async def bound(request: Request, **params) -> HTTPResponse:
+        return await handler(console, request, **params)
+    bound.__name__ = handler.__name__
+    return bound
+
+
 class _TicketNotFound(Exception):
     pass
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from bot import canned_replies, handoff
 from bot.console.accounts import ConsoleUser
-from bot.console.app import MAX_TICKET_ID, _action, _page
+from bot.console.app import MAX_TICKET_ID, bound_to, _action, _page
 from bot.console.views import jst_label
 from bot.store.models import Agent, AuditEntry, CannedReply
 
@@ -28,19 +28,13 @@ DONE = {"created": "定型文を追加しました。", "saved": "定型文を�
 
 
 def routes(console: "Console") -> list[tuple[Callable, str, str]]:
-    return [(_bind(console, handler), uri, method) for handler, uri, method in (
+    return [(bound_to(console, handler), uri, method) for handler, uri, method in (
         (canned_list, "/canned", "GET"),
         (canned_create, "/canned", "POST"),
         (canned_edit, "/canned/<reply_id:int>", "GET"),
         (canned_update, "/canned/<reply_id:int>", "POST"),
     )]
 
-
-def _bind(console: "Console", handler: Callable) -> Callable:
-    async def bound(request: Request, **params) -> HTTPResponse:
-        return await handler(console, request, **params)
-    bound.__name__ = handler.__name__
-    return bound
 
 
 def _forbidden(console: "Console", user: ConsoleUser) -> HTTPResponse:

@@ -23,7 +23,7 @@ from sanic.response import HTTPResponse
 from bot import handoff
 from bot.config import load_settings
 from bot.console.accounts import ConsoleUser
-from bot.console.app import _action, _page
+from bot.console.app import bound_to, _action, _page
 from bot.faq import FaqEntry, FaqFileError, load_faq, save_faq
 from bot.modelfiles import needs_training
 from bot.store.models import AuditEntry
@@ -41,7 +41,7 @@ _file_lock = asyncio.Lock()
 
 
 def routes(console: "Console") -> list[tuple[Callable, str, str]]:
-    return [(_bind(console, handler), uri, method) for handler, uri, method in (
+    return [(bound_to(console, handler), uri, method) for handler, uri, method in (
         (faq_list, "/faq", "GET"),
         (faq_create, "/faq", "POST"),
         (faq_train, "/faq/train", "POST"),
@@ -49,12 +49,6 @@ def routes(console: "Console") -> list[tuple[Callable, str, str]]:
         (faq_update, "/faq/<entry_id:str>", "POST"),
     )]
 
-
-def _bind(console: "Console", handler: Callable) -> Callable:
-    async def bound(request: Request, **params) -> HTTPResponse:
-        return await handler(console, request, **params)
-    bound.__name__ = handler.__name__
-    return bound
 
 
 def _forbidden(console: "Console", user: ConsoleUser) -> HTTPResponse:

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot import handoff, reports
 from bot.config import load_settings
 from bot.console.accounts import ConsoleUser
-from bot.console.app import _api, _page
+from bot.console.app import bound_to, _api, _page
 from bot.console.views import SEVERITY_LABELS, SLA_WARNING, jst_label, queue_item, sla_clock
 from bot.privacy import mask_personal_data
 from bot.report_charts import CHART_NAMES, CHARTS, NO_FONT_NOTE, draw_chart, japanese_font
@@ -46,7 +46,7 @@ _cache: dict[str, tuple[float, reports.MonthlyReport]] = {}
 
 def routes(console: "Console") -> list[tuple[Callable, str, str]]:
     """(handler, uri, method) for ``Console.blueprint``."""
-    return [(_bind(console, handler), uri, method) for handler, uri, method in (
+    return [(bound_to(console, handler), uri, method) for handler, uri, method in (
         (reports_page, "/reports", "GET"),
         (report_file, "/reports/<month>/<name>", "GET"),
         (team_page, "/team", "GET"),
@@ -54,12 +54,6 @@ def routes(console: "Console") -> list[tuple[Callable, str, str]]:
         (queue_feed, "/queue.json", "GET"),
     )]
 
-
-def _bind(console: "Console", handler: Callable) -> Callable:
-    async def bound(request: Request, **params) -> HTTPResponse:
-        return await handler(console, request, **params)
-    bound.__name__ = handler.__name__
-    return bound
 
 
 def _forbidden(console: "Console", user: ConsoleUser, what: str) -> HTTPResponse:
