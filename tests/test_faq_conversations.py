@@ -6,6 +6,8 @@ one or two per topic group of the demo shop's FAQ.
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from sqlalchemy import select
 
@@ -98,7 +100,8 @@ def test_a_question_the_faq_does_not_answer_is_said_plainly_with_a_person_offere
     assert replies[0]["buttons"][0]["payload"] == "担当者と話したい"
     assert count_of(assistant, Trouble, sender) == 0
     [row] = faq_rows(assistant, sender)
-    assert (row.outcome, row.faq_id, row.question) == ("not_in_faq", None, question)
+    # kept as the report shows it: NFKC-normalised and masked (？ becomes ?)
+    assert (row.outcome, row.faq_id, row.question) == ("not_in_faq", None, unicodedata.normalize("NFKC", question))
 
 
 def test_a_trouble_is_never_answered_from_the_faq(assistant):
