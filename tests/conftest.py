@@ -137,19 +137,24 @@ POSTGRES_ADMIN_URL = os.environ.get("MADOGUCHI_TEST_POSTGRES", "postgresql://pos
 # took most of the fast tier's time.
 # ---------------------------------------------------------------------------
 
-def _build_sqlite(path: Path, with_demo_shop: bool) -> Path:
-    import sqlite3
-
+def _build_template(url: str, with_demo_shop: bool) -> None:
+    """Migrate ``url`` to the newest schema, load the demo shop if asked, and close every connection
+    (a PostgreSQL template must have none to be copied; SQLite then checkpoints its WAL)."""
     from bot.store.db import session_scope
     from bot.store.migrate import upgrade
     from bot.store.seed import load_demo_shop, seed
 
-    url = f"sqlite:///{path}"
     upgrade(url)
     if with_demo_shop:
         with session_scope(engine_for(url)) as session:
             seed(session, load_demo_shop(load_settings().demo_shop_file))
     engine_for(url).dispose()
+
+
+def _build_sqlite(path: Path, with_demo_shop: bool) -> Path:
+    import sqlite3
+
+    _build_template(f"sqlite:///{path}", with_demo_shop)
     with sqlite3.connect(path) as connection:  # everything in the main file, nothing left in the WAL
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
@@ -236,20 +241,11 @@ def _postgres_database_url(name: str) -> str:
 
 def _postgres_template(with_demo_shop: bool):
     """A database migrated to the newest schema (and seeded), the template test databases are copied from."""
-    from bot.store.db import session_scope
-    from bot.store.migrate import upgrade
-    from bot.store.seed import load_demo_shop, seed
-
     admin = postgres_admin_engine()
     name = f"madoguchi_template_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = _postgres_database_url(name)
-    upgrade(url)
-    if with_demo_shop:
-        with session_scope(engine_for(url)) as session:
-            seed(session, load_demo_shop(load_settings().demo_shop_file))
-    engine_for(url).dispose()  # a template must have no open connections to be copied
+    _build_template(_postgres_database_url(name), with_demo_shop)
     yield name
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
