@@ -1,7 +1,7 @@
 """The shop's FAQ in the conversation: answer at once, ask once whether it helped, never guess.
 
 ``action_answer_faq`` runs for the retrieval intent ``faq`` and for
-``question_not_in_faq``. It sends the entry the ResponseSelector chose
+``question_not_in_faq``. It sends the entry the FaqEntrySelector chose
 (``utter_faq/<id>``, or ``utter_faq_en_<id>`` for a question written in
 English) and then 「ご質問は解決しましたか。」 with the quick replies
 解決した / 解決しない. When the model is not sure which entry, or the FAQ has

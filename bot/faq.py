@@ -4,7 +4,7 @@ Most of what customers ask a shop is no trouble at all (business hours,
 shipping fees, 後払い, 領収書). The shop writes those answers once, in
 ``data/faq.yml``; training turns each entry into the retrieval intent
 ``faq/<id>`` with the response ``utter_faq/<id>`` (``bot.rasa_nlu.faq_importer``),
-and Rasa's ResponseSelector picks the entry a question asks.
+and ``FaqEntrySelector`` (bot/rasa_nlu/components.py) picks the entry a question asks.
 
 This module is the Rasa-free part: reading and checking the file (the
 console edits it too, so a broken file must be refused with a message a
@@ -34,7 +34,7 @@ ENGLISH_MESSAGE = "english_message"
 FEEDBACK_INTENTS = ("faq_solved", "faq_not_solved")
 
 # Below these the bot is unsure and says so rather than answer the wrong question: the model must
-# read the message as an FAQ question and the ResponseSelector must prefer one entry clearly.
+# read the message as an FAQ question and the FaqEntrySelector must prefer one entry clearly.
 MIN_INTENT_CONFIDENCE = 0.5
 MIN_ANSWER_CONFIDENCE = 0.4
 
@@ -217,7 +217,7 @@ class FaqReading:
 
     intent: str | None
     intent_confidence: float
-    entry_id: str | None  # the ResponseSelector's best entry
+    entry_id: str | None  # the FaqEntrySelector's best entry
     entry_confidence: float
     ranking: tuple[tuple[str, float], ...] = field(default_factory=tuple)
 

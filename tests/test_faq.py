@@ -166,7 +166,7 @@ def test_the_bot_answers_only_when_the_model_is_sure_of_the_question_and_the_ent
     assert FaqReading.from_parse_data(_parse("faq", 0.97, "receipt", 0.9)).answer_id() == "receipt"
     assert FaqReading.from_parse_data(_parse("faq", 0.97, "receipt", MIN_ANSWER_CONFIDENCE - 0.01)).answer_id() is None
     assert FaqReading.from_parse_data(_parse("faq", 0.3, "receipt", 0.9)).answer_id() is None
-    # A trouble is never answered from the FAQ, whatever the ResponseSelector ranked first.
+    # A trouble is never answered from the FAQ, whatever the FaqEntrySelector ranked first.
     assert FaqReading.from_parse_data(_parse("refund_return", 0.9, "return_policy", 0.99)).answer_id() is None
     assert FaqReading.from_parse_data(_parse("escalate", 1.0, "contact_methods", 0.99)).answer_id() is None
 
@@ -278,4 +278,5 @@ def test_the_faq_file_setting_is_documented_and_defaults_to_data_faq_yml(monkeyp
     with open(PROJECT_ROOT / "config.yml", encoding="utf-8") as f:
         config = yaml.safe_load(f)
     assert {"name": "bot.rasa_nlu.faq_importer.FaqImporter"} in config["importers"]
-    assert any(c["name"] == "ResponseSelector" and c["retrieval_intent"] == "faq" for c in config["pipeline"])
+    assert any(c["name"] == "bot.rasa_nlu.components.FaqEntrySelector" and c["retrieval_intent"] == "faq"
+               for c in config["pipeline"])

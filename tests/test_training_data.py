@@ -50,7 +50,7 @@ def test_rasa_data_validate_is_clean():
         name = _UNUSED_RESPONSE.search(line).group(1)
         used = (f'"{name}"' in action_code or name.startswith("utter_ask_")
                 or name.startswith(ENGLISH_RESPONSE_PREFIX)  # the FAQ's English answers (actions/faq.py)
-                or name == "utter_faq"  # the ResponseSelector's answers utter_faq/<id>, as a group
+                or name == "utter_faq"  # the FAQ's answers utter_faq/<id>, as a group
                 or any(name.startswith(prefix) for prefix in families))
         assert used, f"{name} is sent by nobody"
     assert "utter_ask_order_number" in domain["responses"]

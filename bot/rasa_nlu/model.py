@@ -25,7 +25,7 @@ def load_parser(model_path: Path) -> Callable[[Iterable[str]], Iterator[NluResul
 
 def load_parse_data(model_path: Path) -> Callable[[Iterable[str]], Iterator[dict]]:
     """Returns ``parse(texts)``, which yields Rasa's whole parse data per text (the FAQ bench reads
-    the final intent and the ResponseSelector's choice, as the dialogue does)."""
+    the final intent and the FaqEntrySelector's choice, as the dialogue does)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     _quiet_logs()
     from rasa.core.agent import Agent
