@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.triage import NluResult, Triage, triage
+from bot.triage import NluResult, Triage, issue_type_of, triage
 from bot.triage.escalation import (
     ABUSIVE, EVIDENCE_OF_MODEL, EXCESSIVE_DEMAND, FRAUD_SCHEME, HUMAN_REQUEST, NONE, REASON_OF_INTENT, REASONS,
     RULES, Escalation, detect_escalation, handover_decision,
@@ -558,3 +558,15 @@ def test_mhlw_intimidation_patterns_escalate_with_evidence(text, reason):
 ])
 def test_mhlw_patterns_leave_polite_questions_reported_speech_and_negation_alone(text):
     assert not detect_escalation(text).escalate, detect_escalation(text)
+
+
+def test_a_button_press_keeps_the_issue_type_the_customer_chose():
+    # 「/delivery_delay」 from a quick-reply button skips Rasa's NLU pipeline: no issue-type ranking.
+    pressed = NluResult.from_parse_data({"text": "/delivery_delay",
+                                         "intent": {"name": "delivery_delay", "confidence": 1.0}})
+    assert issue_type_of(pressed) == ("delivery_delay", 1.0)
+    greeting = NluResult.from_parse_data({"text": "/greet", "intent": {"name": "greet", "confidence": 1.0}})
+    assert issue_type_of(greeting) == ("other", 0.0)
+    typed = NluResult.from_parse_data({"text": "荷物が届きません", "intent": {"name": "delivery_delay", "confidence": 0.6},
+                                       "issue_type": {"ranking": [{"name": "wrong_delivery", "confidence": 0.7}]}})
+    assert issue_type_of(typed) == ("wrong_delivery", 0.7)  # typed text: the classifier decides

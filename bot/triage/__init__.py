@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 from bot.faq import faq_id_of
+from bot.support import ISSUE_TYPES
 from bot.triage.escalation import detect_escalation
 from bot.triage.labels import ISSUE_TYPE_KEY, MODEL_KEY, OTHER
 
@@ -95,9 +96,14 @@ def issue_type_of(nlu: NluResult) -> tuple[str, float]:
     complaint is no evidence of ``other`` (the old way, one minus the mass of
     the eight types, counted every conversational intent as ``other``), and
     an escalation intent is no evidence against the trouble under it.
-    A parse without the classifier's result (no text) is ``other`` at 0.
+    A parse without the classifier's result is a button press (``/delivery_delay``,
+    which Rasa does not send through the pipeline): the type the customer chose,
+    when it is one of the nine, else ``other`` at 0.
     """
-    return nlu.issue_ranking[0] if nlu.issue_ranking else (OTHER, 0.0)
+    if nlu.issue_ranking:
+        return nlu.issue_ranking[0]
+    chosen = nlu.intent_ranking[0][0] if nlu.intent_ranking else None
+    return (chosen, 1.0) if chosen in ISSUE_TYPES else (OTHER, 0.0)
 
 
 def triage(nlu: NluResult, order_total: int | None = None) -> Triage:
