@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bot import templates
 from bot.config import PROJECT_ROOT
-from bot.processes import stop_process, wait_until_ready
+from bot.processes import start_server, stop_process
 
 
 def free_port() -> int:
@@ -122,9 +122,7 @@ def start_assistant(var_dir: Path, extra_env: dict | None = None, *, replicas: i
         **(extra_env or {}),
     }
     log_path = var_dir / "assistant.log"
-    log = open(log_path, "wb")
     command = [sys.executable, "-m", "bot", "run", *(["--replicas", str(replicas)] if replicas else [])]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     assistant = RunningAssistant(f"http://127.0.0.1:{rasa_port}/webhooks/rest/webhook", var_dir, env, log_path,
                                  web_url=f"http://127.0.0.1:{web_port}", shop_database_url=database_url)
 
@@ -135,12 +133,9 @@ def start_assistant(var_dir: Path, extra_env: dict | None = None, *, replicas: i
         except (urllib.error.URLError, OSError):
             return False
 
-    if wait_until_ready(process, answers_a_customer, seconds, interval=1):
-        return process, assistant
-    exited = process.poll() is not None
-    stop_process(process, seconds=5)
-    raise RuntimeError(f"the assistant {'exited early' if exited else 'did not start'}:\n"
-                       f"{log_path.read_text(errors='replace')[-4000:]}")
+    process = start_server(command, name="the assistant", log_path=log_path, ready=answers_a_customer,
+                           seconds=seconds, interval=1, cwd=PROJECT_ROOT, env=env)
+    return process, assistant
 
 
 def stop_assistant(process: subprocess.Popen) -> int:

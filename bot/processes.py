@@ -16,6 +16,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from typing import Callable
 
 
@@ -47,6 +48,28 @@ def wait_until_ready(process: subprocess.Popen, ready: Callable[[], bool], secon
             return True
         time.sleep(interval)
     return False
+
+
+class ServerDidNotStart(RuntimeError):
+    """A child server exited or never answered; the message ends with the tail of its log."""
+
+
+def start_server(command: list[str], *, name: str, log_path: Path, ready: Callable[[], bool], seconds: float,
+                 interval: float = 0.3, **popen: object) -> subprocess.Popen:
+    """Start ``command`` with its output in ``log_path``; return once ``ready()``, else stop it and raise.
+
+    The error says whether it exited early or never answered, with the end of
+    its log: the fixture or bench that started it fails with the reason, not
+    with a time-out further on.
+    """
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, **popen)
+    if wait_until_ready(process, ready, seconds, interval=interval):
+        return process
+    exited = process.poll() is not None
+    stop_process(process, seconds=5)
+    raise ServerDidNotStart(f"{name} {'exited early' if exited else 'did not start'}:\n"
+                            f"{log_path.read_text(errors='replace')[-4000:]}")
 
 
 def stop_process(process: subprocess.Popen, *, sig: int = signal.SIGINT, seconds: float = 60) -> int:

@@ -27,7 +27,7 @@ from bot import handoff
 from bot.config import PROJECT_ROOT
 from bot.console.accounts import hash_password, login_key
 from bot.devserver import free_port
-from bot.processes import answers_http, stop_process, wait_until_ready
+from bot.processes import answers_http, start_server, stop_process
 from bot.store.db import engine_for, session_scope
 from bot.store.migrate import upgrade
 from bot.store.models import Agent, AuditEntry, LoginThrottle, Ticket
@@ -222,16 +222,10 @@ def start_console(var_dir: Path, database_url: str, *, agents: Iterable[str] = t
     if database_url.startswith("postgresql"):
         env.setdefault("MADOGUCHI_SECRET", f"test-secret-{uuid.uuid4().hex}")
     log_path = var_dir / "console.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen([sys.executable, "-m", "bot.console"], cwd=PROJECT_ROOT, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT)
-    running = RunningConsole(port, database_url, var_dir, log_path, env.get("MADOGUCHI_SECRET"))
-    if wait_until_ready(process, answers_http(f"http://127.0.0.1:{port}/console/login"), 30, interval=0.2):
-        return process, running
-    exited = process.poll() is not None
-    stop_process(process, seconds=5)
-    raise RuntimeError(f"the console {'exited early' if exited else 'did not start'}:\n"
-                       f"{log_path.read_text(errors='replace')}")
+    process = start_server([sys.executable, "-m", "bot.console"], name="the console", log_path=log_path,
+                           ready=answers_http(f"http://127.0.0.1:{port}/console/login"), seconds=30, interval=0.2,
+                           cwd=PROJECT_ROOT, env=env)
+    return process, RunningConsole(port, database_url, var_dir, log_path, env.get("MADOGUCHI_SECRET"))
 
 
 def stop_console(process: subprocess.Popen) -> int:

@@ -4,8 +4,10 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from bot.devserver import free_port
-from bot.processes import answers_http, stop_process, wait_until_ready
+from bot.processes import ServerDidNotStart, answers_http, start_server, stop_process, wait_until_ready
 
 
 def test_a_server_is_ready_once_it_answers_and_stops_on_sigint(tmp_path):
@@ -32,3 +34,11 @@ def test_a_child_that_ignores_the_signal_is_killed():
                                  "print('ready', flush=True); time.sleep(60)"], stdout=subprocess.PIPE)
     stubborn.stdout.readline()
     assert stop_process(stubborn, seconds=1) != 0
+
+
+def test_a_server_that_dies_at_start_is_reported_with_its_log(tmp_path):
+    log = tmp_path / "child.log"
+    with pytest.raises(ServerDidNotStart, match="exited early") as raised:
+        start_server([sys.executable, "-c", "import sys; print('port 5005 is taken'); sys.exit(3)"],
+                     name="the child", log_path=log, ready=lambda: False, seconds=30)
+    assert "port 5005 is taken" in str(raised.value)
