@@ -430,6 +430,37 @@ def test_the_ticket_transcript_shows_the_guarded_text_not_the_bots(demo_shop):
     assert lines == [("customer", "注文を確認して"), ("bot", templates.REPLY_BLOCKED_BY_PRIVACY_GUARD)]
 
 
+def test_a_failed_custom_action_ends_the_turn_with_the_apology_not_the_fallbacks_guess(demo_shop):
+    """The action server is down: Rasa logs it and predicts on; the fallback's reply must not reach the customer."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.channels.rest import GuardedCollectingOutputChannel
+    from bot.channels.turn import CustomerTurns, Inbound
+    from bot.devserver import free_port
+
+    turns = CustomerTurns("rest")
+    down = EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook")  # nothing listens: connection refused
+    domain = Domain.from_dict({"actions": ["action_start_trouble"]})
+
+    async def rasa_with_the_action_server_down(message):
+        """What Rasa's processor does: greet, run the custom action (it fails, Rasa logs and carries on), guess."""
+        await message.output_channel.send_text_message(message.sender_id, "お問い合わせありがとうございます。")
+        tracker = DialogueStateTracker(message.sender_id, slots=[])
+        try:
+            await RemoteAction("action_start_trouble", down).run(message.output_channel, None, tracker, domain)
+        except Exception:  # noqa: BLE001 - as Rasa's processor: logged, no events
+            pass
+        await message.output_channel.send_text_message(message.sender_id, "うまく理解できませんでした。")
+
+    output = GuardedCollectingOutputChannel(turns.screen, "rest")
+    asyncio.run(turns.take(Inbound("rest:actions-down", "k", "荷物が届きません"), output,
+                           rasa_with_the_action_server_down))
+    assert [m["text"] for m in output.messages] == ["お問い合わせありがとうございます。", templates.ERROR_BOT_SILENT]
+
+
 # ---------------------------------------------------------------------------
 # The parts
 # ---------------------------------------------------------------------------

@@ -19,8 +19,9 @@ ticket). Now a channel module does only what is particular to its platform
    notice goes to people, a leak's affected customer gets the approved answers,
    anyone asking about a recalled product hears the notice;
 6. gives Rasa the text with ``metadata={"client_key": ...}`` and nothing the
-   caller wrote; if Rasa sends nothing back (a custom action failed: the
-   action server is down), the customer gets ``ERROR_BOT_SILENT``, not silence.
+   caller wrote; if a custom action fails (the action server is down) or Rasa
+   sends nothing back, the customer gets ``ERROR_BOT_SILENT``, not silence and
+   not the fallback's guess at what went on.
 
 Steps 3 to 6 run one turn at a time per conversation (``bot.channels.shared``:
 in this process, or across replicas with a Redis lock), so a ticket opened by
@@ -215,12 +216,14 @@ class CustomerTurns:
         metadata: Dict[str, Any] = {CLIENT_KEY: inbound.client_key}
         if inbound.platform:
             metadata[self.channel] = inbound.platform
-        counted = _CountingOutput(output)
+        actions = action_results.watch_actions()
+        counted = _CountingOutput(output, actions)
         await on_new_message(UserMessage(text, counted, inbound.conversation_id, input_channel=self.channel,
                                          message_id=inbound.message_id, metadata=metadata))
-        if not counted.sent:
+        if not counted.sent or actions.failed:
             # Rasa logs a failed custom action (the action server down) and carries on with no events:
-            # without this the customer would wait for an answer that never comes.
+            # without this the customer would wait for an answer that never comes, or read the
+            # fallback's guess at a conversation that lacks what the action should have done.
             await output.send_text_message(inbound.conversation_id, templates.ERROR_BOT_SILENT)
         return TurnResult(Outcome.ANSWERED)
 
@@ -229,21 +232,28 @@ class _CountingOutput(OutputChannel):
     """The channel's output as Rasa sees it, counting what the bot sent in this turn.
 
     Rasa hands every bot message to ``send_response``; everything else
-    (``name``, the collected messages of REST) is the channel's own.
+    (``name``, the collected messages of REST) is the channel's own. Once a
+    custom action of this turn has failed, what Rasa says next is not passed
+    on: the turn apologises instead (``action_results``).
     """
 
-    def __init__(self, inner: OutputChannel) -> None:
+    def __init__(self, inner: OutputChannel, actions: action_results.ActionFailures) -> None:
         self._inner = inner
+        self._actions = actions
         self.sent = 0
 
     def name(self) -> str:
         return self._inner.name()
 
     async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        if self._actions.failed:
+            return
         self.sent += 1
         await self._inner.send_response(recipient_id, message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        if self._actions.failed:
+            return
         self.sent += 1
         await self._inner.send_text_message(recipient_id, text, **kwargs)
 
