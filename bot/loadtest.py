@@ -75,8 +75,8 @@ class LoadResult:
         return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else 0.0
 
 
-def _send(assistant, sender: str, text: str) -> tuple[int, list]:
-    body = json.dumps({"sender": sender, "message": text}).encode()
+def _send(assistant, sender: str, text: str, message_id: str) -> tuple[int, list]:
+    body = json.dumps({"sender": sender, "message": text, "message_id": message_id}).encode()
     request = urllib.request.Request(assistant.rest_url, data=body, headers={
         "Content-Type": "application/json", **assistant.rest_headers(sender)})
     try:
@@ -89,11 +89,12 @@ def _send(assistant, sender: str, text: str) -> tuple[int, list]:
 def play(assistant, conversation: Conversation, result: LoadResult, deadline: float, tag: str) -> None:
     """One whole conversation; retries retryable answers until ``deadline`` (then the conversation stops)."""
     sender = f"{tag}-{uuid.uuid4().hex[:12]}"
-    for text in conversation.messages():
+    for number, text in enumerate(conversation.messages()):
+        message_id = f"{sender}-{number}"  # the same on every retry: the message is handled once
         while True:
             started = time.perf_counter()
             try:
-                status, replies = _send(assistant, sender, text)
+                status, replies = _send(assistant, sender, text, message_id)
             except (urllib.error.URLError, OSError, ValueError):
                 status, replies = 0, []
             if status == 200:

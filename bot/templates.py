@@ -43,6 +43,7 @@ REPLY_NEEDS_STEP_UP = (
 ERROR_BAD_JSON = "リクエストの形式が正しくありません。JSON形式で送信してください。"
 ERROR_MISSING_SENDER = "送信者（sender）が指定されていないか、長すぎます。"
 ERROR_EMPTY_MESSAGE = "メッセージ（message）が空です。お問い合わせ内容を入力してください。"
+ERROR_BAD_MESSAGE_ID = "メッセージID（message_id）は64文字以内の半角英数字と - _ . : で指定してください。"
 ERROR_MESSAGE_TOO_LONG = "メッセージが長すぎます（{limit}文字まで）。分けてお送りください。"
 # The bot took the message (it is in the conversation's record) but had nothing to say: a part of it is down.
 ERROR_BOT_SILENT = (

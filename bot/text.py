@@ -181,3 +181,34 @@ def find_shop_entities(text: str) -> dict[str, list[Found]]:
                if not any(o.start < a.end and a.start < o.end for o in orders)]
     digits = find_digit_runs(text, exclude=orders + amounts)
     return {"order_number": orders, "amount": amounts, "digits": digits}
+
+
+# Greetings and closings at either end of a message: they say nothing about the trouble under it, so the
+# issue-type classifier reads the message without them (「こんにちは。荷物が届きません。よろしくお願いします」
+# is a delivery delay like 「荷物が届きません」). Only whole phrases at the ends, with their punctuation;
+# 「返金お願いします」 keeps 「返金」.
+_PLEASANTRY_PUNCTUATION = r"[\s、。,.!！?？～〜ー…・♪☆★]*"
+_OPENINGS = (r"(?:いつも)?お世話になって(?:おり|い)ます|お世話になります|こんにちは|こんにちわ|こんばんは|こんばんわ|"
+             r"おはようございます|おはよう|はじめまして|初めまして|失礼(?:いた|致)?します|すみません|すいません|"
+             r"恐れ入ります|お疲れ様です|もしもし|"
+             # fillers only when set apart: 「あのときの商品」「どうも届かない」 keep them
+             r"(?:どうも|あのー?|えっと|えーと|hello|hi)(?=[\s、。,.!！?？～〜…])")
+_CLOSINGS = (r"(?:どうぞ)?(?:よろしく|宜しく)(?:お願い|おねがい)(?:いた|致)?します|(?:よろしく|宜しく)です|よろしく|"
+             r"(?:お願い|おねがい)(?:いた|致)?します|(?:どうも)?ありがとう(?:ございます|ございました)?|"
+             r"助かります|失礼(?:いた|致)?します|以上です|thanks|thank you")
+_LEADING_PLEASANTRY = re.compile(rf"{_PLEASANTRY_PUNCTUATION}(?:{_OPENINGS}){_PLEASANTRY_PUNCTUATION}", re.IGNORECASE)
+_TRAILING_PLEASANTRY = re.compile(rf"{_PLEASANTRY_PUNCTUATION}(?:{_CLOSINGS}){_PLEASANTRY_PUNCTUATION}$", re.IGNORECASE)
+
+
+def substance_span(text: str) -> tuple[int, int]:
+    """(start, end) of ``text`` without the greetings and closings at its ends; (0, 0) when nothing else is left."""
+    start, end = 0, len(text)
+    while match := _LEADING_PLEASANTRY.match(text, start, end):
+        if match.end() == start:
+            break
+        start = match.end()
+    while start < end and (match := _TRAILING_PLEASANTRY.search(text, start, end)):
+        if match.start() == end:
+            break
+        end = match.start()
+    return (start, end) if start < end else (0, 0)

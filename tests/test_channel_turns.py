@@ -10,6 +10,7 @@ the ticket transcript shows what the guard let the customer see.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sqlite3
 import time
@@ -449,10 +450,8 @@ def test_a_failed_custom_action_ends_the_turn_with_the_apology_not_the_fallbacks
         """What Rasa's processor does: greet, run the custom action (it fails, Rasa logs and carries on), guess."""
         await message.output_channel.send_text_message(message.sender_id, "お問い合わせありがとうございます。")
         tracker = DialogueStateTracker(message.sender_id, slots=[])
-        try:
+        with contextlib.suppress(Exception):  # as Rasa's processor: logged, no events
             await RemoteAction("action_start_trouble", down).run(message.output_channel, None, tracker, domain)
-        except Exception:  # noqa: BLE001 - as Rasa's processor: logged, no events
-            pass
         await message.output_channel.send_text_message(message.sender_id, "うまく理解できませんでした。")
 
     output = GuardedCollectingOutputChannel(turns.screen, "rest")
@@ -528,3 +527,40 @@ def test_the_console_says_a_reply_the_channel_refused_will_be_sent_again():
                              delivery_error="ConnectionError")
     assert message_view(waiting, []).delivery_label == DELIVERY_LABELS["pending"]
     assert message_view(retrying, []).delivery_label == RETRY_LABEL
+
+
+def test_a_retried_message_id_gets_the_first_replies_from_rasas_tracker_store(demo_shop):
+    """Rasa kept the message (then the replica died before answering): the retry is not handled twice."""
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    from bot.channels.rest import GuardedCollectingOutputChannel
+    from bot.channels.turn import CustomerTurns, Inbound, Outcome, replies_in_tracker
+
+    store = InMemoryTrackerStore(Domain.empty())
+    turns = CustomerTurns("rest")
+    handled: list[str] = []
+
+    async def rasa(message):
+        handled.append(message.text)
+        tracker = await store.get_or_create_tracker(message.sender_id)
+        tracker.update(UserUttered(message.text, message_id=message.message_id))
+        tracker.update(BotUttered(f"受付番号 T-{len(handled)} で承りました。"))
+        await store.save(tracker)
+        await message.output_channel.send_text_message(message.sender_id, f"受付番号 T-{len(handled)} で承りました。")
+
+    def say(message_id: str) -> tuple[Outcome, list[str]]:
+        output = GuardedCollectingOutputChannel(turns.screen, "rest")
+        result = asyncio.run(turns.take(Inbound("rest:retrying", "k", "商品が壊れていました", message_id=message_id),
+                                        output, rasa, replies_in_tracker(store)))
+        return result.outcome, [m["text"] for m in output.messages]
+
+    assert say("m-1") == (Outcome.ANSWERED, ["受付番号 T-1 で承りました。"])
+    assert say("m-1") == (Outcome.REPEATED, ["受付番号 T-1 で承りました。"])
+    assert say("m-2") == (Outcome.ANSWERED, ["受付番号 T-2 で承りました。"])
+    assert handled == ["商品が壊れていました"] * 2
+
+    # The first attempt died before Rasa kept it: the retry is handled (once).
+    assert turns.attempts.first_time("rest:retrying:m-3")  # the lost first attempt, seen in this process
+    assert say("m-3") == (Outcome.ANSWERED, ["受付番号 T-3 で承りました。"])

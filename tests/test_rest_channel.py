@@ -29,6 +29,9 @@ def post(assistant, body: bytes, content_type: str = "application/json") -> tupl
     (json.dumps({"message": "届かない"}).encode(), templates.ERROR_MISSING_SENDER),
     (json.dumps({"sender": "a", "message": "   "}).encode(), templates.ERROR_EMPTY_MESSAGE),
     (json.dumps({"sender": "a", "message": 42}).encode(), templates.ERROR_EMPTY_MESSAGE),
+    (json.dumps({"sender": "a", "message": "届かない", "message_id": "x" * 65}).encode(),
+     templates.ERROR_BAD_MESSAGE_ID),
+    (json.dumps({"sender": "a", "message": "届かない", "message_id": 7}).encode(), templates.ERROR_BAD_MESSAGE_ID),
 ])
 def test_malformed_requests_get_400_with_a_japanese_error(assistant, body, error):
     assert post(assistant, body) == (400, {"error": error})
@@ -37,6 +40,29 @@ def test_malformed_requests_get_400_with_a_japanese_error(assistant, body, error
 def test_an_overlong_message_is_refused_with_the_limit(assistant):
     status, body = post(assistant, json.dumps({"sender": "a", "message": "あ" * 5000}).encode())
     assert status == 413 and "2000" in body["error"]
+
+
+def test_a_message_sent_again_with_its_id_is_handled_once_and_gets_the_first_answer(assistant):
+    from bot.channels.rest import conversation_id_for
+    from bot.store.db import engine_for, session_scope
+    from bot.store.models import Trouble
+    from sqlalchemy import func, select
+
+    sender = assistant.new_sender()
+
+    def send(text: str, message_id: str) -> list:
+        status, replies = post(assistant, json.dumps({"sender": sender, "message": text,
+                                                      "message_id": message_id}).encode())
+        assert status == 200
+        return [r["text"] for r in replies]
+
+    first = send("届いた商品が壊れていました", "m-1")
+    assert send("届いた商品が壊れていました", "m-1") == first  # the client's retry: the same answer
+    with session_scope(engine_for(assistant.database_url)) as session:
+        cases = session.scalar(select(func.count()).select_from(Trouble)
+                               .where(Trouble.conversation_id == conversation_id_for(sender)))
+    assert cases == 1  # one case, one reference number
+    assert send("届いた商品が壊れていました", "m-2") != []  # a new id is a new message
 
 
 def test_the_assistant_still_answers_after_bad_input(assistant):

@@ -11,6 +11,11 @@ internet: with ``MADOGUCHI_REST_TOKEN`` set, every request needs
 ``./madoguchi run`` refuses to bind REST beyond loopback without one. A
 caller's ``metadata`` is ignored: Rasa gets only the client key.
 
+A caller that retries after an error or a time-out sends the same
+``"message_id"`` (its own id for that message, up to 64 of ``A-Z a-z 0-9 - _
+. :``) with each attempt: a message Rasa already has is not handled again,
+and the retry gets the replies of the first attempt.
+
 REST cannot push, so agents' replies (``{"text", "sender": "agent",
 "agent_name"}``) come with the caller's next request, or from
 ``GET /webhooks/rest/updates?sender=...``; either way a reply counts as
@@ -23,6 +28,7 @@ import asyncio
 import hmac
 import json
 import logging
+import re
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -32,7 +38,7 @@ from sanic.response import HTTPResponse
 
 from bot import templates
 from bot.channels.handoff import AgentReplyPump
-from bot.channels.turn import CustomerTurns, Inbound, Outcome, address_client_key
+from bot.channels.turn import CustomerTurns, Inbound, Outcome, address_client_key, replies_in_tracker
 from bot.config import rest_token
 from bot.handoff import Delivery
 from bot.outbound import OutboundGuard
@@ -40,6 +46,8 @@ from bot.outbound import OutboundGuard
 logger = logging.getLogger(__name__)
 
 MAX_SENDER_CHARS = 200
+# A client's own id for one message, the same on every retry of it (see CustomerTurns.take).
+_MESSAGE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 BEARER = "Bearer "
 # REST callers choose their sender id freely, so their conversations live in a
 # namespace of their own: "123456789" over REST can never reach the Telegram chat
@@ -138,17 +146,23 @@ class GuardedRestInput(InputChannel):
                 return _error(400, templates.ERROR_BAD_JSON)
             if not isinstance(body, dict):
                 return _error(400, templates.ERROR_BAD_JSON)
-            sender, text = body.get("sender"), body.get("message")
+            sender, text, message_id = body.get("sender"), body.get("message"), body.get("message_id")
             if not isinstance(sender, str) or not sender or len(sender) > MAX_SENDER_CHARS:
                 return _error(400, templates.ERROR_MISSING_SENDER)
             if not isinstance(text, str):
                 return _error(400, templates.ERROR_EMPTY_MESSAGE)
+            if message_id is not None and not (isinstance(message_id, str) and _MESSAGE_ID.fullmatch(message_id)):
+                return _error(400, templates.ERROR_BAD_MESSAGE_ID)
             conversation_id = conversation_id_for(sender)
             collector = GuardedCollectingOutputChannel(self.turns.screen, self.name())
             client = address_client_key(request.ip, request.headers.get("x-forwarded-for"),
                                         request.headers.get("x-forwarded-proto"))
             try:
-                result = await self.turns.take(Inbound(conversation_id, client, text), collector, on_new_message)
+                # A client that sends a message again with the same message_id (its first answer was
+                # lost) gets the first answer again; the message is handled once.
+                result = await self.turns.take(Inbound(conversation_id, client, text, message_id=message_id),
+                                               collector, on_new_message,
+                                               replies_in_tracker(request.app.ctx.agent.tracker_store))
             except Exception:  # noqa: BLE001 - the customer gets an answer, the log gets no text
                 logger.exception("rest channel: handling a message failed (conversation %s)", sender[:8])
                 return _error(500, templates.ERROR_INTERNAL)

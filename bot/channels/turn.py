@@ -46,7 +46,7 @@ from bot import clients, handoff, templates
 from bot.channels import action_results, without_command_prefix
 from bot.channels.handoff import keep_from_bot
 from bot.channels.notices import answer_from_notices
-from bot.channels.shared import RedisRateLimit, conversation_locks, redis_url, resolved
+from bot.channels.shared import RedisRateLimit, conversation_locks, recent_ids, redis_url, resolved
 from bot.config import load_settings
 from bot.outbound import OutboundGuard
 from bot.secrets import server_secret
@@ -58,6 +58,34 @@ RATE_WINDOW_SECONDS = 60.0
 REMEMBERED_CLIENTS = 100_000
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+EarlierReplies = Callable[[str, str], Awaitable[Optional[list]]]
+ATTEMPTS_REMEMBERED = 100_000  # client message ids, in one process without Redis
+
+
+def replies_in_tracker(tracker_store: Any) -> EarlierReplies:
+    """``earlier_replies`` read from Rasa's tracker store: the bot's messages after the user message with that id.
+
+    None when no user message of the conversation has the id (Rasa never
+    kept it). What Rasa said is sent again through the turn's output, so
+    the outbound guard screens it as it did the first time.
+    """
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    async def earlier_replies(conversation_id: str, message_id: str) -> Optional[list]:
+        tracker = await tracker_store.retrieve(conversation_id)
+        events = list(tracker.events) if tracker is not None else []
+        for position, event in enumerate(events):
+            if isinstance(event, UserUttered) and event.message_id == message_id:
+                replies = []
+                for later in events[position + 1:]:
+                    if isinstance(later, UserUttered):
+                        break
+                    if isinstance(later, BotUttered):
+                        replies.append(later.message())
+                return replies
+        return None
+
+    return earlier_replies
 
 # Every channel imports this module into the Rasa server: Rasa checks each action's answer there.
 action_results.install()
@@ -76,6 +104,7 @@ def address_client_key(peer: str, forwarded_for: Optional[str], forwarded_proto:
 
 class Outcome(enum.Enum):
     ANSWERED = "answered"  # Rasa had the message; its replies went to the output channel
+    REPEATED = "repeated"  # a retry of a message Rasa already had: the replies it gave then were sent again
     KEPT = "kept"  # a conversation with people: in the ticket; the acknowledgement (if any) was sent
     REFUSED = "refused"  # not taken: ``error`` says why, in Japanese, for the customer
     UNSUPPORTED = "unsupported"  # a sticker, image … outside a hand-off: the channel says it reads text only
@@ -175,9 +204,17 @@ class CustomerTurns:
         self.rate_limit = rate_limit or message_rate_limit(load_settings().messages_per_minute)
         # The gate and Rasa's handling of one conversation, one turn at a time (across replicas with Redis).
         self.locks = conversation_locks()
+        # Client message ids already attempted (REST retries), across replicas with Redis.
+        self.attempts = recent_ids(f"{channel}-attempts", ATTEMPTS_REMEMBERED)
 
-    async def take(self, inbound: Inbound, output: OutputChannel, on_new_message: OnNewMessage) -> TurnResult:
-        """Runs the turn. MessageNotTaken: the gate could not be asked; other errors come from sending."""
+    async def take(self, inbound: Inbound, output: OutputChannel, on_new_message: OnNewMessage,
+                   earlier_replies: Optional[EarlierReplies] = None) -> TurnResult:
+        """Runs the turn. MessageNotTaken: the gate could not be asked; other errors come from sending.
+
+        ``earlier_replies(conversation_id, message_id)``: for a channel whose clients send the same
+        message again after an error (REST with ``message_id``), the replies Rasa gave the first time,
+        or None when Rasa never had it (see ``replies_in_tracker``).
+        """
         text = inbound.text
         if text is not None and not inbound.button_payload:
             text = without_command_prefix(text)
@@ -186,7 +223,31 @@ class CustomerTurns:
         if not await resolved(self.rate_limit.allow(inbound.client_key)):
             return TurnResult(Outcome.REFUSED, templates.ERROR_TOO_MANY_MESSAGES, 429)
         async with self.locks.hold(inbound.conversation_id):
+            if inbound.message_id and earlier_replies is not None:
+                repeated = await self._repeat_if_handled(inbound, output, earlier_replies)
+                if repeated is not None:
+                    return repeated
             return await self._take_in_turn(inbound, text, output, on_new_message)
+
+    async def _repeat_if_handled(self, inbound: Inbound, output: OutputChannel,
+                                 earlier_replies: EarlierReplies) -> Optional[TurnResult]:
+        """A message sent again (the first answer was lost: a replica died, a time-out) is handled once.
+
+        Only an id seen before is looked up, so a first attempt costs one memory
+        check, not a tracker read. Rasa recorded the message with its id: the
+        replies that followed it go out again through this turn's screened output.
+        """
+        attempt = f"{inbound.conversation_id}:{inbound.message_id}"
+        if await resolved(self.attempts.first_time(attempt)):
+            return None
+        replies = await earlier_replies(inbound.conversation_id, inbound.message_id)
+        if replies is None:
+            return None  # the first attempt died before Rasa kept it: handle it now
+        for reply in replies:
+            await output.send_response(inbound.conversation_id, reply)
+        if not replies:
+            await output.send_text_message(inbound.conversation_id, templates.ERROR_BOT_SILENT)
+        return TurnResult(Outcome.REPEATED)
 
     async def _take_in_turn(self, inbound: Inbound, text: Optional[str], output: OutputChannel,
                             on_new_message: OnNewMessage) -> TurnResult:
