@@ -36,6 +36,7 @@ from bot.config import Settings, env
 
 NGINX = "/usr/sbin/nginx"
 PRODUCTION_ENDPOINTS = "endpoints.production.yml"
+ACTION_BODY_MAX = "64m"  # a tracker and the domain per action call, from the replicas only
 LOOPBACK_PROXY = "127.0.0.1"  # nginx talks to the replicas from here: its X-Forwarded-For is believed
 
 
@@ -201,6 +202,9 @@ http {{
     }}
     server {{
         listen 127.0.0.1:{layout.action_port};
+        # Rasa's own calls, on loopback: each carries the whole domain (every response, the FAQ's
+        # answers included), far above the customers' body limit; at that limit every action failed.
+        client_max_body_size {ACTION_BODY_MAX};
         location / {{
             proxy_pass http://actions;
             proxy_http_version 1.1;
