@@ -72,3 +72,25 @@ def test_endpoints_name_a_tracker_store_class_that_loads():
 
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
     assert class_from_module_path(endpoints["tracker_store"]["type"]) is PooledSQLTrackerStore
+
+
+def test_an_unreachable_tracker_store_fails_the_turn_instead_of_forgetting_the_conversation(tmp_path):
+    """Rasa's FailSafeTrackerStore read an empty conversation and wrote to memory while PostgreSQL was down."""
+    import shutil
+
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    from bot.channels import tracker_store
+
+    tracker_store.install()  # as every channel does (bot.channels.turn)
+    folder = tmp_path / "store"
+    folder.mkdir()
+    inner = PooledSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(folder / "tracker.db"))
+    store = FailSafeTrackerStore(inner)
+    shutil.rmtree(folder)  # the database goes away: every new connection fails
+    inner.engine.dispose()
+    with pytest.raises(Exception, match="unable to open database file"):
+        asyncio.run(store.retrieve("rest:halfway"))
+    with pytest.raises(Exception, match="unable to open database file"):
+        asyncio.run(store.save(DialogueStateTracker.from_events("rest:halfway", [UserUttered("MD26110001")])))
+    assert store._fallback_tracker_store is None  # nothing went to one process's memory

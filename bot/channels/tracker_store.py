@@ -21,19 +21,29 @@ reads back here and the other way round) with:
 
 PostgreSQL keeps Rasa's engine (its pool, ``SQL_POOL_SIZE``, schema option).
 Chosen in ``endpoints.yml`` with ``type: bot.channels.tracker_store.PooledSQLTrackerStore``.
+
+Whatever the store, Rasa wraps it in ``FailSafeTrackerStore``, which on any
+error reads an empty conversation and writes to memory instead, logging
+only: while PostgreSQL restarts, a customer half-way through verification
+is asked for the order number again, and what they wrote meanwhile lives
+in one replica's memory. ``install()`` makes such an error fail the turn
+instead (the customer gets the error reply and the client, or the
+platform, sends again; ``bot.channels.turn`` handles a resent message once).
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any, Optional, Text
 
 import sqlalchemy as sa
-from rasa.core.tracker_store import SQLTrackerStore
+from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.pool import QueuePool
 
 SQLITE_POOL_SIZE = 5
+logger = logging.getLogger(__name__)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -79,3 +89,15 @@ def _finish_without_suspending(coroutine) -> Any:
         return finished.value
     coroutine.close()
     raise RuntimeError("the tracker store awaited something: it cannot run outside the event loop")
+
+
+def _fail_the_turn(self: FailSafeTrackerStore, error: Exception) -> None:
+    """Rasa's FailSafeTrackerStore calls this inside its ``except``: raising fails the turn, nothing is forgotten."""
+    logger.error("tracker store unavailable (%s): the message is refused, to be sent again", type(error).__name__)
+    raise error
+
+
+def install() -> None:
+    """No silent in-memory fallback for Rasa's tracker store in this process (idempotent)."""
+    FailSafeTrackerStore.on_tracker_store_error = _fail_the_turn
+    FailSafeTrackerStore.on_tracker_store_retrieve_error = _fail_the_turn

@@ -43,10 +43,10 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
 from bot import clients, handoff, templates
-from bot.channels import action_results, without_command_prefix
+from bot.channels import action_results, tracker_store, without_command_prefix
 from bot.channels.handoff import keep_from_bot
 from bot.channels.notices import answer_from_notices
-from bot.channels.shared import RedisRateLimit, conversation_locks, recent_ids, redis_url, resolved
+from bot.channels.shared import RedisRateLimit, conversation_locks, redis_url, resolved
 from bot.config import load_settings
 from bot.outbound import OutboundGuard
 from bot.secrets import server_secret
@@ -59,7 +59,6 @@ REMEMBERED_CLIENTS = 100_000
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 EarlierReplies = Callable[[str, str], Awaitable[Optional[list]]]
-ATTEMPTS_REMEMBERED = 100_000  # client message ids, in one process without Redis
 
 
 def replies_in_tracker(tracker_store: Any) -> EarlierReplies:
@@ -89,6 +88,7 @@ def replies_in_tracker(tracker_store: Any) -> EarlierReplies:
 
 # Every channel imports this module into the Rasa server: Rasa checks each action's answer there.
 action_results.install()
+tracker_store.install()
 
 
 def platform_client_key(channel: str, user_id: str) -> str:
@@ -204,8 +204,6 @@ class CustomerTurns:
         self.rate_limit = rate_limit or message_rate_limit(load_settings().messages_per_minute)
         # The gate and Rasa's handling of one conversation, one turn at a time (across replicas with Redis).
         self.locks = conversation_locks()
-        # Client message ids already attempted (REST retries), across replicas with Redis.
-        self.attempts = recent_ids(f"{channel}-attempts", ATTEMPTS_REMEMBERED)
 
     async def take(self, inbound: Inbound, output: OutputChannel, on_new_message: OnNewMessage,
                    earlier_replies: Optional[EarlierReplies] = None) -> TurnResult:
@@ -233,16 +231,14 @@ class CustomerTurns:
                                  earlier_replies: EarlierReplies) -> Optional[TurnResult]:
         """A message sent again (the first answer was lost: a replica died, a time-out) is handled once.
 
-        Only an id seen before is looked up, so a first attempt costs one memory
-        check, not a tracker read. Rasa recorded the message with its id: the
-        replies that followed it go out again through this turn's screened output.
+        Rasa recorded the message with its id: the replies that followed it go
+        out again through this turn's screened output. The record itself is
+        asked, not a memory of ids: a memory in Redis forgets on a restart,
+        exactly when retries come.
         """
-        attempt = f"{inbound.conversation_id}:{inbound.message_id}"
-        if await resolved(self.attempts.first_time(attempt)):
-            return None
         replies = await earlier_replies(inbound.conversation_id, inbound.message_id)
         if replies is None:
-            return None  # the first attempt died before Rasa kept it: handle it now
+            return None  # new, or the first attempt died before Rasa kept it: handle it now
         for reply in replies:
             await output.send_response(inbound.conversation_id, reply)
         if not replies:
