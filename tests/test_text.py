@@ -17,6 +17,7 @@ from bot.text import (
     normalise,
     parse_order_number_reply,
     says_unknown,
+    substance_span,
 )
 
 
@@ -117,3 +118,19 @@ def test_any_order_number_is_found_in_full_width(value):
     number = f"{value:08d}"
     full_width = "ＭＤ" + "".join(chr(ord(d) + 0xFEE0) for d in number)
     assert [f.value for f in find_order_numbers(f"注文{full_width}です")] == [f"MD{number}"]
+
+
+@pytest.mark.parametrize("text, substance", [
+    ("こんにちは。荷物が届きません。よろしくお願いします。ありがとうございます！", "荷物が届きません"),
+    ("いつもお世話になっております。商品が壊れていました", "商品が壊れていました"),
+    ("あのー、すみません、届いてないんですけど", "届いてないんですけど"),
+    ("返金お願いします", "返金"),  # the request stays: only whole closing phrases go
+    ("あのときの商品が届かない", "あのときの商品が届かない"),  # a filler only when set apart
+    ("どうも届かない", "どうも届かない"),
+    ("hi, my parcel is late. thanks", "my parcel is late"),
+    ("こんにちは", ""),
+    ("どうもありがとうございました！", ""),
+])
+def test_greetings_and_closings_at_the_ends_are_not_the_substance(text, substance):
+    start, end = substance_span(text)
+    assert text[start:end] == substance
