@@ -74,9 +74,14 @@ def assistant(model_path, tmp_path_factory, smtp_server, fake_platform) -> Runni
     stop_assistant(process)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's headless Chromium through Playwright (never a downloaded browser), one for the whole run."""
+    """Debian's headless Chromium through Playwright (never a downloaded browser), one per test module.
+
+    Not one per session: Playwright's sync API keeps an asyncio loop running in the main thread while
+    it is open, and every later test that calls asyncio.run() would fail ("cannot be called from a
+    running event loop"); 23 did.
+    """
     from tests.chromium import CHROMIUM, CHROMIUM_ARGS
 
     if not CHROMIUM.exists():
