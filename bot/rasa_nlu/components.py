@@ -427,9 +427,10 @@ class FaqEntrySelector(GraphComponent):
     picked the right entry for 0.977 of the held-out questions of
     ``bench/data/faq_heldout.yml`` in a plain character n-gram prototype.
     Strong regularisation is wrong here: 29 entries with ~25 phrasings each
-    are few examples per class, so ``C`` is large; its scores are calibrated
-    by a cross-validated temperature (``fit_temperature``) like the issue
-    type's.
+    are few examples per class, so ``C`` is large. Its scores are left raw:
+    calibrated by a cross-validated temperature they answered an English
+    complaint with the contact page (0.43), and ``MIN_ANSWER_CONFIDENCE``
+    was set on raw scores.
 
     It writes the parse data in the ResponseSelector's own shape
     (``response_selector.faq.response.intent_response_key``, ``ranking``,
@@ -445,18 +446,17 @@ class FaqEntrySelector(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"retrieval_intent": "faq", "C": 64.0, "dense_weight": 0.5, "max_iter": 3000,
-                "ranking_length": 5, "folds": 3, "random_seed": 20261130}
+                "ranking_length": 5}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  weights: Any = None, bias: Any = None, keys: List[str] | None = None,
-                 responses: Dict[str, Any] | None = None, temperature: float = 1.0) -> None:
+                 responses: Dict[str, Any] | None = None) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._weights, self._bias = weights, bias
         self._keys = keys or []
         self._responses = responses or {}
-        self._temperature = temperature
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -478,10 +478,6 @@ class FaqEntrySelector(GraphComponent):
             model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"])
             model.fit(features, keys)
             self._weights, self._bias = model.coef_, model.intercept_
-            # Few phrasings per entry leave the raw scores flat (0.3 for a plain paraphrase): calibrated,
-            # MIN_ANSWER_CONFIDENCE (bot.faq) means what it says.
-            self._temperature = fit_temperature(features, keys, self._config["C"], self._config["folds"],
-                                                self._config["random_seed"], class_weight=None)
             self._keys = [str(k) for k in model.classes_]
             self._responses = {key: training_data.responses.get(f"utter_{key}", []) for key in self._keys}
         self.persist()
@@ -495,8 +491,7 @@ class FaqEntrySelector(GraphComponent):
         with self._model_storage.write_to(self._resource) as directory:
             if self._weights is not None:
                 np.savez(directory / self.FILE, weights=self._weights, bias=self._bias, keys=np.array(self._keys),
-                         responses=np.array(json.dumps(self._responses, ensure_ascii=False)),
-                         temperature=np.array(self._temperature))
+                         responses=np.array(json.dumps(self._responses, ensure_ascii=False)))
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -510,14 +505,13 @@ class FaqEntrySelector(GraphComponent):
                 return cls(config, model_storage, resource)
             stored = np.load(directory / cls.FILE, allow_pickle=False)
             return cls(config, model_storage, resource, stored["weights"], stored["bias"],
-                       [str(key) for key in stored["keys"]], json.loads(str(stored["responses"])),
-                       float(stored["temperature"]))
+                       [str(key) for key in stored["keys"]], json.loads(str(stored["responses"])))
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._weights is None or not messages:
             return messages
         probabilities = softmax_scores(sentence_features(messages, self._config["dense_weight"]),
-                                       self._weights / self._temperature, self._bias / self._temperature)
+                                       self._weights, self._bias)
         for message, row in zip(messages, probabilities, strict=True):
             ranking = sorted(zip(self._keys, row.tolist(), strict=True), key=lambda pair: -pair[1])
             best, confidence = ranking[0]
