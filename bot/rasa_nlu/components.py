@@ -357,6 +357,15 @@ class IssueTypeClassifier(GraphComponent):
                execution_context: ExecutionContext) -> "IssueTypeClassifier":
         return cls(config, model_storage, resource)
 
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str:
+        """Rasa reuses a trained component from its cache when its data and config are unchanged; this
+        one stores the model's fingerprint, so it is trained again whenever any model input changed
+        (a cached copy named the model it was first trained for in every triage record)."""
+        from bot.modelfiles import fingerprint
+
+        return fingerprint()
+
     def _features(self, messages: List[Message]):
         return substance_features(messages, self._config["dense_weight"], tuple(self._config["contextual"]))
 
