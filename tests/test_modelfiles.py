@@ -33,3 +33,10 @@ def test_another_tensorflow_or_training_data_retrains(tmp_path):
     with open(root / "data" / "nlu" / "other.yml", "a", encoding="utf-8") as f:
         f.write("\n")
     assert fingerprint(root) != after_pin
+
+
+def test_the_issue_type_classifier_is_trained_again_whenever_the_model_changes():
+    """It stores the model's fingerprint; a copy from Rasa's training cache named an older model."""
+    from bot.rasa_nlu.components import IssueTypeClassifier
+
+    assert IssueTypeClassifier.fingerprint_addon({}) == fingerprint()
