@@ -30,14 +30,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from bot import templates, web_sessions
-from bot.channels.web import conversation_id_for
+from bot import templates
 from bot.devserver import free_port, start_assistant, stop_assistant
 from bot.loadtest import closed_loop
 from bot.replicas import NGINX
 from tests.conftest import IN_CI
 from tests.tickets import agent_replies, ticket_of
-from tests.widget import WidgetClient
+from tests.widget import WidgetClient, conversation_of
 
 pytestmark = [pytest.mark.server]
 
@@ -282,7 +281,7 @@ def test_redis_restarted_under_load_conversations_continue(layout):
         await page.connect()
         await page.say("人間の担当者と話したいです")
         await page.replies(1)
-        ticket = await asyncio.to_thread(ticket_of, assistant, web_conversation(page.session_id))
+        ticket = await asyncio.to_thread(ticket_of, assistant, conversation_of(page.session_id))
         await asyncio.to_thread(agent_replies, assistant, ticket.id, reply)
         while True:
             received = await asyncio.wait_for(page.received.get(), 30)
@@ -302,7 +301,3 @@ def test_with_the_action_servers_down_the_customer_gets_an_apology_and_the_messa
     assert replies, "silence"
     assert templates.ERROR_BOT_SILENT in replies or all("確認" in r or "注文番号" in r for r in replies), replies
     assert _recorded(postgres, "actions").get(sender) == ["荷物が届きません"]
-
-
-def web_conversation(signed_session_id: str) -> str:
-    return conversation_id_for(web_sessions.key_of(signed_session_id))
