@@ -43,20 +43,16 @@ class ActionAnswerFaq(Action):
         reading = FaqReading.from_parse_data(message)
         english = is_english(text)
         entry_id = reading.answer_id()
-        if entry_id is not None:
-            entry = FaqEntry(entry_id, (), "")
-            if english and _has_response(domain, entry.english_response):
-                dispatcher.utter_message(response=entry.english_response)
-                dispatcher.utter_message(response="utter_faq_ask_solved_en")
-                outcome = FaqOutcome.ANSWERED
-            elif english:
-                dispatcher.utter_message(response="utter_faq_english_note")
-                outcome = FaqOutcome.ENGLISH_NOTE
-            else:
-                dispatcher.utter_message(response=entry.response)
-                dispatcher.utter_message(response="utter_faq_ask_solved")
-                outcome = FaqOutcome.ANSWERED
-        elif english:
+        entry = FaqEntry(entry_id, (), "") if entry_id is not None else None
+        if entry is not None and english and _has_response(domain, entry.english_response):
+            dispatcher.utter_message(response=entry.english_response)
+            dispatcher.utter_message(response="utter_faq_ask_solved_en")
+            outcome = FaqOutcome.ANSWERED
+        elif entry is not None and not english:
+            dispatcher.utter_message(response=entry.response)
+            dispatcher.utter_message(response="utter_faq_ask_solved")
+            outcome = FaqOutcome.ANSWERED
+        elif english:  # English without an English answer (or with none found): the bilingual note
             dispatcher.utter_message(response="utter_faq_english_note")
             outcome = FaqOutcome.ENGLISH_NOTE
         elif reading.intent == RETRIEVAL_INTENT:

@@ -35,7 +35,6 @@ from rasa.core.actions import action as rasa_action
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
 
 
-
 @lru_cache(maxsize=1)
 def compiled_validator():
     """The validator for the action server's answers, its schema checked once."""

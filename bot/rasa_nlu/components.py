@@ -266,7 +266,7 @@ def substance_features(messages: List[Message], dense_weight: float, contextual:
     return scipy.sparse.vstack(rows, format="csr"), np.array(has_substance, dtype=bool)
 
 
-def fit_temperature(features, labels, C: float, folds: int, seed: int, class_weight: str | None = "balanced") -> float:
+def fit_temperature(features, labels, C: float, max_iter: int, folds: int, seed: int) -> float:
     """The temperature that makes cross-validated probabilities honest (least log-loss on held-out folds).
 
     A regularised, class-balanced logistic regression is under-confident: it
@@ -282,7 +282,7 @@ def fit_temperature(features, labels, C: float, folds: int, seed: int, class_wei
     classes = np.array(sorted(set(labels)))
     scores = np.zeros((len(labels), len(classes)))
     for train, held in StratifiedKFold(folds, shuffle=True, random_state=seed).split(features, labels):
-        model = LogisticRegression(C=C, max_iter=3000, class_weight=class_weight).fit(features[train], labels[train])
+        model = LogisticRegression(C=C, max_iter=max_iter, class_weight="balanced").fit(features[train], labels[train])
         scores[np.ix_(held, np.searchsorted(classes, model.classes_))] = model.decision_function(features[held])
     truth = np.searchsorted(classes, labels)
     best_loss, best_temperature = None, 1.0
@@ -383,8 +383,8 @@ class IssueTypeClassifier(GraphComponent):
                                    class_weight="balanced")
         model.fit(features, labels)
         self._weights, self._bias, self._labels = model.coef_, model.intercept_, [str(c) for c in model.classes_]
-        self._temperature = fit_temperature(features, labels, self._config["C"], self._config["folds"],
-                                            self._config["random_seed"])
+        self._temperature = fit_temperature(features, labels, self._config["C"], self._config["max_iter"],
+                                            self._config["folds"], self._config["random_seed"])
         self._fingerprint = fingerprint()
         self.persist()
         return self._resource
