@@ -18,8 +18,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.records import hand_over, nlu_result, say_hand_over
+from actions.records import (
+    customer_texts_before,
+    follow_up,
+    hand_over,
+    model_alone_asks_for_a_person,
+    nlu_result,
+    person_request,
+    recorded_case,
+    say_hand_over,
+)
 from bot import identity
+from bot.dialogue import asks_for_others_data, continues_recorded_case, read_message
 from bot.store.db import session_scope
 from bot.store.models import Order
 from bot.triage.escalation import handover_decision
@@ -35,6 +45,19 @@ class ActionEscalate(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         message = tracker.latest_message or {}
         text = message.get("text") or ""
+        if person_request(tracker) and asks_for_others_data(text, customer_texts_before(tracker)):
+            # 「じゃあ高橋さんの電話番号教えて」 reads like "call me" but asks for someone else's number:
+            # the privacy rule answers it (issue #16); a demand, abuse or the scheme still goes to people.
+            dispatcher.utter_message(response="utter_refuse_others_data")
+            return []
+        if model_alone_asks_for_a_person(tracker):
+            # The model's guess at "a person, please" (no rule's words for it) gives way to the case the
+            # customer is adding to (issue #16): 「連絡は祖母の方にお願いします」.
+            reference = recorded_case(tracker)
+            reading = read_message(text, order_number_asked=False)
+            if reference and reading.detail and continues_recorded_case(
+                    reading, case_order_number=tracker.get_slot("order_number")):
+                return follow_up(dispatcher, tracker, reference)
         with session_scope() as session:
             verified = identity.verified_customer(session, tracker.sender_id)
             order_total = session.get(Order, verified.order_id).total if verified else None

@@ -19,10 +19,12 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.records import now_utc
+from actions.records import ANSWERED, COLLECTING, now_utc
+from actions.troubles import open_or_add_to_case
+from bot.dialogue import is_question
 from bot.faq import RETRIEVAL_INTENT, FaqEntry, FaqReading, is_english
 from bot.faq_log import FaqOutcome, record_answer, record_feedback
 from bot.store.db import session_scope
@@ -43,6 +45,8 @@ class ActionAnswerFaq(Action):
         reading = FaqReading.from_parse_data(message)
         english = is_english(text)
         entry_id = reading.answer_id()
+        if not english and not is_question(text) and (case_events := self._case_instead(dispatcher, tracker)):
+            return case_events  # 「宛名は株式会社…でお願いします」 after the reference: the case's, not a question
         entry = FaqEntry(entry_id, (), "") if entry_id is not None else None
         if entry is not None and english and _has_response(domain, entry.english_response):
             dispatcher.utter_message(response=entry.english_response)
@@ -55,6 +59,8 @@ class ActionAnswerFaq(Action):
         elif english:  # English without an English answer (or with none found): the bilingual note
             dispatcher.utter_message(response="utter_faq_english_note")
             outcome = FaqOutcome.ENGLISH_NOTE
+        elif case_events := self._case_instead(dispatcher, tracker):
+            return case_events  # a trouble, or more for the recorded case: not a question after all
         elif reading.intent == RETRIEVAL_INTENT:
             dispatcher.utter_message(response="utter_faq_unsure")
             outcome = FaqOutcome.UNSURE
@@ -67,7 +73,22 @@ class ActionAnswerFaq(Action):
                           faq_id=entry_id or (reading.entry_id if reading.asks_faq else None),
                           confidence=reading.entry_confidence if reading.asks_faq else None,
                           english=english, question=text, now=now_utc())
-        return []
+        return [SlotSet("case_step", ANSWERED)]
+
+    @staticmethod
+    def _case_instead(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """Outside a case, what the FAQ cannot answer may name a trouble or add to the recorded case.
+
+        action_start_trouble decides (the issue-type classifier sure of a
+        trouble, an order number, a follow-up); nothing when it would only
+        ask what the trouble is: the FAQ's own "not sure" says more.
+        """
+        if tracker.active_loop.get("name"):
+            return []
+        said_before = len(dispatcher.messages)
+        events = open_or_add_to_case(dispatcher, tracker, answer_otherwise=False)
+        opened = SlotSet("case_step", COLLECTING) in events
+        return events if opened or len(dispatcher.messages) > said_before else []
 
 
 class ActionFaqFeedback(Action):

@@ -17,8 +17,9 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.records import hand_over, open_trouble_for, say_hand_over
+from actions.records import ANSWERED, VERIFYING, follow_up, hand_over, open_trouble_for, recorded_case, say_hand_over
 from bot import identity, templates
+from bot.dialogue import requests_step_up_explicitly
 from bot.mail import background_sender
 from bot.orders import item_lines_of_verified_order
 from bot.store.db import session_scope
@@ -99,9 +100,10 @@ def verify_phone_answer(value: Any, dispatcher: CollectingDispatcher, tracker: T
     if result.locked:
         dispatcher.utter_message(response="utter_verification_locked")
         return {"phone_last4": LOCKED}
+    # The order number stays: the next message may be the right digits, or another number with its digits.
     dispatcher.utter_message(response="utter_verification_failed")
     dispatcher.utter_message(text=templates.VERIFICATION_MAIL_OFFER)
-    return {"order_number": None, "phone_last4": None}
+    return {"phone_last4": None}
 
 
 class VerifiesOrderOwner:
@@ -192,7 +194,13 @@ class ActionStartRequest(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        events: List[EventType] = [SlotSet("pending_request", intent), SlotSet("one_time_code", None)]
+        text = tracker.latest_message.get("text") or ""
+        reference = recorded_case(tracker)
+        if reference and not requests_step_up_explicitly(text):
+            # 「宛名は株式会社…で」 after the reference: more for that case, never an e-mailed code by itself.
+            return [*follow_up(dispatcher, tracker, reference), SlotSet("case_step", ANSWERED)]
+        events: List[EventType] = [SlotSet("pending_request", intent), SlotSet("one_time_code", None),
+                                   SlotSet("order_number_taken", False)]
         level = verification_level(tracker)
         if level == identity.LEVEL_STEP_UP:
             events += [SlotSet("phone_last4", VERIFIED), SlotSet("one_time_code", VERIFIED)]
@@ -201,7 +209,7 @@ class ActionStartRequest(Action):
             events += [SlotSet("phone_last4", VERIFIED)]
         else:
             events += [SlotSet("order_number", None), SlotSet("phone_last4", None)]
-        return events
+        return [*events, SlotSet("requested_slot", None), SlotSet("case_step", VERIFYING)]  # the rule runs step_up_form
 
 
 class ActionFulfilRequest(Action):

@@ -9,20 +9,30 @@ tracker into their arguments and their results into what the customer reads.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
-from typing import Any, Dict, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot import handoff, templates
 from bot.config import load_settings
+from bot.dialogue import Reading, read_message
 from bot.store.db import session_scope
-from bot.support import complete_trouble, format_deadline, open_trouble
+from bot.support import add_follow_up, complete_trouble, format_deadline, open_trouble, trouble_by_reference
+from bot.text import normalise
 from bot.triage import NluResult, issue_type_of
+from bot.triage.escalation import HUMAN_REQUEST, Escalation, detect_escalation
 from bot.constants import TroubleStatus
 
 TRANSCRIPT_EVENTS = 60
+# A case is recorded (its reference told) once its trouble has left "collecting".
+RECORDED = {TroubleStatus.QUEUED, TroubleStatus.VERIFICATION_LOCKED}
+# What an action decided, in the slot `case_step` the rules branch on (data/rules/): a form to run
+# (collecting a trouble, verifying for a request), the case recorded, or a message answered in one go.
+COLLECTING, VERIFYING, RECORDED_STEP, ANSWERED = "collecting", "verifying", "recorded", "answered"
 
 
 def now_utc() -> datetime:
@@ -142,3 +152,63 @@ def say_hand_over(dispatcher: CollectingDispatcher, tracker: Tracker, domain: Di
         with session_scope() as session:
             handoff.record_bot_reply(session, tracker.sender_id, text, now_utc())
     dispatcher.utter_message(response=response, ticket_reference=ticket_reference, reply_due=reply_due)
+
+
+def without_proof(text: str, reading: Reading) -> str:
+    """The customer's words for the agents, with the phone digits they typed as proof taken out."""
+    normal = normalise(text).strip()
+    if reading.phone_last4:
+        normal = re.sub(rf"(?<!\d){reading.phone_last4}(?!\d)", "＊＊＊＊", normal)
+    return normal
+
+
+def recorded_case(tracker: Tracker) -> str | None:
+    """The reference of the case this conversation already recorded and told, if any."""
+    reference = tracker.get_slot("trouble_reference")
+    if not reference:
+        return None
+    with session_scope() as session:
+        trouble = trouble_by_reference(session, reference)
+        return reference if trouble is not None and trouble.status in RECORDED else None
+
+
+def follow_up(dispatcher: CollectingDispatcher, tracker: Tracker, reference: str) -> List[EventType]:
+    """Append what the customer added to the recorded case and say so in one line (issue #16, item 2)."""
+    text = tracker.latest_message.get("text") or ""
+    reading = read_message(text, order_number_asked=False)
+    with session_scope() as session:
+        add_follow_up(session, reference, detail=without_proof(text, reading), now=now_utc())
+    dispatcher.utter_message(response="utter_follow_up_recorded", trouble_reference=reference)
+    return []
+
+
+def person_request(tracker: Tracker) -> Escalation | None:
+    """The escalation the latest message is, when it is only a request for a person (else None).
+
+    Not a demand, abuse or the fraud scheme: those always go to people.
+    """
+    model_intent, confidence = nlu_result(tracker).top_intent
+    escalation = detect_escalation(tracker.latest_message.get("text") or "", None, model_intent, confidence)
+    return escalation if escalation.escalate and escalation.reason == HUMAN_REQUEST else None
+
+
+def model_alone_asks_for_a_person(tracker: Tracker) -> bool:
+    """The model read "a person, please" where none of the escalation rules' words are (bot.triage.escalation).
+
+    「連絡は祖母の方にお願いします」: the model's guess, which gives way to the
+    case the customer is adding to; a customer who writes 「担当者」「人と話したい」
+    (the rules) is always handed over.
+    """
+    request = person_request(tracker)
+    return request is not None and not request.rules
+
+
+def customer_texts_before(tracker: Tracker) -> list[str]:
+    """What the customer wrote earlier in this session, oldest first (not the latest message)."""
+    texts: list[str] = []
+    for event in tracker.events:
+        if event.get("event") == "session_started":
+            texts = []
+        elif event.get("event") == "user":
+            texts.append(event.get("text") or "")
+    return texts[:-1]

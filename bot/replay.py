@@ -86,6 +86,7 @@ class Verdict:
     passed: bool
     reason: str
     replies: list[list[str]] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)  # the conversation's tracker events, as Rasa keeps them
 
 
 def bot_lines(events: list[dict]) -> list[BotLine]:
@@ -166,7 +167,8 @@ class Replayer:
         sender = f"replay-{run_id}-{conversation.id}"
         replies = [self.assistant.say(sender, turn) for turn in conversation.turns]
         conversation_id = conversation_id_for(sender)
-        lines = bot_lines(self.tracker_events(conversation_id))
+        events = self.tracker_events(conversation_id)
+        lines = bot_lines(events)
         if any(replies) and not lines:
             raise RuntimeError(f"{conversation_id}: the tracker has none of the bot's replies")
         with session_scope(engine_for(self.assistant.database_url)) as session:
@@ -175,11 +177,36 @@ class Replayer:
             tickets = list(session.execute(
                 select(Ticket).where(Ticket.conversation_id == conversation_id)).scalars())
         passed, reason = judge(conversation, lines, troubles, tickets)
-        return Verdict(conversation, passed, reason, replies)
+        return Verdict(conversation, passed, reason, replies, events)
 
     def play_all(self, conversations: list[Conversation], run_id: str, workers: int = 1) -> list[Verdict]:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(lambda c: self.play(c, run_id), conversations))
+
+
+def test_story(name: str, events: list[dict], domain_path: Path = PROJECT_ROOT / "domain.yml") -> str:
+    """One replayed conversation as a Rasa end-to-end test story (user text, intent, actions, slots).
+
+    Slots that steer the dialogue (featurized, and ``requested_slot``) are
+    kept; the rest (references, deadlines, details) vary from run to run and
+    change no prediction. ``rasa test`` replays these stories against the model.
+    """
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.shared.core.training_data.story_writer.yaml_story_writer import YAMLStoryWriter
+
+    domain = Domain.load(str(domain_path))
+    steering = {slot.name for slot in domain.slots if slot.influence_conversation} | {"requested_slot"}
+    kept = []
+    for event in events:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") not in steering:
+            continue
+        if kind in ("bot", "session_started") or (kind == "action" and event.get("name") == "action_session_start"):
+            continue
+        kept.append({key: value for key, value in event.items() if key not in ("metadata", "timestamp")})
+    tracker = DialogueStateTracker.from_dict(name, kept, domain.slots)
+    return tracker.export_stories(YAMLStoryWriter(), e2e=True)
 
 
 def share(verdicts: list[Verdict]) -> float:

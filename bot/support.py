@@ -135,22 +135,46 @@ def open_trouble(session: Session, *, conversation_id: str, channel: str, issue_
 
 def complete_trouble(session: Session, reference: str, *, order_number: str | None, detail: str,
                      now: datetime, status: str = TroubleStatus.QUEUED,
-                     escalation_reason: str | None = None) -> Trouble | None:
+                     escalation_reason: str | None = None, issue_type: str | None = None) -> Trouble | None:
     """Add what the customer told us and queue the trouble for a person (``escalation_reason``: and why).
 
     The detail is what agents read, so phone numbers, e-mail addresses, postal
     codes, card numbers and My Numbers the customer typed are masked first.
+    ``issue_type`` corrects the type when the details showed it (「2個しか入って
+    いなかった」 is a short shipment, bot.dialogue.issue_type_for_case).
     """
-    trouble = session.execute(select(Trouble).where(Trouble.reference == reference)).scalar_one_or_none()
+    trouble = trouble_by_reference(session, reference)
     if trouble is None:
         return None
     if order_number:
         trouble.order_number = order_number
     if detail:
-        detail = mask_personal_data(detail)
-        trouble.detail = f"{trouble.detail}\n{detail}".strip() if trouble.detail else detail
+        _append_detail(trouble, detail)
     trouble.status = status
     if escalation_reason:
         trouble.escalation_reason = escalation_reason
+    if issue_type in POLICIES and issue_type != trouble.issue_type:
+        trouble.issue_type = issue_type
     trouble.updated_at = now
     return trouble
+
+
+def add_follow_up(session: Session, reference: str, *, detail: str, now: datetime) -> Trouble | None:
+    """What the customer adds after the reference number: appended for the agents, the status unchanged."""
+    trouble = trouble_by_reference(session, reference)
+    if trouble is None:
+        return None
+    _append_detail(trouble, detail)
+    trouble.updated_at = now
+    return trouble
+
+
+def trouble_by_reference(session: Session, reference: str | None) -> Trouble | None:
+    if not reference:
+        return None
+    return session.execute(select(Trouble).where(Trouble.reference == reference)).scalar_one_or_none()
+
+
+def _append_detail(trouble: Trouble, detail: str) -> None:
+    detail = mask_personal_data(detail)
+    trouble.detail = f"{trouble.detail}\n{detail}".strip() if trouble.detail else detail

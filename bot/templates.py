@@ -111,8 +111,8 @@ SATISFACTION_THANKS = "ご回答ありがとうございます。いただいた
 # Verification (actions.identity). Said after every verification failure, whatever its cause,
 # so the words stay the same for a wrong number, wrong digits, a locked order or one past its budget.
 VERIFICATION_MAIL_OFFER = (
-    "お電話番号で確認できない場合は、ご注文番号をお送りいただいたあと、電話番号の下4桁の代わりに"
-    "「メール」とお送りください。ご注文時のメールアドレスに確認コードをお送りします。"
+    "お電話番号で確認できない場合は、電話番号の下4桁の代わりに「メール」とお送りください。"
+    "ご注文時のメールアドレスに確認コードをお送りします。"
 )
 # The customer asked for the code by mail instead of the digits: the same words whether or not
 # the order exists (the code goes only to the address on file).

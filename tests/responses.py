@@ -25,14 +25,25 @@ def _responses() -> dict:
         return yaml.safe_load(f)["responses"]
 
 
-def response_text(name: str, issue_type: str | None = None) -> str:
-    """The domain's text for a response, picking the variant for the issue type."""
+def response_text(name: str, issue_type: str | None = None, **values: str) -> str:
+    """The domain's text for a response, picking the variant for the issue type, {placeholders} filled from values."""
     variants = _responses()[name]
-    for variant in variants:
-        conditions = variant.get("condition") or []
-        if issue_type and any(c.get("name") == "issue_type" and c.get("value") == issue_type for c in conditions):
-            return variant["text"]
-    return next(v["text"] for v in variants if not v.get("condition"))
+    text = next((v["text"] for v in variants
+                 if issue_type and any(c.get("name") == "issue_type" and c.get("value") == issue_type
+                                       for c in v.get("condition") or [])),
+                None) or next(v["text"] for v in variants if not v.get("condition"))
+    for key, value in values.items():
+        text = text.replace(f"{{{key}}}", value)
+    return text
+
+
+def ask_phone_last4(order_number: str | None = None) -> str:
+    """The ask for the phone digits: with the order number named back in the turn it was typed, else plain."""
+    variants = _responses()["utter_ask_phone_last4"]
+    if order_number is None:
+        return next(v["text"] for v in variants if not v.get("condition"))
+    named = next(v["text"] for v in variants if v.get("condition"))
+    return named.replace("{order_number}", order_number)
 
 
 def response_pattern(name: str, issue_type: str | None = None) -> re.Pattern:

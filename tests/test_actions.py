@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.escalation import ActionEscalate
-from actions.troubles import ActionStartTrouble
+from actions.troubles import ActionStartTrouble, ValidateTroubleForm
 from bot.config import PROJECT_ROOT
 from bot.store.db import session_scope
 from bot.store.models import Ticket, Trouble
@@ -88,11 +88,29 @@ def test_a_late_parcel_is_recorded_at_once_and_its_long_first_message_kept_as_th
 
     assert [m["response"] for m in dispatcher.messages] == ["utter_ack_delivery_delay"]
     slots = slots_set(events)
-    assert slots["issue_type"] == "delivery_delay"
-    assert slots["trouble_detail"].startswith("注文した荷物がまだ届きません")
+    assert (slots["issue_type"], slots["case_step"]) == ("delivery_delay", "collecting")  # the rule runs the form
     with session_scope() as session:
         trouble = session.scalars(select(Trouble)).one()
     assert (trouble.reference, trouble.status, trouble.channel) == (slots["trouble_reference"], "collecting", "rest")
+
+    # The form reads the same first message whole: its details are taken, its questions skip them.
+    form_dispatcher, form_events = run_form_after("late_parcel_first_message.json", events, domain)
+    assert slots_set(form_events)["trouble_detail"].startswith("注文した荷物がまだ届きません")
+    assert "order_number" not in slots_set(form_events)  # still to be asked (Rasa asks the first empty slot)
+    assert form_dispatcher.messages == []
+
+
+def run_form_after(fixture: str, start_events: list[dict], domain: dict) -> tuple[CollectingDispatcher, list[dict]]:
+    """validate_trouble_form as Rasa runs it when the rule starts trouble_form after action_start_trouble."""
+    data = json.loads((TRACKERS / fixture).read_text(encoding="utf-8"))
+    data["slots"].update(slots_set(start_events))
+    data["events"] += [{"event": "action", "name": "action_start_trouble"}, *start_events,
+                       {"event": "active_loop", "name": "trouble_form"},
+                       {"event": "action", "name": "trouble_form"}]
+    data["active_loop"] = {"name": "trouble_form"}
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidateTroubleForm().run(dispatcher, Tracker.from_dict(data), domain))
+    return dispatcher, events
 
 
 def _imports_of(path: Path) -> set[str]:

@@ -5,10 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bot.dialogue import (
+    OPENING_DETAIL_CHARS,
     asks_for_others_data,
+    continues_recorded_case,
     is_short_shipment,
+    is_question,
+    issue_type_for_case,
     read_message,
     requests_step_up_explicitly,
+    starts_another_case,
     status_fits_case,
 )
 
@@ -113,3 +118,54 @@ def test_the_status_line_after_verification_depends_on_the_case(issue_type, stat
 ])
 def test_only_an_explicit_request_starts_the_e_mailed_code(text, explicit):
     assert requests_step_up_explicitly(text) is explicit
+
+
+@pytest.mark.parametrize("text, new_type, current, another", [
+    ("それより先に、2回引き落とされてるんですけど", "billing_contract", "delivery_delay", True),
+    ("あと、それとは別にログインできません", "system_trouble", "defective_product", True),
+    ("箱も潰れてました", "defective_product", "delivery_delay", False),  # more of the same story
+    ("ところで、これも遅れてます", "delivery_delay", "delivery_delay", False),
+])
+def test_only_words_that_change_the_subject_start_another_case(text, new_type, current, another):
+    reading = read_message(text, order_number_asked=True)
+    assert starts_another_case(reading, issue_type=new_type, current_type=current) is another
+
+
+@pytest.mark.parametrize("text, case_order, continues", [
+    ("もう一週間だよ？プレゼント用だったんだけど", "MD26110220", True),
+    ("ありがとうございました", "MD26110220", True),
+    ("領収書の宛名は株式会社まどぐちでお願いします", None, True),
+    ("MD26110220 の方です", "MD26110220", True),
+    ("MD26100066 も届いてません", "MD26110220", False),  # another order: another case
+    ("あと、それとは別に請求が2回来てます", "MD26110220", False),
+])
+def test_what_follows_the_reference_belongs_to_that_case(text, case_order, continues):
+    reading = read_message(text, order_number_asked=False)
+    assert continues_recorded_case(reading, case_order_number=case_order) is continues
+
+
+@pytest.mark.parametrize("issue_type, text, expected", [
+    ("refund_return", "3セット注文したのに2セットしか入っていませんでした", "wrong_delivery"),
+    ("defective_product", "イヤホンの片方が入ってなかった", "wrong_delivery"),
+    ("refund_return", "サイズが合わないので返品したい", "refund_return"),
+    ("billing_contract", "2回しか使ってないのに請求された", "billing_contract"),  # not a type with shipments
+])
+def test_a_short_shipment_is_a_wrong_delivery_whatever_it_reads_like(issue_type, text, expected):
+    assert issue_type_for_case(issue_type, text) == expected
+
+
+def test_an_opening_message_needs_more_words_than_a_later_one_to_count_as_details():
+    opening = "注文した荷物がまだ届きません"
+    assert read_message(opening, order_number_asked=False).detail is not None
+    assert read_message(opening, order_number_asked=False, detail_chars=OPENING_DETAIL_CHARS).detail is None
+
+
+@pytest.mark.parametrize("text, asks", [
+    ("送料とか手数料とかかかりますか？", True),
+    ("送料はいくらから無料になりますか。北海道なのですが", True),
+    ("返品のやり方を教えてください", True),
+    ("宛名は「株式会社みたらい設計」、但し書きは「お品代」でお願いします", False),
+    ("PDFでメールに送っていただければ大丈夫です", False),
+])
+def test_a_question_is_told_from_a_message_that_tells(text, asks):
+    assert is_question(text) is asks
