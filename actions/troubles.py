@@ -17,7 +17,7 @@ from dataclasses import replace
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.identity import (
@@ -110,8 +110,7 @@ def with_earlier_messages(reading: Reading, earlier: list[str]) -> tuple[Reading
         reading = replace(
             reading,
             order_number=reading.order_number or before.order_number,
-            phone_last4=reading.phone_last4 or before.phone_last4,
-            unknown_order_number=reading.unknown_order_number or before.unknown_order_number)
+            phone_last4=reading.phone_last4 or before.phone_last4)
         if before.detail:
             details.insert(0, without_proof(text, before))
     return reading, "\n".join(details) or None
@@ -291,11 +290,14 @@ class ValidateTroubleForm(VerifiesOrderOwner, FormValidationAction):
             slots["phone_last4"] = text
         if requested == "one_time_code" and identity.read_code(text):
             slots["one_time_code"] = text
-        details = [tracker.get_slot("trouble_detail"), earlier_detail,
-                   without_proof(text, reading) if reading.detail else None]
-        if reading.detail or earlier_detail:
-            slots["trouble_detail"] = "\n".join(part for part in details if part)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        # Asked for the details, a short answer is the answer (「16日に届く予定でした」), not a thank-you.
+        answers_details = requested == "trouble_detail" and intent not in NOT_INFORMATION_INTENTS \
+            and not (reading.order_number or reading.phone_last4) and bool(text.strip())
+        taken = reading.detail or answers_details
+        details = [tracker.get_slot("trouble_detail"), earlier_detail, without_proof(text, reading) if taken else None]
+        if taken or earlier_detail:
+            slots["trouble_detail"] = "\n".join(part for part in details if part)
         if not slots and not reading.phone_last4 and (
                 re.search(r"\d", normalise(text)) or intent not in NOT_INFORMATION_INTENTS):
             # Numbers that are neither an order number nor four digits, or a reply that gives nothing:
@@ -371,8 +373,7 @@ class ActionRecordTrouble(Action):
             )
             verified = identity.verified_customer(session, tracker.sender_id)
             status = status_of_verified_order(session, verified.order_id, now) if verified else None
-        events: List[EventType] = [SlotSet("trouble_detail", None), SlotSet("issue_type", corrected),
-                                   SlotSet("case_step", RECORDED_STEP)]
+        events: List[EventType] = [SlotSet("trouble_detail", None), SlotSet("issue_type", corrected)]
         if status is not None and status_fits_case(corrected, status.key):
             dispatcher.utter_message(response=f"utter_order_status_{status.key}", **status.as_response_arguments())
         if locked:  # utter_verification_locked promised a person: the conversation is theirs now
@@ -380,14 +381,15 @@ class ActionRecordTrouble(Action):
                                           evidence=["本人確認の失敗回数が上限に達しました"], trouble_reference=reference)
             say_hand_over(dispatcher, tracker, domain, "utter_escalated_verification_locked",
                           ticket_reference=ticket, reply_due=due)
-            return [*events, SlotSet("ticket_reference", ticket), SlotSet("reply_due", due)]
+            return [*events, SlotSet("ticket_reference", ticket), SlotSet("reply_due", due),
+                    SlotSet("case_step", RECORDED_STEP)]
         if corrected == "wrong_delivery" and is_short_shipment(detail):
             dispatcher.utter_message(response="utter_trouble_recorded_short_shipment", trouble_reference=reference,
                                      reply_due=tracker.get_slot("reply_due"))
         else:
             dispatcher.utter_message(response="utter_trouble_recorded", trouble_reference=reference,
                                      reply_due=tracker.get_slot("reply_due"))
-        return [*events, *self._back_to_parked_case(dispatcher, tracker)]
+        return [*events, *(self._back_to_parked_case(dispatcher, tracker) or [SlotSet("case_step", RECORDED_STEP)])]
 
     @staticmethod
     def _back_to_parked_case(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
@@ -404,6 +406,6 @@ class ActionRecordTrouble(Action):
             SlotSet("reply_due", parked["reply_due"]),
             SlotSet("trouble_detail", parked["detail"]),
             SlotSet("case_resumed", True),
-            SlotSet("requested_slot", None),
-            SlotSet("case_step", COLLECTING),  # the rule starts trouble_form again
+            SlotSet("case_step", COLLECTING),
+            ActiveLoop("trouble_form"),  # the form is active again: it runs at once and asks what is missing
         ]

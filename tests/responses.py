@@ -37,13 +37,10 @@ def response_text(name: str, issue_type: str | None = None, **values: str) -> st
     return text
 
 
-def ask_phone_last4(order_number: str | None = None) -> str:
-    """The ask for the phone digits: with the order number named back in the turn it was typed, else plain."""
+def ask_phone_last4(taken: bool = True) -> str:
+    """The ask for the phone digits: 「ご注文番号を承りました。…」 in the turn the number was typed, else plain."""
     variants = _responses()["utter_ask_phone_last4"]
-    if order_number is None:
-        return next(v["text"] for v in variants if not v.get("condition"))
-    named = next(v["text"] for v in variants if v.get("condition"))
-    return named.replace("{order_number}", order_number)
+    return next(v["text"] for v in variants if bool(v.get("condition")) == taken)
 
 
 def response_pattern(name: str, issue_type: str | None = None) -> re.Pattern:

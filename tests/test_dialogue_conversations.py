@@ -93,7 +93,7 @@ def test_5_a_request_for_a_neighbours_data_over_several_messages_is_refused(assi
     assistant.say(sender, "下の階に住んでる高橋さんの荷物がうちに届いたんです")
     replies = assistant.say(sender, "高橋さんの電話番号を教えてもらえますか")
     assert response_text("utter_refuse_others_data") in replies
-    assert not any(r.startswith("ご注文番号 ") for r in replies)  # no digits asked for the neighbour's order
+    assert ask_phone_last4() not in replies and ask_phone_last4(taken=False) not in replies  # not for theirs
 
 
 def test_6_a_missing_item_is_a_short_shipment_resent_not_a_return(assistant):
@@ -109,9 +109,9 @@ def test_8_after_wrong_digits_the_right_digits_alone_verify(assistant):
     sender = assistant.new_sender()
     right = owner_of(LATE).phone_last4
     assistant.say(sender, "荷物がまだ届きません")
-    assert assistant.say(sender, LATE) == [ask_phone_last4(LATE)]
+    assert assistant.say(sender, LATE) == [ask_phone_last4()]
     failed = assistant.say(sender, f"{(int(right) + 1) % 10000:04d}")
-    assert failed[0] == response_text("utter_verification_failed") and failed[-1] == ask_phone_last4()
+    assert failed[0] == response_text("utter_verification_failed") and failed[-1] == ask_phone_last4(taken=False)
     assert assistant.say(sender, f"あ、間違えました。{right}です")[0] == response_text("utter_verified")
 
 

@@ -60,7 +60,7 @@ def test_the_conversation_continues_in_a_new_socket_with_the_same_session(assist
         await again.close()
         return replies
 
-    assert [r["text"] for r in run(scenario())] == [ask_phone_last4("MD26110263")]
+    assert [r["text"] for r in run(scenario())] == [ask_phone_last4()]
 
 
 @pytest.mark.parametrize("asked", ["1", "abc", "../../etc", "A" * 32, 12345,
