@@ -90,8 +90,9 @@ def test_4_not_knowing_the_order_number_still_gets_a_reference(assistant):
 
 def test_5_a_request_for_a_neighbours_data_over_several_messages_is_refused(assistant):
     sender = assistant.new_sender()
-    assistant.say(sender, "下の階に住んでる高橋さんの荷物がうちに届いたんです")
-    replies = assistant.say(sender, "高橋さんの電話番号を教えてもらえますか")
+    assistant.say(sender, "隣の家の荷物がうちに届きました")
+    # The neighbour was named in the message before; this one asks what "this person" ordered.
+    replies = assistant.say(sender, f"伝票は{LATE}です。この人が何を頼んだのか教えてください")
     assert response_text("utter_refuse_others_data") in replies
     assert ask_phone_last4() not in replies and ask_phone_last4(taken=False) not in replies  # not for theirs
 
@@ -115,7 +116,11 @@ def test_8_after_wrong_digits_the_right_digits_alone_verify(assistant):
     assert assistant.say(sender, f"あ、間違えました。{right}です")[0] == response_text("utter_verified")
 
 
-def test_9_romaji_is_understood(assistant):
+def test_9_answers_in_romaji_are_read_as_answers(assistant):
+    # 「MD26090161 desu」 was read as an English question and answered with the FAQ's English note.
     sender = assistant.new_sender()
-    replies = assistant.say(sender, "katta iyahon ga katahou kikoenai desu")
-    assert replies == [response_text("utter_ack_defective_product"), response_text("utter_ask_order_number")]
+    order = "MD26090161"
+    first = assistant.say(sender, "sumimasen, dendou haburashi ga juuden dekinaku narimashita")
+    assert first[0] == response_text("utter_ack_defective_product")
+    assert assistant.say(sender, f"{order} desu") == [ask_phone_last4()]
+    assert assistant.say(sender, f"{owner_of(order).phone_last4} desu")[0] == response_text("utter_verified")
