@@ -300,8 +300,8 @@ def softmax_scores(features, weights, bias):
     import numpy as np
 
     scores = features @ weights.T + bias
-    if weights.shape[0] == 1:  # sklearn keeps one row of weights for two classes
-        scores = np.hstack([-scores, scores])
+    if weights.shape[0] == 1:  # sklearn keeps one row of weights for two classes: P(second) = sigmoid(score)
+        scores = np.hstack([np.zeros_like(scores), scores])
     scores = np.exp(scores - scores.max(axis=1, keepdims=True))
     return scores / scores.sum(axis=1, keepdims=True)
 
