@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from bot.faq import faq_id_of
 from bot.support import ISSUE_TYPES
 from bot.triage.escalation import detect_escalation
+from bot.triage.incidents import INCIDENT_CONFIDENCE, PRIVACY_CONCERN, reports_incident
 from bot.triage.labels import ISSUE_TYPE_KEY, MODEL_KEY, OTHER
 
 NO_ESCALATION = "none"
@@ -91,7 +92,10 @@ class Triage:
 def issue_type_of(nlu: NluResult) -> tuple[str, float]:
     """The most likely of the nine issue types, with its probability.
 
-    The issue-type classifier decides alone: it learned ``other`` from
+    A security incident the customer reports (phishing in the shop's name,
+    card details typed into a fake page, an order confirmation for nothing
+    bought: ``bot.triage.incidents``) is a privacy concern by rule. Otherwise
+    the issue-type classifier decides alone: it learned ``other`` from
     messages that describe no trouble, so a greeting or a thank-you around a
     complaint is no evidence of ``other`` (the old way, one minus the mass of
     the eight types, counted every conversational intent as ``other``), and
@@ -100,6 +104,9 @@ def issue_type_of(nlu: NluResult) -> tuple[str, float]:
     which Rasa does not send through the pipeline): the type the customer chose,
     when it is one of the nine, else ``other`` at 0.
     """
+    if reports_incident(nlu.text):
+        model = dict(nlu.issue_ranking).get(PRIVACY_CONCERN, 0.0)
+        return PRIVACY_CONCERN, max(model, INCIDENT_CONFIDENCE)
     if nlu.issue_ranking:
         return nlu.issue_ranking[0]
     chosen = nlu.intent_ranking[0][0] if nlu.intent_ranking else None
