@@ -18,8 +18,9 @@ from bot.rasa_nlu.components import FaqQuestionDetector
 
 
 def _message(text: str, intent: str, confidence: float, question: float, entry: str = "shipping_fee",
-             entry_confidence: float = 0.8) -> Message:
+             entry_confidence: float = 0.8, issue: str = "other") -> Message:
     message = Message({TEXT: text})
+    message.set("issue_type", {"name": issue, "confidence": 0.9, "ranking": []}, add_to_output=True)
     chosen = {INTENT_NAME_KEY: intent, PREDICTED_CONFIDENCE_KEY: confidence}
     message.set(INTENT, chosen, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [chosen, {INTENT_NAME_KEY: "faq", PREDICTED_CONFIDENCE_KEY: 0.1}],
@@ -42,11 +43,23 @@ def test_a_question_diet_thought_the_faq_does_not_answer_is_answered_when_the_se
     assert reading.answer_id() == "shipping_fee"
 
 
-@pytest.mark.parametrize("intent", ["billing_contract", "delivery_delay", "other", "inform"])
-def test_a_trouble_keeps_its_reading_however_sure_the_selector_is(intent):
-    """Inside a case 「いつ届くか知りたい」 is the case's; the FAQ must not take what DIET read as a trouble."""
-    reading = _read(_message("いつ届くか知りたい", intent, 0.55, question=0.9, entry="shipping_days"))
+@pytest.mark.parametrize("intent", ["delivery_delay", "other", "change_address"])
+def test_a_trouble_the_issue_classifier_sees_keeps_its_reading(intent):
+    """Inside a case 「いつ届くか知りたい」 is the case's; the FAQ must not take it."""
+    reading = _read(_message("いつ届くか知りたい", intent, 0.97, question=0.9, entry="shipping_days",
+                             issue="delivery_delay"))
     assert reading.intent == intent and reading.answer_id() is None
+
+
+def test_a_question_read_as_a_trouble_is_the_faqs_when_the_issue_classifier_sees_none():
+    reading = _read(_message("見積書を出していただけますか", "other", 0.93, question=0.92, entry="bulk_order",
+                             issue="other"))
+    assert (reading.intent, reading.answer_id()) == ("faq", "bulk_order")
+
+
+def test_a_statement_read_as_a_trouble_keeps_its_reading_even_without_a_trouble_seen():
+    reading = _read(_message("見積書が必要です", "other", 0.93, question=0.92, entry="bulk_order", issue="other"))
+    assert reading.intent == "other"
 
 
 def test_a_question_not_understood_is_answered_when_the_selector_is_sure():

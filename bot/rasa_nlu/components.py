@@ -29,7 +29,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.dialogue import announces_a_question
+from bot.dialogue import announces_a_question, is_question
 from bot.kana import romaji_to_katakana
 from bot.text import find_shop_entities, normalise
 from bot.support import ISSUE_TYPES
@@ -566,9 +566,12 @@ class FaqEntrySelector(GraphComponent):
 
 
 # What DIET may have made of a question the FAQ answers and still be overruled: nothing sure, or a
-# question it took for one the FAQ does not answer. A trouble, a greeting, a yes/no, an escalation or a
-# request for a person keeps its own way (inside a case, 「いつ届くか知りたい」 is the case's, not the FAQ's).
+# question it took for one the FAQ does not answer. A greeting, a yes/no, an escalation or a request for
+# a person keeps its own way.
 FAQ_MAY_OVERRULE = frozenset({"nlu_fallback", "question_not_in_faq"})
+# A trouble (or a request about one order) only when the message asks and the issue-type classifier sees
+# no trouble in it: 「見積書を出していただけますか」, not 「いつ届くか知りたい」 (delivery_delay, inside a case).
+TROUBLE_READINGS = frozenset({*ISSUE_TYPES, "change_address", "ask_order_items"})
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -582,10 +585,13 @@ class FaqQuestionDetector(GraphComponent):
     FaqEntrySelector's FAQ-or-not model learned the same examples against
     every other one; it is a logistic regression, trained the same
     everywhere, and its answer decides here. Only where DIET placed the
-    message nowhere or took it for a question the FAQ does not answer: a
-    trouble keeps its reading (answering 「届かない」 with the shipping page
-    would be worse than asking), and so do greetings, yes/no, escalations and
-    requests for a person. A message that gives an order number is about
+    message nowhere or took it for a question the FAQ does not answer, or
+    where DIET read a trouble but the message asks and the issue-type
+    classifier sees no trouble in it (「見積書を出していただけますか」 read as
+    ``other``). A trouble the classifier sees keeps its reading (answering
+    「いつ届くか知りたい」 inside a case with the shipping page would be worse
+    than going on with the case), and so do greetings, yes/no, escalations
+    and requests for a person. A message that gives an order number is about
     that order (verification first), never a general answer. Runs after the
     FallbackClassifier and before the EscalationDetector, so a demand phrased
     as a question still escalates.
@@ -604,9 +610,15 @@ class FaqQuestionDetector(GraphComponent):
                execution_context: ExecutionContext) -> "FaqQuestionDetector":
         return cls(config)
 
+    @staticmethod
+    def _asks_without_a_trouble(message: Message) -> bool:
+        issue = message.get(ISSUE_TYPE_KEY) or {}
+        return is_question(message.get(TEXT) or "") and issue.get("name") == OTHER
+
     def process(self, messages: List[Message]) -> List[Message]:
         faq = self._config["retrieval_intent"]
         for message in messages:
+            text = message.get(TEXT) or ""
             selected = ((message.get("response_selector") or {}).get(faq) or {})
             question = float(selected.get("question_confidence") or 0.0)
             intent = message.get(INTENT) or {}
@@ -616,7 +628,8 @@ class FaqQuestionDetector(GraphComponent):
             if name == faq:
                 if question <= confidence:
                     continue
-            elif name not in FAQ_MAY_OVERRULE or find_shop_entities(message.get(TEXT) or "")["order_number"]:
+            elif find_shop_entities(text)["order_number"] or not (
+                    name in FAQ_MAY_OVERRULE or (name in TROUBLE_READINGS and self._asks_without_a_trouble(message))):
                 continue
             chosen = {INTENT_NAME_KEY: faq, PREDICTED_CONFIDENCE_KEY: question}
             ranking = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get(INTENT_NAME_KEY) != faq]
