@@ -24,7 +24,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.records import ANSWERED, COLLECTING, now_utc
 from actions.troubles import open_or_add_to_case
-from bot.dialogue import is_question
+from bot.text import is_question
 from bot.faq import RETRIEVAL_INTENT, FaqEntry, FaqReading, is_english
 from bot.faq_log import FaqOutcome, record_answer, record_feedback
 from bot.store.db import session_scope

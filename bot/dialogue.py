@@ -240,29 +240,3 @@ TROUBLE_CONFIDENCE = 0.55
 
 def names_a_trouble(issue_type: str | None, confidence: float | None) -> bool:
     return bool(issue_type and issue_type != "other" and (confidence or 0.0) >= TROUBLE_CONFIDENCE)
-
-
-# 「すみません、ちょっとお聞きしたいのですが」「相談したいことがあって」: the customer announces a question and
-# has not asked it yet. Neither a request for a person nor a trouble: the bot says 「どうぞ」 (utter_greet).
-QUESTION_PREFACE = re.compile(
-    r"(?:(?:すみません|すいません|あの[ーぉ〜]*|えっと|えーと|こんにちは|こんばんは|お世話になって(?:おり|い)ます|"
-    r"失礼(?:いた)?します|はじめまして)[、。,.!！\s]*)*"
-    r"(?:ちょっと|少し|すこし|ひと?つ|一つ|1つ)?[、\s]*(?:お|ご)?"
-    r"(?:聞き|きき|伺い|うかがい|尋ね|たずね|質問|しつもん|相談|そうだん|問い合わせ|といあわせ)"
-    r"(?:し|させて(?:いただき|もらい)?)?(?:たい)?(?:こと|ん|の)?(?:が|も)?(?:ある|あり|あって|あるん|ありまして)?"
-    r"(?:しても(?:いい|よろしい)(?:です|でしょう)?か?)?"
-    r"(?:んだ|のだ|んです|のです|です|ます|まして|だ)?(?:けど|けれど|けども|が|ね|よ)?[、。,.!！?？\s…〜ー]*")
-
-
-def announces_a_question(text: str) -> bool:
-    """「ちょっと聞きたいんだけど」 and nothing else: a question is coming (not 「送料について聞きたい」)."""
-    return bool(QUESTION_PREFACE.fullmatch(fold_kana(normalise(text or "")).strip()))
-
-
-# 「…かかりますか？」「…教えてください」 ask; 「宛名は株式会社…でお願いします」 tells.
-QUESTION = re.compile(r"[?？]|(か|かな|かね|の)[。!！\s]*$|でしょうか|ますか|ですか|教えて|おしえて|知りたい|どうすれば|どうしたら")
-
-
-def is_question(text: str) -> bool:
-    """Whether a message asks something (answered from the FAQ) rather than tells (added to the case)."""
-    return bool(QUESTION.search(normalise(text or "").strip()))

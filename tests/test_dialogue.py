@@ -9,13 +9,13 @@ from bot.dialogue import (
     asks_for_others_data,
     continues_recorded_case,
     is_short_shipment,
-    is_question,
     issue_type_for_case,
     read_message,
     requests_step_up_explicitly,
     starts_another_case,
     status_fits_case,
 )
+from bot.text import is_question
 
 
 def test_order_number_digits_and_details_are_all_taken_from_one_first_message():

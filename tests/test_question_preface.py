@@ -6,7 +6,7 @@ import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.dialogue import announces_a_question
+from bot.text import announces_a_question
 from bot.rasa_nlu.components import QuestionPrefaceDetector
 
 

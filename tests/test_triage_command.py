@@ -67,3 +67,31 @@ def test_a_malformed_line_is_reported_with_its_number(tmp_path):
     assert result.returncode == 2
     assert "line 2" in result.stderr
     assert result.stdout == ""
+
+
+def test_batched_parsing_reads_every_message_as_rasas_own_processor_does(model_path):
+    """``triage --file`` sends messages through the NLU graph in batches (bot.rasa_nlu.model.BATCH);
+    each must come out exactly as the dialogue's one-at-a-time parse reads it."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    from bot.rasa_nlu.model import BATCH, load_parse_data
+
+    texts = ["商品が壊れていました", "送料って全部でいくらかかりますかね", "すみません、ちょっとお聞きしたいのですが",
+             "担当者と話したい", "MD26110220 下4桁5903 まだ届かない", "こんにちは", "ok",
+             "かーどのばんごうを いれてしまいました", "SNSで宣伝すれば代金と報酬を払うと言われました"] * 4
+    assert len(texts) > BATCH  # more than one batch, the last one partial
+    batched = list(load_parse_data(model_path)(texts))
+    agent = Agent.load(str(model_path))
+    one_by_one = [asyncio.run(agent.parse_message(text)) for text in texts]
+
+    def essentials(data: dict) -> tuple:
+        selector = (data.get("response_selector") or {}).get("faq") or {}
+        return (data["text"], data["intent"]["name"], round(data["intent"]["confidence"], 6),
+                data["intent"].get("full_retrieval_intent_name"), [e["value"] for e in data["entities"]],
+                data["issue_type"]["name"], round(data["issue_type"]["confidence"], 6),
+                selector.get("response", {}).get("intent_response_key"),
+                round(selector.get("question_confidence") or 0, 6), data.get("escalation"))
+
+    assert [essentials(d) for d in batched] == [essentials(d) for d in one_by_one]
