@@ -1,7 +1,7 @@
 """The FAQ-or-not decision of the pipeline, without a trained model: the arrays and the override rules.
 
 ``FaqEntrySelector`` stores its two logistic regressions as plain arrays and
-scores them with ``softmax_scores``; ``FaqQuestionDetector`` turns a question
+scores them with ``LinearScorer``; ``FaqQuestionDetector`` turns a question
 the selector is sure asks the FAQ into the intent ``faq`` where DIET placed it
 nowhere or took it for a question the FAQ does not answer, and leaves
 everything else alone (a trouble keeps its reading).

@@ -379,11 +379,6 @@ class LinearScorer:
         return scores / scores.sum(axis=1, keepdims=True)
 
 
-def softmax_scores(features, weights, bias):
-    """Class probabilities of a fitted multinomial logistic regression, from its plain arrays."""
-    return LinearScorer(weights, bias)(features)
-
-
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class IssueTypeClassifier(GraphComponent):
     """The issue type of every message, a decision of its own beside the dialogue's intent.
@@ -651,6 +646,14 @@ class FaqEntrySelector(GraphComponent):
         return messages
 
 
+def put_intent_on_top(message: Message, name: str, confidence: float) -> None:
+    """A rule's or a second model's decision as the message's intent, DIET's ranking kept below it."""
+    chosen = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+    ranking = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get(INTENT_NAME_KEY) != name]
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+
+
 # What DIET may have made of a question the FAQ answers and still be overruled: nothing sure, or a
 # question it took for one the FAQ does not answer. A greeting, a yes/no, an escalation or a request for
 # a person keeps its own way.
@@ -717,10 +720,7 @@ class FaqQuestionDetector(GraphComponent):
             elif find_shop_entities(text)["order_number"] or not (
                     name in FAQ_MAY_OVERRULE or (name in TROUBLE_READINGS and self._asks_without_a_trouble(message))):
                 continue
-            chosen = {INTENT_NAME_KEY: faq, PREDICTED_CONFIDENCE_KEY: question}
-            ranking = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get(INTENT_NAME_KEY) != faq]
-            message.set(INTENT, chosen, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+            put_intent_on_top(message, faq, question)
         return messages
 
 
@@ -747,10 +747,7 @@ class QuestionPrefaceDetector(GraphComponent):
         for message in messages:
             if not announces_a_question(message.get(TEXT) or ""):
                 continue
-            chosen = {INTENT_NAME_KEY: GREET_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            ranking = [i for i in message.get(INTENT_RANKING_KEY) or [] if i.get(INTENT_NAME_KEY) != GREET_INTENT]
-            message.set(INTENT, chosen, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
+            put_intent_on_top(message, GREET_INTENT, 1.0)
         return messages
 
 
