@@ -529,16 +529,26 @@ def test_the_console_says_a_reply_the_channel_refused_will_be_sent_again():
     assert message_view(retrying, []).delivery_label == RETRY_LABEL
 
 
-def test_a_retried_message_id_gets_the_first_replies_from_rasas_tracker_store(demo_shop):
-    """Rasa kept the message (then the replica died before answering): the retry is not handled twice."""
-    from rasa.core.tracker_store import InMemoryTrackerStore
+@pytest.mark.parametrize("kind", ["in memory", "sql", "sql inside Rasa's fail-safe wrapper"])
+def test_a_retried_message_id_gets_the_first_replies_from_rasas_tracker_store(demo_shop, kind, tmp_path):
+    """Rasa kept the message (then the replica died before answering): the retry is not handled twice.
+
+    Also on the SQL store the server uses, bare and inside Rasa's fail-safe wrapper.
+    """
+    from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
     from rasa.shared.core.domain import Domain
     from rasa.shared.core.events import BotUttered, UserUttered
 
     from bot.channels.rest import GuardedCollectingOutputChannel
+    from bot.channels.tracker_store import PooledSQLTrackerStore
     from bot.channels.turn import CustomerTurns, Inbound, Outcome, replies_in_tracker
 
-    store = InMemoryTrackerStore(Domain.empty())
+    if kind == "in memory":
+        store = InMemoryTrackerStore(Domain.empty())
+    else:
+        store = PooledSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+        if kind != "sql":
+            store = FailSafeTrackerStore(store)
     turns = CustomerTurns("rest")
     handled: list[str] = []
 
