@@ -51,6 +51,7 @@ from bot.dialogue import (
     NOT_INFORMATION_INTENTS,
     OPENING_DETAIL_CHARS,
     Reading,
+    asks_about_the_order,
     asks_for_others_data,
     continues_recorded_case,
     names_a_trouble,
@@ -232,7 +233,7 @@ class ValidateTroubleForm(VerifiesOrderOwner, FormValidationAction):
         earlier_detail = None
         if opening:  # what the customer wrote just before naming the trouble belongs to it (issue #16, item 1)
             reading, earlier_detail = with_earlier_messages(reading, texts_before_this_case(tracker))
-        if not self._part_of_the_case(tracker, intent, reading, others_data):
+        if not self._part_of_the_case(tracker, intent, reading, others_data, opening):
             return []  # the form steps aside: the rules hand over, or answer the question, then come back
         if tracker.get_slot("case_resumed") and (intent == "deny" or DECLINE.fullmatch(normalise(text).strip())):
             # 「不要」 to the case taken up again: recorded with what it has (the form ends, see run).
@@ -252,19 +253,23 @@ class ValidateTroubleForm(VerifiesOrderOwner, FormValidationAction):
         return [*self._slots_given(dispatcher, tracker, text, reading, requested, earlier_detail), turns]
 
     @staticmethod
-    def _part_of_the_case(tracker: Tracker, intent: str | None, reading: Reading, others_data: bool) -> bool:
+    def _part_of_the_case(tracker: Tracker, intent: str | None, reading: Reading, others_data: bool,
+                          opening: bool = False) -> bool:
         """Whether the form reads this message, or steps aside for the rules (issue #16).
 
         A request for a person, a demand, abuse or the fraud scheme goes to
         people, and a question to the FAQ, unless the message plainly answers
-        the case: it gives the order number, the digits or 「わからない」, or
-        asks for someone else's data (refused here). Only the model's own
+        the case: it gives the order number, the digits or 「わからない」, asks
+        for someone else's data (refused here), or, once the case is under
+        way, asks about the order itself (「いつ届くか知りたい」: the case's
+        order, not the shop's general shipping days). Only the model's own
         reading of "a person, please", with none of the rules' words for it,
         gives way to that; the rules' hand-overs never do.
         """
         gives_numbers = bool(reading.order_number or reading.phone_last4 or reading.unknown_order_number)
         if intent in QUESTION_INTENTS:
-            return gives_numbers or others_data
+            about_the_order = not opening and asks_about_the_order(tracker.latest_message.get("text") or "")
+            return gives_numbers or others_data or about_the_order
         if intent in NOT_AN_ANSWER:
             if others_data and person_request(tracker):
                 return True  # 「高橋さんの電話番号教えて」: refused here, not handed over

@@ -137,6 +137,17 @@ def mentions_third_party(text: str) -> bool:
     return bool(THIRD_PARTY.search(fold_kana(normalise(text or ""))))
 
 
+def asks_about_the_order(text: str) -> bool:
+    """「いつ届くか知りたい」「発送されましたか」: a question about an order's own facts (status, delivery, contents).
+
+    Inside a case it asks about the case's order, whatever the intent
+    model makes of it: one training read 「いつ届くか知りたい」 as a late
+    delivery, the next as the FAQ's shipping days, and a customer whose order
+    was locked got the shop's general shipping days instead of a person.
+    """
+    return bool(ORDER_FACTS.search(fold_kana(normalise(text or ""))))
+
+
 def asks_for_others_data(text: str, earlier: list[str]) -> bool:
     """A request for another person's data, in this message or built up over the conversation (issue #16).
 

@@ -148,3 +148,23 @@ def test_test_modules_share_helpers_through_helper_modules_not_each_other():
             if bad:
                 offenders.setdefault(path.name, set()).update(bad)
     assert not offenders, offenders
+
+
+@pytest.mark.parametrize(("text", "opening", "part_of_the_case"), [
+    ("いつ届くか知りたい", False, True),  # the case's own order, whatever the intent model read
+    ("もう発送されましたか", False, True),
+    ("送料っていくらですか", False, False),  # a question for the FAQ: answered, then the case goes on
+    ("営業時間は何時までですか", False, False),
+    ("いつ届くか知りたい", True, False),  # the opening message: the rules decide, as before
+])
+def test_a_question_about_the_cases_own_order_stays_in_the_case_when_the_model_reads_an_faq_question(
+        text, opening, part_of_the_case):
+    """One training read 「いつ届くか知りたい」 as a late delivery, the next as the FAQ's shipping days: a customer
+    whose order had just been locked got the shop's general shipping days and their trouble was never recorded."""
+    from bot.dialogue import read_message
+
+    tracker = Tracker("rest:locked", {"requested_slot": None if opening else "trouble_detail"},
+                      {"text": text, "intent": {"name": "faq", "confidence": 0.88}}, [], False, None,
+                      {"name": "trouble_form"}, "action_listen")
+    reading = read_message(text, order_number_asked=False)
+    assert ValidateTroubleForm._part_of_the_case(tracker, "faq", reading, False, opening) is part_of_the_case
