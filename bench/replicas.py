@@ -5,8 +5,10 @@ PostgreSQL database and its own Redis prefix, state in a temporary folder),
 plays whole conversations with verification over REST (bot.loadtest: each of
 ``--concurrency`` customers sends its next message as soon as the answer
 arrives) for ``--seconds``, and prints messages/s, latency, errors and the
-ratio two/one. The machine is shared: the load average is printed with each
-figure. ``--soak S`` then keeps 20 conversations going on two replicas for S
+ratio two/one, with the CPU each part used a message (Rasa replicas, action
+servers, nginx, PostgreSQL, Redis, the load client) and how many of the
+machine's cores were busy. The machine is shared: the load average is printed
+with each figure. ``--soak S`` then keeps 20 conversations going on two replicas for S
 seconds and prints errors and the growth of the servers' resident memory.
 
     .venv/bin/python bench/replicas.py [--concurrency 20] [--seconds 90] [--soak 300]
@@ -37,20 +39,38 @@ POSTGRES = os.environ.get("MADOGUCHI_TEST_POSTGRES", "postgresql://postgres@127.
 REDIS = os.environ.get("MADOGUCHI_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
-def tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc (KiB)."""
-    children: dict[int, list[int]] = {}
+def _processes() -> dict[int, tuple[int, str, float]]:
+    """pid -> (parent pid, command line, CPU seconds so far), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found = {}
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [pid]
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except (OSError, IndexError):
+            continue
+        found[int(entry.name)] = (int(fields[1]), command, (int(fields[11]) + int(fields[12])) / tick)
+    return found
+
+
+def _descendants(pid: int, processes: dict) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for child, (parent, _, _) in processes.items():
+        children.setdefault(parent, []).append(child)
+    found, todo = set(), [pid]
     while todo:
         current = todo.pop()
+        found.add(current)
         todo += children.get(current, [])
+    return found
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc (KiB)."""
+    total = 0
+    for current in _descendants(pid, _processes()):
         try:
             for line in Path(f"/proc/{current}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
@@ -58,6 +78,44 @@ def tree_rss_kib(pid: int) -> int:
         except OSError:
             continue
     return total
+
+
+ROLES = (("Rasa", " rasa run "), ("actions", " rasa_sdk "), ("console", " bot.console"), ("nginx", "nginx"))
+
+
+def cpu_by_role(layout: "Layout") -> dict[str, float]:
+    """CPU seconds so far of each part: the layout's processes by role, its PostgreSQL backends, Redis, this client.
+
+    Read before and after a run, the differences say where a message's CPU
+    goes, and how busy the machine was: the ratio two/one depends on what one
+    replica leaves of the machine's cores.
+    """
+    processes = _processes()
+    mine = _descendants(layout.process.pid, processes)
+    seconds = {role: 0.0 for role, _ in ROLES} | {"PostgreSQL": 0.0, "Redis": 0.0, "load client": 0.0}
+    for pid, (_, command, cpu) in processes.items():
+        if pid in mine:
+            role = next((name for name, marker in ROLES if marker in f" {command}"), None)
+            if role:
+                seconds[role] += cpu
+        elif command.startswith("postgres:") and layout.database in command:
+            seconds["PostgreSQL"] += cpu
+        elif command.startswith("redis-server"):
+            seconds["Redis"] += cpu
+    me = os.times()
+    seconds["load client"] = me.user + me.system
+    with open("/proc/stat", encoding="ascii") as f:
+        busy = [int(v) for v in f.readline().split()[1:]]
+    seconds["machine busy"] = (sum(busy) - busy[3] - busy[4]) / os.sysconf("SC_CLK_TCK")  # all but idle, iowait
+    return seconds
+
+
+def report_cpu(before: dict[str, float], after: dict[str, float], result) -> None:
+    used = {role: after[role] - before[role] for role in after}
+    parts = ", ".join(f"{role} {used[role] / max(1, result.messages) * 1000:.1f}"
+                      for role in after if role != "machine busy")
+    print(f"   CPU ms a message: {parts}; machine busy {used['machine busy'] / result.seconds:.2f} of "
+          f"{os.cpu_count()} cores", flush=True)
 
 
 class Layout:
@@ -108,8 +166,11 @@ def main() -> None:
     for replicas in (1, 2):
         with Layout(replicas) as layout:
             closed_loop(layout.assistant, args.concurrency, 15, tag="warm-up")
+            before = cpu_by_role(layout)
             result = closed_loop(layout.assistant, args.concurrency, args.seconds, tag="bench")
+            after = cpu_by_role(layout)
             report(f"{replicas} replica(s), {args.concurrency} concurrent", result)
+            report_cpu(before, after, result)
             rates[replicas] = result.per_second
             if replicas == 2 and args.soak:
                 before = tree_rss_kib(layout.process.pid)
