@@ -254,7 +254,7 @@ class ValidateTroubleForm(VerifiesOrderOwner, FormValidationAction):
 
     @staticmethod
     def _part_of_the_case(tracker: Tracker, intent: str | None, reading: Reading, others_data: bool,
-                          opening: bool = False) -> bool:
+                          opening: bool) -> bool:
         """Whether the form reads this message, or steps aside for the rules (issue #16).
 
         A request for a person, a demand, abuse or the fraud scheme goes to
