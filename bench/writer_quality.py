@@ -39,7 +39,10 @@ from bot.triage.writers import PROJECT_WRITER, WRITERS_DIR, LabelledMessage, tra
 
 NLU = PROJECT_ROOT / "data" / "nlu"
 RESULTS = PROJECT_ROOT / "var" / "bench" / "writers"
-PIPELINE_INPUTS = ("config.yml", "bot/rasa_nlu/components.py", "bot/text.py", "bot/kana.py", "bot/triage/labels.py")
+# What else a fold's model depends on: every fold also learns the shop's FAQ (FaqImporter reads data/faq.yml),
+# so new FAQ phrasings make the stored folds stale too.
+PIPELINE_INPUTS = ("config.yml", "bot/rasa_nlu/components.py", "bot/text.py", "bot/kana.py", "bot/triage/labels.py",
+                   "data/faq.yml", "bot/rasa_nlu/faq_importer.py")
 
 
 def writer_files() -> dict[str, Path]:
