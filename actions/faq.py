@@ -25,7 +25,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.records import ANSWERED, COLLECTING, now_utc
 from actions.troubles import open_or_add_to_case
 from bot.text import is_question
-from bot.faq import RETRIEVAL_INTENT, FaqEntry, FaqReading, is_english
+from bot.faq import RETRIEVAL_INTENT, FaqEntry, is_english
+from bot.faq_answer import FaqReading
 from bot.faq_log import FaqOutcome, record_answer, record_feedback
 from bot.store.db import session_scope
 

@@ -61,6 +61,7 @@ from bot.dialogue import (
     starts_another_case,
     status_fits_case,
 )
+from bot.faq_answer import about_own_order
 from bot.orders import status_of_verified_order
 from bot.store.db import session_scope
 from bot.support import ISSUE_TYPES, complete_trouble
@@ -153,7 +154,10 @@ def open_or_add_to_case(dispatcher: CollectingDispatcher, tracker: Tracker,
     # The issue type is the issue-type classifier's decision (bot.triage), whatever intent made the
     # rule fire: the record, the acknowledgement and the form follow one judgement.
     issue_type, confidence = issue_type_of(nlu)
-    if intent not in ISSUE_TYPES and not names_a_trouble(issue_type, confidence) and not reading.order_number:
+    # 「昨日注文したタオルにもう1枚追加できますか」: no trouble, but the shop must look at that order, so the
+    # case opens (verification first) and a person acts on it, as for an order number.
+    if (intent not in ISSUE_TYPES and not names_a_trouble(issue_type, confidence) and not reading.order_number
+            and not about_own_order(nlu.text)):
         if answer_otherwise:
             dispatcher.utter_message(response="utter_default" if intent == "nlu_fallback"
                                      else "utter_inform_without_context")

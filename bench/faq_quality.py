@@ -4,7 +4,7 @@ bench/data/faq_heldout.yml (writer B; never trained on) holds, per FAQ entry,
 questions in every register, troubles that sound close to FAQ questions, and
 questions the FAQ does not answer, in Japanese and in English. Each message
 goes through the trained model and is judged by what the dialogue would do
-with it (``bot.faq.FaqReading``, as ``action_answer_faq`` reads it):
+with it (``bot.faq_answer.FaqReading``, as ``action_answer_faq`` reads it):
 
 - FAQ questions: top-1 accuracy = the right entry is answered (target ≥ 0.90);
   the rest split into "said unsure / not in FAQ" (safe) and "wrong entry";
@@ -31,7 +31,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import PROJECT_ROOT, load_settings  # noqa: E402
-from bot.faq import QUESTION_NOT_IN_FAQ, RETRIEVAL_INTENT, FaqReading, fold_question, load_faq  # noqa: E402
+from bot.faq import QUESTION_NOT_IN_FAQ, RETRIEVAL_INTENT, fold_question, load_faq  # noqa: E402
+from bot.faq_answer import FaqReading  # noqa: E402
 from bot.modelfiles import current_model_path  # noqa: E402
 from bot.rasa_nlu.model import load_parse_data  # noqa: E402
 from bot.support import ISSUE_TYPES  # noqa: E402
@@ -50,6 +51,8 @@ def what_the_bot_does(data: dict) -> tuple[str, str | None]:
     entry = reading.answer_id()
     if entry is not None:
         return "answer", entry
+    if reading.about_own_order and reading.intent not in PERSON_INTENTS:
+        return "trouble", None  # the case opens: verification, then a person acts on that order
     if reading.intent == RETRIEVAL_INTENT:
         return "unsure", None
     if reading.intent == QUESTION_NOT_IN_FAQ:

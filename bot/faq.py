@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -32,11 +32,6 @@ QUESTION_NOT_IN_FAQ = "question_not_in_faq"
 # The intent of English messages the bot cannot answer in English (EnglishMessageDetector).
 ENGLISH_MESSAGE = "english_message"
 FEEDBACK_INTENTS = ("faq_solved", "faq_not_solved")
-
-# Below these the bot is unsure and says so rather than answer the wrong question: the model must
-# read the message as an FAQ question and the FaqEntrySelector must prefer one entry clearly.
-MIN_INTENT_CONFIDENCE = 0.5
-MIN_ANSWER_CONFIDENCE = 0.4
 
 MIN_QUESTIONS = 5
 MAX_ANSWER_CHARS = 1000  # LINE and Telegram split longer texts; an answer that long is a page, not a reply
@@ -209,42 +204,3 @@ def is_english(text: str) -> bool:
         return False
     not_romaji = sum(1 for w in words if romaji_to_katakana(w.replace("'", "")) is None)
     return not_romaji * 2 >= len(words)
-
-
-@dataclass(frozen=True)
-class FaqReading:
-    """What the model made of a message, as far as the FAQ is concerned."""
-
-    intent: str | None
-    intent_confidence: float
-    entry_id: str | None  # the FaqEntrySelector's best entry
-    entry_confidence: float
-    ranking: tuple[tuple[str, float], ...] = field(default_factory=tuple)
-
-    @classmethod
-    def from_parse_data(cls, data: dict) -> "FaqReading":
-        intent = data.get("intent") or {}
-        selector = ((data.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {})
-        response = selector.get("response") or {}
-        key = response.get("intent_response_key") or ""
-        ranking = tuple((str(r.get("intent_response_key", "")).split("/", 1)[-1], float(r.get("confidence") or 0))
-                        for r in selector.get("ranking") or [])
-        return cls(intent=intent.get("name"), intent_confidence=float(intent.get("confidence") or 0.0),
-                   entry_id=key.split("/", 1)[1] if key.startswith(f"{RETRIEVAL_INTENT}/") else None,
-                   entry_confidence=float(response.get("confidence") or 0.0), ranking=ranking)
-
-    @property
-    def asks_faq(self) -> bool:
-        return self.intent == RETRIEVAL_INTENT
-
-    def answer_id(self) -> str | None:
-        """The entry to answer with, or None: not an FAQ question, or not sure which one."""
-        if (self.asks_faq and self.intent_confidence >= MIN_INTENT_CONFIDENCE
-                and self.entry_confidence >= MIN_ANSWER_CONFIDENCE):
-            return self.entry_id
-        return None
-
-
-def faq_id_of(data: dict) -> str | None:
-    """The FAQ entry a message asks (``triage``'s "faq"), or None."""
-    return FaqReading.from_parse_data(data).answer_id()

@@ -168,3 +168,44 @@ def test_a_question_about_the_cases_own_order_stays_in_the_case_when_the_model_r
                       {"name": "trouble_form"}, "action_listen")
     reading = read_message(text, order_number_asked=False)
     assert ValidateTroubleForm._part_of_the_case(tracker, "faq", reading, False, opening) is part_of_the_case
+
+
+def _faq_question(text: str, entry: str, entry_confidence: float) -> dict:
+    """A first message the model read as an FAQ question the selector is sure of (issue type: no trouble)."""
+    data = json.loads((TRACKERS / "late_parcel_first_message.json").read_text(encoding="utf-8"))
+    data["sender_id"] = "rest:fixture-faq"
+    data["latest_message"] = {
+        "text": text, "intent": {"name": "faq", "confidence": 0.99}, "intent_ranking": [], "entities": [],
+        "issue_type": {"name": "other", "confidence": 0.9, "ranking": []}, "model_fingerprint": "0123456789ab",
+        "response_selector": {"faq": {
+            "response": {"intent_response_key": f"faq/{entry}", "confidence": entry_confidence},
+            "ranking": [{"intent_response_key": f"faq/{entry}", "confidence": entry_confidence},
+                        {"intent_response_key": "faq/receipt", "confidence": 0.02}],
+            "question_confidence": 0.95}}}
+    data["events"][-1]["text"] = text
+    data["events"][-1]["parse_data"] = data["latest_message"]
+    return data
+
+
+@pytest.mark.parametrize("text, answered", [
+    ("注文した後に商品を追加することはできますか？", True),   # how the shop works: the FAQ answers
+    ("昨日注文したタオルにもう1枚追加できますか？", False),    # that order: verification, then a person
+])
+def test_a_request_about_ones_own_order_opens_a_case_where_the_general_question_gets_the_faq_answer(
+        shop_database, domain, text, answered):
+    from actions.faq import ActionAnswerFaq
+
+    tracker = Tracker.from_dict(_faq_question(text, "add_to_order", 0.89))
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionAnswerFaq().run(dispatcher, tracker, domain))
+
+    said = [m["response"] for m in dispatcher.messages]
+    if answered:
+        assert said == ["utter_faq/add_to_order", "utter_faq_ask_solved"]
+        assert slots_set(events)["case_step"] == "answered"
+    else:
+        assert said == ["utter_ack_other"]
+        assert slots_set(events)["case_step"] == "collecting"  # the trouble form asks for the order number
+        with session_scope() as session:
+            trouble = session.scalars(select(Trouble)).one()
+        assert (trouble.issue_type, trouble.status) == ("other", "collecting")

@@ -12,16 +12,15 @@ import yaml
 
 from bot.config import PROJECT_ROOT, business_calendar, faq_file
 from bot.faq import (
-    MIN_ANSWER_CONFIDENCE,
     FaqEntry,
     FaqFileError,
-    FaqReading,
     fold_question,
     is_english,
     load_faq,
     parse_faq,
     save_faq,
 )
+from bot.faq_answer import CLEAR_WINNER, MIN_ANSWER_CONFIDENCE, FaqReading, about_own_order
 from bot.faq_log import FaqOutcome, record_answer, record_feedback, summarise
 from bot.modelfiles import MODEL_INPUTS, fingerprint
 from bot.store.db import engine_for, session_scope
@@ -154,12 +153,16 @@ def test_english_is_told_from_japanese_written_in_romaji(text, english):
     assert is_english(text) is english
 
 
-def _parse(intent: str, confidence: float, entry: str, entry_confidence: float) -> dict:
-    return {"intent": {"name": intent, "confidence": confidence},
+def _parse(intent: str, confidence: float, entry: str, entry_confidence: float, *, runner_up: float = 0.0,
+           question: float = 0.0, text: str = "") -> dict:
+    return {"text": text, "intent": {"name": intent, "confidence": confidence},
             "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{entry}",
                                                        "confidence": entry_confidence},
                                           "ranking": [{"intent_response_key": f"faq/{entry}",
-                                                       "confidence": entry_confidence}]}}}
+                                                       "confidence": entry_confidence},
+                                                      {"intent_response_key": "faq/business_hours",
+                                                       "confidence": runner_up}],
+                                          "question_confidence": question}}}
 
 
 def test_the_bot_answers_only_when_the_model_is_sure_of_the_question_and_the_entry():
@@ -169,6 +172,46 @@ def test_the_bot_answers_only_when_the_model_is_sure_of_the_question_and_the_ent
     # A trouble is never answered from the FAQ, whatever the FaqEntrySelector ranked first.
     assert FaqReading.from_parse_data(_parse("refund_return", 0.9, "return_policy", 0.99)).answer_id() is None
     assert FaqReading.from_parse_data(_parse("escalate", 1.0, "contact_methods", 0.99)).answer_id() is None
+
+
+def test_an_entry_far_ahead_of_the_next_is_answered_under_the_usual_confidence_when_the_message_surely_asks():
+    """「くーぽん は いっかい に なんまい まで つかえますか」-like registers spread the selector's probability."""
+    low = (MIN_ANSWER_CONFIDENCE + CLEAR_WINNER.min_confidence) / 2
+    clear = _parse("faq", 1.0, "coupon", low, runner_up=low / (CLEAR_WINNER.min_ratio + 0.5),
+                   question=CLEAR_WINNER.min_question_confidence + 0.05)
+    assert FaqReading.from_parse_data(clear).answer_id() == "coupon"
+    # A close runner-up (a question the FAQ does not answer spreads evenly), a doubtful FAQ-or-not figure,
+    # or a top entry too low: unsure, the bot says so.
+    close = _parse("faq", 1.0, "coupon", low, runner_up=low * 0.9, question=0.99)
+    doubtful = _parse("faq", 1.0, "coupon", low, runner_up=0.01, question=CLEAR_WINNER.min_question_confidence - 0.05)
+    too_low = _parse("faq", 1.0, "coupon", CLEAR_WINNER.min_confidence - 0.01, runner_up=0.01, question=0.99)
+    assert [FaqReading.from_parse_data(p).answer_id() for p in (close, doubtful, too_low)] == [None, None, None]
+
+
+@pytest.mark.parametrize("text, own", [
+    ("昨日注文したタオルにもう1枚追加できますか？", True),
+    ("注文番号20931のお届け先を実家に変えたいです", True),
+    ("MD26110001の領収書の宛名を会社名にしてほしい", True),
+    ("今朝の注文、支払い方法を後払いからカードに変えてもらえますか？", True),
+    ("私が注文した急須、もう発送されましたか？", True),
+    ("さっき頼んだ注文、ラッピング付け忘れたのでいまからお願いできますか？", True),
+    # How the shop works, and plans that are not an order yet: the FAQ answers.
+    ("注文した後に住所を変更できますか", False),
+    ("今日頼んだらいつ着く？", False),
+    ("今日注文したとして、だいたい何日で届きますか", False),
+    ("注文後のキャンセルはできますか", False),
+    ("領収書の宛名は変えられますか", False),
+])
+def test_a_request_about_ones_own_order_is_told_from_a_question_about_how_the_shop_works(text, own):
+    assert about_own_order(text) is own
+
+
+def test_a_request_about_ones_own_order_is_not_answered_from_the_faq_however_sure_the_selector_is():
+    """The shop must look at that order: the trouble flow verifies it and a person acts (issue #15)."""
+    own = _parse("faq", 0.99, "add_to_order", 0.89, question=0.9, text="昨日注文したタオルにもう1枚追加できますか？")
+    general = _parse("faq", 0.99, "add_to_order", 0.89, question=0.9, text="注文した後に商品を追加できますか？")
+    assert FaqReading.from_parse_data(own).answer_id() is None
+    assert FaqReading.from_parse_data(general).answer_id() == "add_to_order"
 
 
 def test_the_importer_gives_rasa_the_retrieval_intent_and_both_answers(shop_faq):

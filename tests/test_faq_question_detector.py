@@ -13,7 +13,7 @@ import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.faq import FaqReading
+from bot.faq_answer import FaqReading
 from bot.rasa_nlu.components import FaqQuestionDetector
 
 

@@ -530,8 +530,8 @@ class FaqEntrySelector(GraphComponent):
     It writes the parse data in the ResponseSelector's own shape
     (``response_selector.faq.response.intent_response_key``, ``ranking``,
     ``all_retrieval_intents``), so Rasa's processor fills in
-    ``full_retrieval_intent_name`` and ``bot.faq.FaqReading`` reads it as
-    before; whether the bot answers is ``FaqReading.answer_id`` (intent
+    ``full_retrieval_intent_name`` and ``bot.faq_answer.FaqReading`` reads it as
+    before; whether the bot answers is ``bot.faq_answer.FaqReading.answer_id`` (intent
     ``faq`` and both confidences over their thresholds).
     """
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from bot.faq import faq_id_of
+from bot.faq_answer import faq_id_of
 from bot.support import ISSUE_TYPES
 from bot.triage.escalation import detect_escalation
 from bot.triage.incidents import INCIDENT_CONFIDENCE, PRIVACY_CONCERN, reports_incident
