@@ -235,10 +235,12 @@ def announces_a_question(text: str) -> bool:
     return bool(QUESTION_PREFACE.fullmatch(fold_kana(normalise(text or "")).strip()))
 
 
-# 「…かかりますか？」「…教えてください」 ask; 「宛名は株式会社…でお願いします」 tells.
-QUESTION = re.compile(r"[?？]|(か|かな|かね|の)[。!！\s]*$|でしょうか|ますか|ですか|教えて|おしえて|知りたい|どうすれば|どうしたら")
+# 「…かかりますか？」「…教えてください」 ask; 「宛名は株式会社…でお願いします」 tells. Read in hiragana, so
+# half-width katakana (ﾎｳｼﾞﾝﾁｭｳﾓﾝ ﾃﾞｷﾏｽｶ) asks as plainly; romaji too ("dekimasu ka", "oshiete").
+QUESTION = re.compile(r"[?？]|(か|かな|かね|の)[。!！\s]*$|でしょうか|ますか|ですか|教えて|おしえて|知りたい|どうすれば|どうしたら|"
+                      r"(?i:\b\w*(masu|desu|deshou)\s*ka\b|\boshiete\b)")
 
 
 def is_question(text: str) -> bool:
     """Whether a message asks something (answered from the FAQ) rather than tells (added to the case)."""
-    return bool(QUESTION.search(normalise(text or "").strip()))
+    return bool(QUESTION.search(fold_kana(normalise(text or "")).strip()))

@@ -166,6 +166,12 @@ def test_an_opening_message_needs_more_words_than_a_later_one_to_count_as_detail
     ("返品のやり方を教えてください", True),
     ("宛名は「株式会社みたらい設計」、但し書きは「お品代」でお願いします", False),
     ("PDFでメールに送っていただければ大丈夫です", False),
+    ("ﾎｳｼﾞﾝﾁｭｳﾓﾝ ﾃﾞｷﾏｽｶ", True),   # half-width katakana, no question mark
+    ("ホウジンチュウモン デキマスカ", True),
+    ("kaigai hassou dekimasu ka", True),
+    ("henpin no jouken wo oshiete kudasai", True),
+    ("MD26110220 desu", False),
+    ("ｱﾃﾅﾊ ｶﾌﾞｼｷｶﾞｲｼｬ ﾐﾀﾗｲ ﾃﾞ ｵﾈｶﾞｲｼﾏｽ", False),
 ])
 def test_a_question_is_told_from_a_message_that_tells(text, asks):
     assert is_question(text) is asks
