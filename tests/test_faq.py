@@ -323,3 +323,17 @@ def test_the_faq_file_setting_is_documented_and_defaults_to_data_faq_yml(monkeyp
     assert {"name": "bot.rasa_nlu.faq_importer.FaqImporter"} in config["importers"]
     assert any(c["name"] == "bot.rasa_nlu.components.FaqEntrySelector" and c["retrieval_intent"] == "faq"
                for c in config["pipeline"])
+
+
+def test_an_english_complaint_is_not_answered_from_the_faq_even_when_diet_reads_it_as_a_question():
+    complaint = _parse("faq", 1.0, "okihai", 0.6, question=0.9,
+                       text="The lid of the kettle I bought is cracked, what should I do?")
+    complaint["issue_type"] = {"name": "defective_product", "confidence": 0.43}
+    question = _parse("faq", 1.0, "shipping_fee", 0.8, question=0.9, text="Is there a charge for shipping?")
+    question["issue_type"] = {"name": "other", "confidence": 0.97}
+    # The same reading in Japanese keeps the FAQ's way: DIET and the selector decide there.
+    japanese = _parse("faq", 1.0, "return_policy", 0.8, question=0.9, text="開けちゃったら返品できない？")
+    japanese["issue_type"] = {"name": "refund_return", "confidence": 0.6}
+    assert FaqReading.from_parse_data(complaint).answer_id() is None
+    assert FaqReading.from_parse_data(question).answer_id() == "shipping_fee"
+    assert FaqReading.from_parse_data(japanese).answer_id() == "return_policy"
