@@ -8,9 +8,10 @@ and ``FaqEntrySelector`` (bot/rasa_nlu/components.py) picks the entry a question
 
 This module is the Rasa-free part: reading and checking the file (the
 console edits it too, so a broken file must be refused with a message a
-shop's supervisor can act on), deciding from the model's reading whether to
-answer or to say plainly that the bot does not know, telling English from
-romaji, and the record of every answer that feeds the monthly report.
+shop's supervisor can act on) and telling English from romaji. Whether to
+answer from the model's reading is ``bot.faq_answer`` (dialogue policy, left
+out of the model's fingerprint); the record of every answer that feeds the
+monthly report is ``bot.faq_log``.
 """
 
 from __future__ import annotations
