@@ -51,6 +51,7 @@ from bot.dialogue import (
     NOT_INFORMATION_INTENTS,
     OPENING_DETAIL_CHARS,
     Reading,
+    about_own_order,
     asks_about_the_order,
     asks_for_others_data,
     continues_recorded_case,
@@ -61,7 +62,6 @@ from bot.dialogue import (
     starts_another_case,
     status_fits_case,
 )
-from bot.faq_answer import about_own_order
 from bot.orders import status_of_verified_order
 from bot.store.db import session_scope
 from bot.support import ISSUE_TYPES, complete_trouble

@@ -13,12 +13,10 @@ writer C), never on the held-out set (writer B), which stays a measure.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from bot.dialogue import about_own_order
 from bot.faq import RETRIEVAL_INTENT, is_english
-from bot.kana import fold_kana
-from bot.text import find_order_numbers, normalise
 
 # Below these the bot is unsure and says so rather than answer the wrong question: the model must
 # read the message as an FAQ question and the FaqEntrySelector must prefer one entry clearly.
@@ -52,25 +50,6 @@ class ClearWinner:
 
 
 CLEAR_WINNER = ClearWinner(min_confidence=0.3, min_ratio=4.0, min_question_confidence=0.5)
-
-# A request about the customer's own particular order (「昨日注文したタオルにもう1枚追加できますか」
-# 「注文番号20931のお届け先を変えたい」): not a general question, whatever entry it resembles. The shop must
-# look at that order (merge it, change it, say where it is), so it goes through verification (the trouble
-# flow, then a person), as issue #15 asks; the FAQ answers how the shop works (「注文した後に住所を変更できますか」),
-# and a plan is not an order yet (「今日注文したら、いつ届きますか」).
-_ORDERED = r"(注文|ちゅうもん|頼ん|たのん|買っ|かっ(?=た|て)|購入|申し込ん)(?!(し)?たら|だら|したとして|すると|する(場合|なら)|すれば)"
-OWN_ORDER = re.compile(
-    r"(昨日|きのう|今朝|けさ|さっき|先ほど|さきほど|先程|先日|せんじつ|先週|せんしゅう|今日|きょう|一昨日|おととい|"
-    r"この(前|間)|こないだ|[0-9一二三四五六七八九十]+(日|週間|か月|ヶ月)前)(に)?[^。？?！!]{0,12}" + _ORDERED + "|"
-    r"(私|わたし|自分|じぶん|うち)(が|の)[^。？?！!]{0,6}" + _ORDERED + "|"
-    r"(今回|こんかい|この|その|今の|いまの)(ご)?注文|注文(番号|ばんごう|No\.?|ナンバー)\s*(は|:|：)?\s*[0-9]")
-
-
-def about_own_order(text: str) -> bool:
-    """True when the message is about one order of the customer's own (an order number, 「昨日注文した…」)."""
-    normal = fold_kana(normalise(text or ""))
-    return bool(find_order_numbers(normal) or OWN_ORDER.search(normal))
-
 
 @dataclass(frozen=True)
 class FaqReading:

@@ -20,7 +20,8 @@ from bot.faq import (
     parse_faq,
     save_faq,
 )
-from bot.faq_answer import CLEAR_WINNER, MIN_ANSWER_CONFIDENCE, FaqReading, about_own_order
+from bot.dialogue import about_own_order
+from bot.faq_answer import CLEAR_WINNER, MIN_ANSWER_CONFIDENCE, FaqReading
 from bot.faq_log import FaqOutcome, record_answer, record_feedback, summarise
 from bot.modelfiles import MODEL_INPUTS, fingerprint
 from bot.store.db import engine_for, session_scope
