@@ -21,7 +21,7 @@ from bot.faq import (
     save_faq,
 )
 from bot.dialogue import about_own_order
-from bot.faq_answer import CLEAR_WINNER, MIN_ANSWER_CONFIDENCE, FaqReading
+from bot.faq_answer import MIN_ANSWER_CONFIDENCE, FaqReading
 from bot.faq_log import FaqOutcome, record_answer, record_feedback, summarise
 from bot.modelfiles import MODEL_INPUTS, fingerprint
 from bot.store.db import engine_for, session_scope
@@ -175,18 +175,27 @@ def test_the_bot_answers_only_when_the_model_is_sure_of_the_question_and_the_ent
     assert FaqReading.from_parse_data(_parse("escalate", 1.0, "contact_methods", 0.99)).answer_id() is None
 
 
+def _answer(entry_confidence: float, runner_up: float, question: float) -> str | None:
+    return FaqReading.from_parse_data(_parse("faq", 1.0, "coupon", entry_confidence, runner_up=runner_up,
+                                             question=question)).answer_id()
+
+
 def test_an_entry_far_ahead_of_the_next_is_answered_under_the_usual_confidence_when_the_message_surely_asks():
     """「くーぽん は いっかい に なんまい まで つかえますか」-like registers spread the selector's probability."""
-    low = (MIN_ANSWER_CONFIDENCE + CLEAR_WINNER.min_confidence) / 2
-    clear = _parse("faq", 1.0, "coupon", low, runner_up=low / (CLEAR_WINNER.min_ratio + 0.5),
-                   question=CLEAR_WINNER.min_question_confidence + 0.05)
-    assert FaqReading.from_parse_data(clear).answer_id() == "coupon"
+    assert MIN_ANSWER_CONFIDENCE > 0.35
+    assert _answer(0.35, runner_up=0.08, question=0.6) == "coupon"  # 4.4 times the runner-up
     # A close runner-up (a question the FAQ does not answer spreads evenly), a doubtful FAQ-or-not figure,
     # or a top entry too low: unsure, the bot says so.
-    close = _parse("faq", 1.0, "coupon", low, runner_up=low * 0.9, question=0.99)
-    doubtful = _parse("faq", 1.0, "coupon", low, runner_up=0.01, question=CLEAR_WINNER.min_question_confidence - 0.05)
-    too_low = _parse("faq", 1.0, "coupon", CLEAR_WINNER.min_confidence - 0.01, runner_up=0.01, question=0.99)
-    assert [FaqReading.from_parse_data(p).answer_id() for p in (close, doubtful, too_low)] == [None, None, None]
+    assert _answer(0.35, runner_up=0.10, question=0.9) is None
+    assert _answer(0.35, runner_up=0.01, question=0.45) is None
+    assert _answer(0.19, runner_up=0.001, question=0.99) is None
+
+
+def test_a_long_question_is_answered_at_three_times_the_runner_up_when_it_surely_asks_the_faq():
+    """「注文を済ませてから、もう一つ欲しいものを見つけてしまいました…」: add_to_order 0.30 against 0.11."""
+    assert _answer(0.30, runner_up=0.09, question=0.96) == "coupon"
+    assert _answer(0.30, runner_up=0.09, question=0.90) is None
+    assert _answer(0.30, runner_up=0.11, question=0.99) is None
 
 
 @pytest.mark.parametrize("text, own", [
