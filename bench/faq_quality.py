@@ -8,6 +8,8 @@ with it (``bot.faq_answer.FaqReading``, as ``action_answer_faq`` reads it):
 
 - FAQ questions: top-1 accuracy = the right entry is answered (target ≥ 0.90);
   the rest split into "said unsure / not in FAQ" (safe) and "wrong entry";
+  beside it the retrieval alone: the FaqEntrySelector's first entry is the
+  right one, whether or not the answer rules (``bot.faq_answer``) let it out;
 - troubles: the share answered with an FAQ entry (target ≤ 2 %), and the
   share that still reach the trouble flow or a person;
 - unknown questions: the share said plainly (not answered, no trouble flow).
@@ -107,12 +109,19 @@ def main() -> None:
     for title, items in (("Japanese FAQ questions", faq_items), ("English FAQ questions", english_items)):
         texts, duplicates = unseen([t for t, _ in items])
         expected = dict(items)
-        results = judge(texts)
+        parsed = list(parse(texts))
+        count += len(texts)
+        results = [what_the_bot_does(d) for d in parsed]
+        # The retrieval alone: the FaqEntrySelector's first entry, whether or not the bot then answers.
+        retrieved = sum(1 for t, d in zip(texts, parsed, strict=True)
+                        if FaqReading.from_parse_data(d).entry_id == expected[t])
         right = sum(1 for t, (kind, entry) in zip(texts, results, strict=True) if kind == "answer" and entry == expected[t])
         wrong = sum(1 for t, (kind, entry) in zip(texts, results, strict=True) if kind == "answer" and entry != expected[t])
         kinds = Counter(kind for kind, _ in results)
         print(f"\n{title}: {len(texts)} (left out {duplicates} exact duplicates of training phrasings)")
         print(f"  top-1 accuracy (right entry answered)     {right / max(1, len(texts)):.3f}   target >= 0.90")
+        print(f"  retrieval top-1 (selector's first entry)  {retrieved / max(1, len(texts)):.3f}   "
+              f"(answered or not: the rest were held back by the answer rules)")
         print(f"  wrong entry answered                      {wrong / max(1, len(texts)):.3f}")
         print(f"  not answered: unsure {kinds['unsure']}, not in FAQ {kinds['not_in_faq']}, "
               f"fallback {kinds['fallback']}, trouble flow {kinds['trouble']}, person {kinds['person']}, "
