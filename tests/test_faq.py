@@ -347,3 +347,19 @@ def test_an_english_complaint_is_not_answered_from_the_faq_even_when_diet_reads_
     assert FaqReading.from_parse_data(complaint).answer_id() is None
     assert FaqReading.from_parse_data(question).answer_id() == "shipping_fee"
     assert FaqReading.from_parse_data(japanese).answer_id() == "return_policy"
+
+
+def _reading(entry: str, text: str, issue_type: str, confidence: float = 0.7) -> FaqReading:
+    parse = _parse("faq", 1.0, entry, 0.8, question=0.9, text=text)
+    parse["issue_type"] = {"name": issue_type, "confidence": confidence}
+    return FaqReading.from_parse_data(parse)
+
+
+def test_a_report_of_what_happened_is_a_trouble_whatever_entry_the_selector_ranks_first():
+    """A trouble is never answered with an FAQ entry: a statement the issue-type classifier reads as one goes on."""
+    report = _reading("points", "ポイントで払ったはずなのに全額カードに請求されている", "billing_contract")
+    assert report.reports_a_trouble and report.answer_id() is None
+    # The same topic asked, a topic typed as search words, or a statement with no trouble in it: answered.
+    assert _reading("points", "ポイントとカードって一緒に使えますか", "billing_contract").answer_id() == "points"
+    assert _reading("return_policy", "返品 期限", "refund_return", 0.98).answer_id() == "return_policy"
+    assert _reading("receipt", "領収書の宛名は会社名でお願いしたいです", "other").answer_id() == "receipt"
