@@ -324,7 +324,19 @@ def substance_features(messages: List[Message], dense_weight: float, contextual:
     return _rows_to_csr(rows, width), np.array(has_substance, dtype=bool)
 
 
-def fit_temperature(features, labels, C: float, max_iter: int, folds: int, seed: int) -> float:
+def balanced_weights(labels, weights) -> "Any":
+    """Per-example weights that give every class the same total, as ``class_weight="balanced"`` does by
+    counting, but counting each example by its own weight (an FAQ phrasing may count less than a message)."""
+    import numpy as np
+
+    labels, weights = np.asarray(labels), np.asarray(weights, dtype=float)
+    classes = sorted(set(labels))
+    totals = {c: weights[labels == c].sum() for c in classes}
+    return np.array([w * weights.sum() / (len(classes) * totals[c]) for c, w in zip(labels, weights, strict=True)])
+
+
+def fit_temperature(features, labels, C: float, max_iter: int, folds: int, seed: int,
+                    sample_weight=None) -> float:
     """The temperature that makes cross-validated probabilities honest (least log-loss on held-out folds).
 
     A regularised, class-balanced logistic regression is under-confident: it
@@ -337,17 +349,19 @@ def fit_temperature(features, labels, C: float, max_iter: int, folds: int, seed:
     from sklearn.model_selection import StratifiedKFold
 
     labels = np.asarray(labels)
+    weights = np.ones(len(labels)) if sample_weight is None else np.asarray(sample_weight, dtype=float)
     classes = np.array(sorted(set(labels)))
     scores = np.zeros((len(labels), len(classes)))
     for train, held in StratifiedKFold(folds, shuffle=True, random_state=seed).split(features, labels):
-        model = LogisticRegression(C=C, max_iter=max_iter, class_weight="balanced").fit(features[train], labels[train])
+        model = LogisticRegression(C=C, max_iter=max_iter).fit(
+            features[train], labels[train], sample_weight=balanced_weights(labels[train], weights[train]))
         scores[np.ix_(held, np.searchsorted(classes, model.classes_))] = model.decision_function(features[held])
     truth = np.searchsorted(classes, labels)
     best_loss, best_temperature = None, 1.0
     for temperature in np.linspace(0.2, 2.0, 37):
         z = scores / temperature
         z = z - z.max(axis=1, keepdims=True)
-        loss = -(z[np.arange(len(z)), truth] - np.log(np.exp(z).sum(axis=1))).mean()
+        loss = -np.average(z[np.arange(len(z)), truth] - np.log(np.exp(z).sum(axis=1)), weights=weights)
         if best_loss is None or loss < best_loss:
             best_loss, best_temperature = loss, float(temperature)
     return best_temperature
@@ -411,8 +425,9 @@ class IssueTypeClassifier(GraphComponent):
         # C: inverse regularisation strength; dense_weight: how much the GiNZA vectors count beside
         # the L2-normalised n-gram counts; contextual: featurizers whose token features describe the
         # neighbours too (see substance_features); folds: for the temperature.
+        # faq_weight: what one of the shop's FAQ phrasings counts for beside a customer's message (see train).
         return {"C": 16.0, "dense_weight": 0.5, "max_iter": 3000, "contextual": ["LexicalSyntacticFeaturizer"],
-                "folds": 3, "random_seed": 20261130}
+                "folds": 3, "random_seed": 20261130, "retrieval_intent": "faq", "faq_weight": 1.0}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  weights: Any = None, bias: Any = None, labels: List[str] | None = None,
@@ -449,16 +464,24 @@ class IssueTypeClassifier(GraphComponent):
 
         from bot.modelfiles import fingerprint
 
+        # The shop's FAQ phrasings (data/faq.yml) are `other` here, but they are numerous because the FAQ selector
+        # needs every register of every entry, not because messages without a trouble look like them: with
+        # full weight they were over half of `other`, and English questions with "what should I do?" read as
+        # `other` whatever trouble they told. `faq_weight` scales them (0: the FAQ-or-not model's alone).
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        faq_weight = float(self._config["faq_weight"])
+        if faq_weight <= 0:
+            examples = [m for m in examples if m.get(INTENT) != self._config["retrieval_intent"]]
         labels = np.array([issue_label_of(m.get(INTENT), m.get(METADATA)) for m in examples])
+        weights = np.array([faq_weight if m.get(INTENT) == self._config["retrieval_intent"] else 1.0 for m in examples])
         features, has_substance = self._features(examples)
-        features, labels = features[has_substance], labels[has_substance]  # bare greetings: other by rule
-        model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"],
-                                   class_weight="balanced")
-        model.fit(features, labels)
+        # bare greetings: other by rule
+        features, labels, weights = features[has_substance], labels[has_substance], weights[has_substance]
+        model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"])
+        model.fit(features, labels, sample_weight=balanced_weights(labels, weights))
         self._weights, self._bias, self._labels = model.coef_, model.intercept_, [str(c) for c in model.classes_]
         self._temperature = fit_temperature(features, labels, self._config["C"], self._config["max_iter"],
-                                            self._config["folds"], self._config["random_seed"])
+                                            self._config["folds"], self._config["random_seed"], weights)
         self._fingerprint = fingerprint()
         self.persist()
         return self._resource
