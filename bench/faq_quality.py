@@ -103,10 +103,13 @@ def main() -> None:
     started = time.monotonic()
     count = 0
 
-    def judge(texts: list[str]) -> list[tuple[str, str | None]]:
+    def read(texts: list[str]) -> list[dict]:
         nonlocal count
         count += len(texts)
-        return [what_the_bot_does(d) for d in parse(texts)]
+        return list(parse(texts))
+
+    def judge(texts: list[str]) -> list[tuple[str, str | None]]:
+        return [what_the_bot_does(d) for d in read(texts)]
 
     print(f"FAQ quality on {split.relative_to(PROJECT_ROOT)} (writer {held_out.get('writer', '?')}), "
           f"model {model.name}")
@@ -114,8 +117,7 @@ def main() -> None:
     for title, items in (("Japanese FAQ questions", faq_items), ("English FAQ questions", english_items)):
         texts, duplicates = unseen([t for t, _ in items])
         expected = dict(items)
-        parsed = list(parse(texts))
-        count += len(texts)
+        parsed = read(texts)
         results = [what_the_bot_does(d) for d in parsed]
         # The retrieval alone: the FaqEntrySelector's first entry, whether or not the bot then answers.
         retrieved = sum(1 for t, d in zip(texts, parsed, strict=True)
