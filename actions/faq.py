@@ -6,7 +6,10 @@
 English) and then 「ご質問は解決しましたか。」 with the quick replies
 解決した / 解決しない. When the model is not sure which entry, or the FAQ has
 none, it says so plainly and offers a person; an English message without an
-English answer gets the short bilingual note. Nothing here asks for an
+English answer gets the short bilingual note. Unsure of a Japanese
+question, it offers the entries it ranks first as 「もしかして」 buttons,
+each sending one of that entry's own questions (which the model answers
+at once). Nothing here asks for an
 order number: questions about one order are other intents, verified as
 before. Every question is recorded (``bot.faq_log``) for the monthly report.
 
@@ -16,6 +19,7 @@ trouble flow (write what happened) or a person (a button).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -24,11 +28,59 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.records import ANSWERED, COLLECTING, now_utc
 from actions.troubles import open_or_add_to_case
+from bot import templates
+from bot.config import load_settings
 from bot.text import is_question
-from bot.faq import RETRIEVAL_INTENT, FaqEntry, is_english
+from bot.faq import RETRIEVAL_INTENT, FaqEntry, FaqFileError, is_english, load_faq
 from bot.faq_answer import FaqReading
 from bot.faq_log import FaqOutcome, record_answer, record_feedback
 from bot.store.db import session_scope
+
+
+# LINE cuts a quick reply's label at 20 characters; a button's question fits whole.
+MAX_BUTTON_QUESTION_CHARS = 20
+_button_questions_read: dict[tuple[Path, float], dict[str, str]] = {}
+
+
+def button_question(entry: FaqEntry) -> str:
+    """The phrasing a 「もしかして」 button shows and sends for an entry.
+
+    The first of the entry's phrasings that asks (``is_question``) and fits a
+    LINE label, else its first. A statement of want (「退会したいのですが」,
+    「定期便のお届け周期を変えたい」) would not do: the model reads a trouble
+    in it, and a report of a trouble is never answered from the FAQ.
+    """
+    return next((q for q in entry.questions if is_question(q) and len(q) <= MAX_BUTTON_QUESTION_CHARS),
+                entry.questions[0])
+
+
+def button_questions() -> dict[str, str]:
+    """Each FAQ entry's button question, by id, read again only when the shop's file changes.
+
+    It is a training phrasing, so the model answers it; an entry edited or
+    removed since the last training is not offered (or still found by the
+    model's reading).
+    """
+    path = load_settings().faq_file
+    try:
+        key = (path, path.stat().st_mtime)
+    except OSError:
+        return {}
+    if key not in _button_questions_read:
+        try:
+            entries = load_faq(path)
+        except (OSError, FaqFileError):
+            return {}
+        _button_questions_read.clear()
+        _button_questions_read[key] = {entry.id: button_question(entry) for entry in entries if entry.questions}
+    return _button_questions_read[key]
+
+
+def suggestion_buttons(reading: FaqReading) -> List[Dict[str, str]]:
+    """「もしかして」 buttons for an unsure question (``FaqReading.suggestion_ids``), or none."""
+    questions = button_questions()
+    return [{"title": questions[entry_id], "payload": questions[entry_id]}
+            for entry_id in reading.suggestion_ids() if entry_id in questions]
 
 
 def _has_response(domain: Dict[Text, Any], name: str) -> bool:
@@ -63,7 +115,11 @@ class ActionAnswerFaq(Action):
         elif case_events := self._case_instead(dispatcher, tracker):
             return case_events  # a trouble, or more for the recorded case: not a question after all
         elif reading.intent == RETRIEVAL_INTENT:
-            dispatcher.utter_message(response="utter_faq_unsure")
+            if buttons := suggestion_buttons(reading):
+                dispatcher.utter_message(text=templates.FAQ_SUGGESTIONS,
+                                         buttons=[*buttons, templates.FAQ_TALK_TO_PERSON])
+            else:
+                dispatcher.utter_message(response="utter_faq_unsure")
             outcome = FaqOutcome.UNSURE
         else:
             dispatcher.utter_message(response="utter_faq_not_in_faq")

@@ -108,9 +108,6 @@ def main() -> None:
         count += len(texts)
         return list(parse(texts))
 
-    def judge(texts: list[str]) -> list[tuple[str, str | None]]:
-        return [what_the_bot_does(d) for d in read(texts)]
-
     print(f"FAQ quality on {split.relative_to(PROJECT_ROOT)} (writer {held_out.get('writer', '?')}), "
           f"model {model.name}")
     errors: list[str] = []
@@ -130,6 +127,14 @@ def main() -> None:
         print(f"  retrieval top-1 (selector's first entry)  {retrieved / max(1, len(texts)):.3f}   "
               f"(answered or not: the rest were held back by the answer rules)")
         print(f"  wrong entry answered                      {wrong / max(1, len(texts)):.3f}")
+        if title.startswith("Japanese"):
+            # Unsure, the bot offers the selector's first entries as 「もしかして」 buttons (FaqReading.suggestion_ids).
+            offers = [(t, FaqReading.from_parse_data(d).suggestion_ids())
+                      for t, d, (kind, _) in zip(texts, parsed, results, strict=True) if kind == "unsure"]
+            offered = sum(1 for t, ids in offers if expected[t] in ids)
+            print(f"  unsure: {len(offers)}, with 「もしかして」 buttons {sum(1 for _, ids in offers if ids)}, "
+                  f"the right entry among them {offered}")
+            print(f"  right entry answered or offered as a button {(right + offered) / max(1, len(texts)):.3f}")
         print(f"  not answered: unsure {kinds['unsure']}, not in FAQ {kinds['not_in_faq']}, "
               f"fallback {kinds['fallback']}, trouble flow {kinds['trouble']}, person {kinds['person']}, "
               f"other {sum(v for k, v in kinds.items() if k.startswith('other:'))}")
@@ -137,24 +142,30 @@ def main() -> None:
                    if not (kind == "answer" and entry == expected[t])]
 
     texts = [t for t, _ in troubles]
-    results = judge(texts)
+    parsed = read(texts)
+    results = [what_the_bot_does(d) for d in parsed]
+    buttons = sum(1 for d in parsed if FaqReading.from_parse_data(d).suggestion_ids())
     answered = [(t, entry) for t, (kind, entry) in zip(texts, results, strict=True) if kind == "answer"]
     kinds = Counter(kind for kind, _ in results)
     print(f"\nTroubles that sound like FAQ questions: {len(texts)}")
     print(f"  wrongly answered with an FAQ entry        {len(answered) / max(1, len(texts)):.3f}   target <= 0.02")
     print(f"  trouble flow {kinds['trouble']}, person {kinds['person']}, said unsure/not in FAQ "
-          f"{kinds['unsure'] + kinds['not_in_faq']}, fallback {kinds['fallback']}")
+          f"{kinds['unsure'] + kinds['not_in_faq']}, fallback {kinds['fallback']}; offered 「もしかして」 buttons "
+          f"{buttons}")
     errors += [f"  [trouble] -> answered {entry}: {t}" for t, entry in answered]
 
     for title, texts in (("Questions the FAQ does not answer", unknown),
                          ("English questions without an English FAQ answer", english_unknown)):
-        results = judge(texts)
+        parsed = read(texts)
+        results = [what_the_bot_does(d) for d in parsed]
+        buttons = sum(1 for d in parsed if FaqReading.from_parse_data(d).suggestion_ids())
         kinds = Counter(kind for kind, _ in results)
         plain = kinds["unsure"] + kinds["not_in_faq"] + kinds["fallback"]
         print(f"\n{title}: {len(texts)}")
         print(f"  said plainly (unsure / not in FAQ / not understood), a person offered   {plain / max(1, len(texts)):.3f}")
         print(f"  answered with an FAQ entry {kinds['answer']}, trouble flow {kinds['trouble']}, "
-              f"person {kinds['person']}, other {sum(v for k, v in kinds.items() if k.startswith('other:'))}")
+              f"person {kinds['person']}, other {sum(v for k, v in kinds.items() if k.startswith('other:'))}; "
+              f"offered 「もしかして」 buttons {buttons}")
         errors += [f"  [unknown] -> {kind} {entry or ''}: {t}" for t, (kind, entry) in zip(texts, results, strict=True)
                    if kind not in ("unsure", "not_in_faq", "fallback")]
 

@@ -61,6 +61,14 @@ class ClearWinner:
 CLEAR_WINNERS = (ClearWinner(min_confidence=0.3, min_ratio=4.0, min_question_confidence=0.5),
                  ClearWinner(min_confidence=0.2, min_ratio=3.0, min_question_confidence=0.95))
 
+# When the bot is unsure which entry a question asks, it offers the entries the selector ranks first as
+# 「もしかして」 buttons (each labelled and sent as that entry's first question, which the model answers at once),
+# beside 「担当者と話す」. Unsure questions in unusual registers mostly have the right entry among the first
+# three; an entry under MIN_SUGGESTION_CONFIDENCE is a guess not worth a button. Chosen on writer C's
+# development split (bench/faq_quality.py --dev prints how many unsure questions had the right entry offered).
+MAX_SUGGESTIONS = 3
+MIN_SUGGESTION_CONFIDENCE = 0.08
+
 # A topic typed as search words is no report of what happened: 「返品期限」「振込 名義違う」「発送まで何日」 (writer C's
 # development split, all answered right) are at most this many characters without spaces.
 MAX_TOPIC_CHARS = 8
@@ -147,6 +155,22 @@ class FaqReading:
                                          for rule in CLEAR_WINNERS):
             return self.entry_id
         return None
+
+    def suggestion_ids(self) -> tuple[str, ...]:
+        """Entries to offer as 「もしかして」 buttons when no entry is answered; empty when none should be.
+
+        Only for a question the model reads as an FAQ question: never for a
+        report of a trouble, an English complaint or a question about one's own
+        order (those go to the case, where nothing from the FAQ is offered),
+        never beside an answer, and not in English (the buttons are the
+        entries' Japanese questions; English gets the bilingual note).
+        """
+        if not self.asks_faq or self.answer_id() is not None or is_english(self.text):
+            return ()
+        if self.about_own_order or self.complains_in_english or self.reports_a_trouble:
+            return ()
+        return tuple(entry for entry, confidence in self.ranking[:MAX_SUGGESTIONS]
+                     if confidence >= MIN_SUGGESTION_CONFIDENCE)
 
 
 def faq_id_of(data: dict) -> str | None:

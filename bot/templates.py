@@ -241,3 +241,13 @@ DATA_LEAK_ESCALATED = (
     "ご質問ありがとうございます。このご質問には担当者がお答えします（受付番号：{ticket}）。"
     "返信まで少々お待ちください。"
 )
+
+
+# The FAQ, when the bot is unsure which entry a question asks (actions.faq): the entries it ranks first
+# follow as buttons, each labelled with that entry's question, then 「担当者と話す」.
+FAQ_SUGGESTIONS = (
+    "申し訳ございません。ご質問の内容を確かに読み取れませんでした。もしかして、次のご質問でしょうか。"
+    "当てはまるものを押してください。どれにも当てはまらない場合は、別の言い方でお送りいただくか"
+    "「担当者と話す」を押してください。"
+)
+FAQ_TALK_TO_PERSON = {"title": "担当者と話す", "payload": "担当者と話したい"}

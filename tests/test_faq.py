@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import time
@@ -14,6 +15,7 @@ from bot.config import PROJECT_ROOT, business_calendar, faq_file
 from bot.faq import (
     FaqEntry,
     FaqFileError,
+    dump_faq,
     fold_question,
     is_english,
     load_faq,
@@ -21,7 +23,8 @@ from bot.faq import (
     save_faq,
 )
 from bot.dialogue import about_own_order
-from bot.faq_answer import MIN_ANSWER_CONFIDENCE, FaqReading
+from bot.text import is_question
+from bot.faq_answer import MAX_SUGGESTIONS, MIN_ANSWER_CONFIDENCE, MIN_SUGGESTION_CONFIDENCE, FaqReading
 from bot.faq_log import FaqOutcome, record_answer, record_feedback, summarise
 from bot.modelfiles import MODEL_INPUTS, fingerprint
 from bot.store.db import engine_for, session_scope
@@ -363,3 +366,56 @@ def test_a_report_of_what_happened_is_a_trouble_whatever_entry_the_selector_rank
     assert _reading("points", "ポイントとカードって一緒に使えますか", "billing_contract").answer_id() == "points"
     assert _reading("return_policy", "返品 期限", "refund_return", 0.98).answer_id() == "return_policy"
     assert _reading("receipt", "領収書の宛名は会社名でお願いしたいです", "other").answer_id() == "receipt"
+
+
+def _unsure(ranking: list[tuple[str, float]], *, text: str = "くーぽん いっかい なんまい", intent: str = "faq",
+            issue_type: str = "other") -> FaqReading:
+    return FaqReading.from_parse_data({
+        "text": text, "intent": {"name": intent, "confidence": 0.9},
+        "issue_type": {"name": issue_type, "confidence": 0.8},
+        "response_selector": {"faq": {
+            "response": {"intent_response_key": f"faq/{ranking[0][0]}", "confidence": ranking[0][1]},
+            "ranking": [{"intent_response_key": f"faq/{entry}", "confidence": c} for entry, c in ranking],
+            "question_confidence": 0.7}}})
+
+
+def test_unsure_of_a_japanese_question_the_bot_offers_the_entries_it_ranks_first_as_buttons():
+    """「もしかして」: the right entry is often second or third when the register spreads the selector's figures."""
+    ranking = [("points", 0.22), ("coupon", 0.21), ("membership", 0.12), ("receipt", 0.08)]
+    assert MAX_SUGGESTIONS == 3
+    assert _unsure(ranking).answer_id() is None
+    assert _unsure(ranking).suggestion_ids() == ("points", "coupon", "membership")
+    # An entry under the floor is a guess, not a button.
+    assert _unsure([("points", 0.22), ("coupon", MIN_SUGGESTION_CONFIDENCE - 0.01)]).suggestion_ids() == ("points",)
+
+
+@pytest.mark.parametrize("reading", [
+    _unsure([("coupon", 0.9), ("points", 0.05)]),  # answered: no buttons beside an answer
+    _unsure([("return_policy", 0.3), ("exchange", 0.2)], text="届いた服のサイズが全然違っていて着られませんでした",
+            issue_type="wrong_delivery"),  # a report of a trouble goes to the case
+    _unsure([("shipping_days", 0.3), ("carriers", 0.2)], text="私が注文した荷物はいつ届きますか"),  # one's own order
+    _unsure([("coupon", 0.3), ("points", 0.2)], text="How many coupons can I use at once?"),  # English: the note
+    _unsure([("coupon", 0.3), ("points", 0.2)], intent="request_human"),  # not read as an FAQ question
+], ids=["answered", "trouble report", "own order", "english", "not an faq question"])
+def test_no_buttons_are_offered_where_the_faq_must_not_answer(reading):
+    assert reading.suggestion_ids() == ()
+
+
+def test_a_button_is_labelled_and_sent_as_one_of_the_entrys_own_questions_from_the_shops_file(tmp_path, monkeypatch):
+    from actions.faq import MAX_BUTTON_QUESTION_CHARS, button_question, suggestion_buttons
+
+    entries = list(load_faq(faq_file()))
+    shop = tmp_path / "faq.yml"
+    shop.write_text(dump_faq(entries), encoding="utf-8")
+    monkeypatch.setenv("MADOGUCHI_FAQ_FILE", str(shop))
+    first = {e.id: button_question(e) for e in entries}
+    # A question that fits LINE's label, never a statement of want, which the model reads as a trouble.
+    assert all(q in e.questions and is_question(q) and len(q) <= MAX_BUTTON_QUESTION_CHARS
+               for e in entries for q in [first[e.id]])
+    assert first["withdraw_membership"] != "退会したいのですが"
+    buttons = suggestion_buttons(_unsure([("points", 0.22), ("coupon", 0.21), ("membership", 0.12)]))
+    assert buttons == [{"title": first[i], "payload": first[i]} for i in ("points", "coupon", "membership")]
+    # The shop removes an entry before the next training: it is no longer offered.
+    shop.write_text(dump_faq([e for e in entries if e.id != "coupon"]), encoding="utf-8")
+    os.utime(shop, (time.time() + 5, time.time() + 5))  # a new modification time, however coarse the clock
+    assert [b["payload"] for b in suggestion_buttons(_unsure([("points", 0.22), ("coupon", 0.21)]))] == [first["points"]]
