@@ -33,7 +33,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import PROJECT_ROOT, load_settings  # noqa: E402
-from bot.faq import QUESTION_NOT_IN_FAQ, RETRIEVAL_INTENT, fold_question, load_faq  # noqa: E402
+from bot.faq import QUESTION_NOT_IN_FAQ, RETRIEVAL_INTENT, fold_question, is_english, load_faq  # noqa: E402
 from bot.faq_answer import FaqReading  # noqa: E402
 from bot.modelfiles import current_model_path  # noqa: E402
 from bot.rasa_nlu.model import load_parse_data  # noqa: E402
@@ -58,6 +58,9 @@ def what_the_bot_does(data: dict) -> tuple[str, str | None]:
         return "answer", entry
     if reading.about_own_order and reading.intent not in PERSON_INTENTS:
         return "trouble", None  # the case opens: verification, then a person acts on that order
+    if (reading.names_a_trouble and reading.intent in (RETRIEVAL_INTENT, QUESTION_NOT_IN_FAQ)
+            and not is_english(reading.text)):
+        return "trouble", None  # action_answer_faq opens the case rather than saying it is unsure or not in the FAQ
     if reading.intent == RETRIEVAL_INTENT:
         return "unsure", None
     if reading.intent == QUESTION_NOT_IN_FAQ:

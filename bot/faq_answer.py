@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.dialogue import about_own_order
+from bot.dialogue import about_own_order, names_a_trouble
 from bot.faq import RETRIEVAL_INTENT, is_english
 from bot.text import is_question, normalise
 
@@ -62,10 +62,11 @@ CLEAR_WINNERS = (ClearWinner(min_confidence=0.3, min_ratio=4.0, min_question_con
                  ClearWinner(min_confidence=0.2, min_ratio=3.0, min_question_confidence=0.95))
 
 # When the bot is unsure which entry a question asks, it offers the entries the selector ranks first as
-# 「もしかして」 buttons (each labelled and sent as that entry's first question, which the model answers at once),
-# beside 「担当者と話す」. Unsure questions in unusual registers mostly have the right entry among the first
-# three; an entry under MIN_SUGGESTION_CONFIDENCE is a guess not worth a button. Chosen on writer C's
-# development split (bench/faq_quality.py --dev prints how many unsure questions had the right entry offered).
+# 「もしかして」 buttons (each labelled and sent as one of that entry's own questions, actions.faq.button_question,
+# which the model answers at once), beside 「担当者と話す」. Unsure questions in unusual registers mostly have the
+# right entry among the first three; an entry under MIN_SUGGESTION_CONFIDENCE is a guess not worth a button.
+# Chosen on writer C's development split from 2-3 entries × floors 0.03-0.2, ties to the strictest: 21 of 22
+# unsure questions had the right entry offered, as at 0.03; from 0.1 one is lost (bench/faq_quality.py --dev).
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.08
 
@@ -86,6 +87,7 @@ class FaqReading:
     question_confidence: float = 0.0  # the FAQ-or-not model's figure
     text: str = ""
     issue_type: str | None = None  # the issue-type classifier's reading ("other": no trouble)
+    issue_confidence: float = 0.0
 
     @classmethod
     def from_parse_data(cls, data: dict) -> "FaqReading":
@@ -99,7 +101,8 @@ class FaqReading:
                    entry_id=key.split("/", 1)[1] if key.startswith(f"{RETRIEVAL_INTENT}/") else None,
                    entry_confidence=float(response.get("confidence") or 0.0), ranking=ranking,
                    question_confidence=float(selector.get("question_confidence") or 0.0),
-                   text=str(data.get("text") or ""), issue_type=(data.get("issue_type") or {}).get("name"))
+                   text=str(data.get("text") or ""), issue_type=(data.get("issue_type") or {}).get("name"),
+                   issue_confidence=float((data.get("issue_type") or {}).get("confidence") or 0.0))
 
     @property
     def asks_faq(self) -> bool:
@@ -156,18 +159,25 @@ class FaqReading:
             return self.entry_id
         return None
 
+    @property
+    def names_a_trouble(self) -> bool:
+        """The issue-type classifier is sure of a trouble: a Japanese question left unanswered opens a case
+        (``action_answer_faq`` → ``open_or_add_to_case``) rather than saying the bot is unsure."""
+        return names_a_trouble(self.issue_type, self.issue_confidence)
+
     def suggestion_ids(self) -> tuple[str, ...]:
         """Entries to offer as 「もしかして」 buttons when no entry is answered; empty when none should be.
 
         Only for a question the model reads as an FAQ question: never for a
-        report of a trouble, an English complaint or a question about one's own
-        order (those go to the case, where nothing from the FAQ is offered),
+        report of a trouble, an English complaint, a question about one's own
+        order or one in which the classifier is sure of a trouble (those go to
+        the case, where nothing from the FAQ is offered),
         never beside an answer, and not in English (the buttons are the
         entries' Japanese questions; English gets the bilingual note).
         """
         if not self.asks_faq or self.answer_id() is not None or is_english(self.text):
             return ()
-        if self.about_own_order or self.complains_in_english or self.reports_a_trouble:
+        if self.about_own_order or self.complains_in_english or self.reports_a_trouble or self.names_a_trouble:
             return ()
         return tuple(entry for entry, confidence in self.ranking[:MAX_SUGGESTIONS]
                      if confidence >= MIN_SUGGESTION_CONFIDENCE)

@@ -419,3 +419,9 @@ def test_a_button_is_labelled_and_sent_as_one_of_the_entrys_own_questions_from_t
     shop.write_text(dump_faq([e for e in entries if e.id != "coupon"]), encoding="utf-8")
     os.utime(shop, (time.time() + 5, time.time() + 5))  # a new modification time, however coarse the clock
     assert [b["payload"] for b in suggestion_buttons(_unsure([("points", 0.22), ("coupon", 0.21)]))] == [first["points"]]
+
+
+def test_no_buttons_when_the_classifier_is_sure_of_a_trouble_for_the_case_opens_instead():
+    """「お葉書に割引の番号が書いてあったのですが…」 read as a privacy concern: action_answer_faq opens the case."""
+    sure = _unsure([("coupon", 0.15), ("receipt", 0.12)], issue_type="privacy_concern")
+    assert sure.issue_confidence == 0.8 and sure.names_a_trouble and sure.suggestion_ids() == ()
