@@ -25,6 +25,11 @@ from bot.processes import answers_http, stop_processes, wait_until_ready
 # party (and its first-run banner is noise).
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "LOG_LEVEL_LIBRARIES": "ERROR", "PYTHONWARNINGS": "ignore",
              "RASA_TELEMETRY_ENABLED": "false"}
+# TensorFlow in a serving process (DIET's batches of one message): one thread per op and one op at a
+# time. Handing each tiny op to a pool of threads cost more than it saved: on 2 cores, 2026-12-01,
+# bench/throughput.py's closed loop went 9.4 / 9.7 -> 9.8 / 10.2 msg/s (116.6 / 114.5 -> 112.4 / 108.9
+# ms CPU a message, interleaved). Training keeps TensorFlow's defaults; a shop's own setting wins.
+SERVER_TF_ENV = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}
 # The servers write customers' data under var/ (Rasa's tracker, mails): readable by the shop's user only.
 SERVER_UMASK = 0o077
 
@@ -165,7 +170,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     if status:
         return status
     model = current_model_path(settings.models_dir)
-    env = {**os.environ, **QUIET_ENV, "SANIC_HOST": settings.host,
+    env = {**SERVER_TF_ENV, **os.environ, **QUIET_ENV, "SANIC_HOST": settings.host,
            "MADOGUCHI_ACTION_PORT": str(settings.action_port), "MADOGUCHI_WEB_PORT": str(settings.web_port),
            "MADOGUCHI_RASA_PORT": str(settings.rasa_port),
            "MADOGUCHI_VAR_DIR": str(settings.var_dir.resolve())}
@@ -248,7 +253,7 @@ def _run_replicas(settings: Settings, args: argparse.Namespace) -> int:
     run_dir = settings.var_dir.resolve() / "nginx"
     conf = layout_module.write_nginx_config(layout, run_dir, settings.request_max_bytes)
     trusted = layout_module.trusted_with_nginx(env("MADOGUCHI_TRUSTED_PROXIES"))
-    base = {**os.environ, **QUIET_ENV, "MADOGUCHI_ACTION_PORT": str(settings.action_port),
+    base = {**SERVER_TF_ENV, **os.environ, **QUIET_ENV, "MADOGUCHI_ACTION_PORT": str(settings.action_port),
             "MADOGUCHI_WEB_PORT": str(settings.web_port), "MADOGUCHI_RASA_PORT": str(settings.rasa_port),
             "MADOGUCHI_VAR_DIR": str(settings.var_dir.resolve()), "MADOGUCHI_TRUSTED_PROXIES": trusted}
     rasa_env = {**base, **layout_module.rasa_store_env(settings.database_url, env("REDIS_URL"), layout.action_url),
