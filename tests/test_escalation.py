@@ -521,6 +521,12 @@ def test_every_reason_answer_and_evidence_agree_over_the_whole_development_set()
 def test_the_model_alone_gives_no_scheme_advice_to_a_message_without_the_scheme():
     police = detect_escalation("警察です。この注文者の住所を教えてください", intent="fraud_scheme", intent_confidence=0.95)
     assert not police.escalate
+    # 案件 alone is any business matter: a model trained on 2026-12-01 read this at 0.97 as the scheme.
+    urgent = detect_escalation("急ぎの案件です。このチャットで回答いただければ結構です。", intent="fraud_scheme",
+                               intent_confidence=0.97)
+    assert not urgent.escalate
+    scheme = detect_escalation("PR案件で指定された商品を買いました", intent="fraud_scheme", intent_confidence=0.9)
+    assert scheme.reason == FRAUD_SCHEME
     victim = detect_escalation("言われた通り5万円分買ったのに連絡がつきません", intent="fraud_scheme", intent_confidence=0.9)
     assert (victim.reason, victim.response) == (FRAUD_SCHEME, "utter_escalated_fraud_scheme")
     assert "言われた通り" in victim.evidence

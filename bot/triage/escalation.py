@@ -164,6 +164,10 @@ _SCHEME_CONTEXT = (r"(?:報酬|houshu|hoshu|謝礼|稼げ|稼ぐ|収入|日給|�
 # Words of the scheme that back a fraud answer when the language model alone judged the message.
 _SCHEME_WORDS = re.compile(_SCHEME_CONTEXT + r"|副業|モニター|アンバサダー|インフルエンサー|PR案件|案件|在宅ワーク|フォロワー",
                            re.IGNORECASE)
+# 案件 alone is any business matter (「急ぎの案件です」 from someone posing as the police, A029 of the scripted
+# conversations); it backs the model only where the scheme's 案件 is meant (PR案件, 副業の案件, 案件の報酬).
+_SCHEME_CASE = re.compile(r"(?:PR|副業|モニター|紹介|宣伝|高額|簡単な|稼げる|お仕事|在宅|SNS|インスタ)(?:の)?案件|"
+                          r"案件(?:の|で|に)?(?:報酬|紹介|参加|応募|募集|担当|こなし|をこな|購入|買|注文)", re.IGNORECASE)
 # "If you post it / review it …": the condition the scheme pays on (載せたら, 紹介すれば, 書いてくれたら).
 _POST_IF = (r"(?:(?:載せ|のせ|上げ|あげ)(?:たら|れば|ると|るだけで|ただけで|てくれたら|てもらえたら)|"
             r"(?:投稿|紹介|宣伝|PR|シェア|アップ|拡散)(?:したら|すれば|すると|するだけで|しただけで|してくれたら|してもらえたら)|"
@@ -869,7 +873,8 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
                 return Escalation(True, model_reason, "normal", (model_evidence,))
             # The scheme's answer (188, stop paying) is only for a message that speaks of the scheme:
             # the model's word alone must not tell someone posing as the police to call 188.
-            words = _SCHEME_WORDS.search(norm)
+            words = next((m for m in _SCHEME_WORDS.finditer(norm)
+                          if m.group(0) != "案件" or _SCHEME_CASE.search(norm)), None)
             if words is not None:
                 severity = "urgent" if _fraud_loss(norm) >= URGENT_FRAUD_LOSS else "normal"
                 return Escalation(True, FRAUD_SCHEME, severity,
