@@ -74,6 +74,11 @@ def what_the_bot_does(data: dict) -> tuple[str, str | None]:
     return f"other:{reading.intent}", None
 
 
+def given_buttons(parsed: list[dict]) -> int:
+    """How many of these messages get 「もしかして」 buttons (FaqReading.suggestion_ids)."""
+    return sum(1 for d in parsed if FaqReading.from_parse_data(d).suggestion_ids())
+
+
 def main() -> None:
     arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     arguments.add_argument("--show-errors", action="store_true", help="print every miss (held-out texts)")
@@ -147,7 +152,7 @@ def main() -> None:
     texts = [t for t, _ in troubles]
     parsed = read(texts)
     results = [what_the_bot_does(d) for d in parsed]
-    buttons = sum(1 for d in parsed if FaqReading.from_parse_data(d).suggestion_ids())
+    buttons = given_buttons(parsed)
     answered = [(t, entry) for t, (kind, entry) in zip(texts, results, strict=True) if kind == "answer"]
     kinds = Counter(kind for kind, _ in results)
     print(f"\nTroubles that sound like FAQ questions: {len(texts)}")
@@ -161,7 +166,7 @@ def main() -> None:
                          ("English questions without an English FAQ answer", english_unknown)):
         parsed = read(texts)
         results = [what_the_bot_does(d) for d in parsed]
-        buttons = sum(1 for d in parsed if FaqReading.from_parse_data(d).suggestion_ids())
+        buttons = given_buttons(parsed)
         kinds = Counter(kind for kind, _ in results)
         plain = kinds["unsure"] + kinds["not_in_faq"] + kinds["fallback"]
         print(f"\n{title}: {len(texts)}")

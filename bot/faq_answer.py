@@ -168,16 +168,16 @@ class FaqReading:
     def suggestion_ids(self) -> tuple[str, ...]:
         """Entries to offer as 「もしかして」 buttons when no entry is answered; empty when none should be.
 
-        Only for a question the model reads as an FAQ question: never for a
-        report of a trouble, an English complaint, a question about one's own
-        order or one in which the classifier is sure of a trouble (those go to
-        the case, where nothing from the FAQ is offered),
-        never beside an answer, and not in English (the buttons are the
-        entries' Japanese questions; English gets the bilingual note).
+        Only for a question the model reads as an FAQ question, never beside
+        an answer, and not in English (the buttons are the entries' Japanese
+        questions; English gets the bilingual note). Never for a report of a
+        trouble, a question about one's own order or one in which the
+        classifier is sure of a trouble: those go to the case, where nothing
+        from the FAQ is offered.
         """
         if not self.asks_faq or self.answer_id() is not None or is_english(self.text):
             return ()
-        if self.about_own_order or self.complains_in_english or self.reports_a_trouble or self.names_a_trouble:
+        if self.about_own_order or self.reports_a_trouble or self.names_a_trouble:
             return ()
         return tuple(entry for entry, confidence in self.ranking[:MAX_SUGGESTIONS]
                      if confidence >= MIN_SUGGESTION_CONFIDENCE)
