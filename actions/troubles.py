@@ -53,6 +53,7 @@ from bot.dialogue import (
     Reading,
     about_own_order,
     asks_about_the_order,
+    asks_before_buying,
     asks_for_others_data,
     continues_recorded_case,
     names_a_trouble,
@@ -62,6 +63,7 @@ from bot.dialogue import (
     starts_another_case,
     status_fits_case,
 )
+from bot.faq_log import FaqOutcome, record_answer
 from bot.orders import status_of_verified_order
 from bot.store.db import session_scope
 from bot.support import ISSUE_TYPES, complete_trouble
@@ -151,6 +153,18 @@ def open_or_add_to_case(dispatcher: CollectingDispatcher, tracker: Tracker,
     if reference and (intent in ISSUE_TYPES or reading.detail) and continues_recorded_case(
             reading, case_order_number=tracker.get_slot("order_number")):
         return [*follow_up(dispatcher, tracker, reference), SlotSet("case_step", ANSWERED)]
+    # 「このフライパンはIHで使えますか？」: a question before buying, whatever trouble the intent model heard in
+    # it (issue #15). Not a case: the FAQ has no entry for it, so that is said plainly and a person offered.
+    # From the FAQ's side (answer_otherwise=False) nothing is said here: action_answer_faq says it is unsure,
+    # with its 「もしかして」 buttons, or that the FAQ has no answer.
+    if not reading.order_number and asks_before_buying(nlu.text):
+        if answer_otherwise:
+            dispatcher.utter_message(response="utter_faq_not_in_faq")
+            with session_scope() as session:
+                record_answer(session, conversation_id=tracker.sender_id,
+                              channel=tracker.get_latest_input_channel() or "", outcome=FaqOutcome.NOT_IN_FAQ,
+                              faq_id=None, confidence=None, english=False, question=nlu.text, now=now_utc())
+        return [SlotSet("case_step", ANSWERED)]
     # The issue type is the issue-type classifier's decision (bot.triage), whatever intent made the
     # rule fire: the record, the acknowledgement and the form follow one judgement.
     issue_type, confidence = issue_type_of(nlu)

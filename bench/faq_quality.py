@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.config import PROJECT_ROOT, load_settings  # noqa: E402
 from bot.faq import QUESTION_NOT_IN_FAQ, RETRIEVAL_INTENT, fold_question, is_english, load_faq  # noqa: E402
+from bot.dialogue import asks_before_buying  # noqa: E402
 from bot.faq_answer import FaqReading  # noqa: E402
 from bot.modelfiles import current_model_path  # noqa: E402
 from bot.rasa_nlu.model import load_parse_data  # noqa: E402
@@ -56,6 +57,10 @@ def what_the_bot_does(data: dict) -> tuple[str, str | None]:
     entry = reading.answer_id()
     if entry is not None:
         return "answer", entry
+    if asks_before_buying(reading.text) and (reading.intent in ISSUE_TYPES or reading.names_a_trouble):
+        # open_or_add_to_case: a question before buying opens no case (from a trouble intent the FAQ's
+        # "not in the FAQ" is said; from the FAQ's side action_answer_faq goes on as for any question)
+        return ("unsure" if reading.intent == RETRIEVAL_INTENT else "not_in_faq"), None
     if reading.about_own_order and reading.intent not in PERSON_INTENTS:
         return "trouble", None  # the case opens: verification, then a person acts on that order
     if (reading.names_a_trouble and reading.intent in (RETRIEVAL_INTENT, QUESTION_NOT_IN_FAQ)

@@ -6,6 +6,7 @@ import pytest
 
 from bot.dialogue import (
     OPENING_DETAIL_CHARS,
+    asks_before_buying,
     asks_for_others_data,
     continues_recorded_case,
     is_short_shipment,
@@ -175,3 +176,32 @@ def test_an_opening_message_needs_more_words_than_a_later_one_to_count_as_detail
 ])
 def test_a_question_is_told_from_a_message_that_tells(text, asks):
     assert is_question(text) is asks
+
+
+@pytest.mark.parametrize("text, before_buying", [
+    # Asked before buying: what a product is, how it may be used, whether the shop sells or carries it.
+    ("電気ケトルの容量は何リットルですか？", True),
+    ("このフライパンはIHで使えますか？", True),
+    ("ｷｯｽﾞｻｲｽﾞﾉ ｴﾌﾟﾛﾝｯﾃ ｱﾘﾏｽｶ", True),
+    ("バスタオルの洗濯で柔軟剤は使っても大丈夫ですか？", True),
+    ("モバイルバッテリーは飛行機に持ち込めるタイプですか？", True),
+    ("ドライヤーの替えのフィルターだけ買うことはできますか？", True),
+    ("正社員の採用情報はどこで見られますか？", True),
+    ("この土鍋、電子レンジで温めたら割れたりしますか？", True),  # a hypothetical is no event
+    # Something happened, an order of one's own, or a trouble's own word: the trouble flow as before.
+    ("届いた電気ケトルの電源が入りません。不良品ですか？交換できますか？", False),
+    ("買ったばかりのドライヤーが3日で動かなくなりました。保証はありますか？", False),
+    ("マグカップを電子レンジにかけたら火花が出ました。レンジ不可の表示はどこにもなかったんですけど？", False),
+    ("ﾀｵﾙ ﾊﾞｽﾀｵﾙ ﾀﾉﾝﾀﾞﾉﾆ ﾌｪｲｽﾀｵﾙｶﾞ ｷﾀﾝﾃﾞｽｹﾄﾞ ﾄﾞｳｼﾀﾗｲｲﾃﾞｽｶ", False),
+    ("こちらで買ったモバイルバッテリーが充電中にパンパンに膨らんできました。使い続けて大丈夫ですか？", False),
+    ("着てみたら丈が長すぎたので、ひとつ下のサイズと取り替えていただけますか", False),
+    ("昨日注文したタオルにもう1枚追加できますか？", False),
+    ("注文番号MD26110220の急須、直火で使えますか？", False),
+    ("この電気ケトル、空焚きしたら発火しませんか？", False),
+    ("やっぱ返品したいなー。未開封なら大丈夫？", False),
+    ("個人情報大丈夫?", False),
+    ("電気ケトルの容量を書いておきます", False),  # not a question
+    ("Can I use this kettle abroad?", False),  # English has its own path (the bilingual note)
+])
+def test_a_question_before_buying_is_told_from_a_trouble(text, before_buying):
+    assert asks_before_buying(text) is before_buying

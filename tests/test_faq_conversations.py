@@ -107,6 +107,31 @@ def test_a_question_the_faq_does_not_answer_is_said_plainly_with_a_person_offere
     assert (row.outcome, row.faq_id, row.question) == ("not_in_faq", None, unicodedata.normalize("NFKC", question))
 
 
+# Questions asked before buying that the FAQ has no entry for (none is a phrasing of a split). The intent model
+# reads some of them as a trouble of the product's kind; whatever it reads, no case opens and no order number is
+# asked: the bot says the FAQ has no answer (or, unsure, offers entries), with a person offered (issue #15).
+QUESTIONS_BEFORE_BUYING = [
+    "モバイルバッテリーの容量は何ミリアンペアですか？",  # read as product_safety (2026-12-02's model)
+    "この急須は直火にかけても大丈夫ですか？",  # faq, but the issue-type classifier sure of product_safety
+    "この加湿器は何畳の部屋まで使えますか？",  # faq, the classifier sure of defective_product
+    "このトースターの消費電力は何ワットですか？",  # not understood, the classifier sure of product_safety
+    "ステンレスボトルは食洗機に入れても大丈夫ですか？",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS_BEFORE_BUYING)
+def test_a_question_before_buying_opens_no_case_and_asks_no_order_number(assistant, question):
+    sender = assistant.new_sender()
+    replies = assistant.exchange(sender, question)
+    texts = [m["text"] for m in replies]
+    assert ORDER_NUMBER_QUESTION not in texts
+    assert texts[0] in (response_text("utter_faq_not_in_faq"), SUGGESTIONS_TEXT, response_text("utter_faq_unsure"))
+    assert any(b["payload"] == "担当者と話したい" for m in replies for b in m.get("buttons") or [])
+    assert count_of(assistant, Trouble, sender) == 0
+    [row] = faq_rows(assistant, sender)
+    assert row.outcome in ("not_in_faq", "unsure") and row.question
+
+
 def test_a_trouble_is_never_answered_from_the_faq(assistant):
     sender = assistant.new_sender()
     replies = assistant.say(sender, "返品したいです。届いたシャツのサイズが合いませんでした")
