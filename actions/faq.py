@@ -26,14 +26,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.records import ANSWERED, COLLECTING, now_utc
+from actions.records import ANSWERED, COLLECTING, now_utc, record_question
 from actions.troubles import open_or_add_to_case
 from bot import templates
 from bot.config import load_settings
 from bot.text import is_question
 from bot.faq import RETRIEVAL_INTENT, FaqEntry, FaqFileError, is_english, load_faq
 from bot.faq_answer import FaqReading
-from bot.faq_log import FaqOutcome, record_answer, record_feedback
+from bot.faq_log import FaqOutcome, record_feedback
 from bot.store.db import session_scope
 
 
@@ -124,12 +124,8 @@ class ActionAnswerFaq(Action):
         else:
             dispatcher.utter_message(response="utter_faq_not_in_faq")
             outcome = FaqOutcome.NOT_IN_FAQ
-        with session_scope() as session:
-            record_answer(session, conversation_id=tracker.sender_id,
-                          channel=tracker.get_latest_input_channel() or "", outcome=outcome,
-                          faq_id=entry_id or (reading.entry_id if reading.asks_faq else None),
-                          confidence=reading.entry_confidence if reading.asks_faq else None,
-                          english=english, question=text, now=now_utc())
+        record_question(tracker, outcome, text, faq_id=entry_id or (reading.entry_id if reading.asks_faq else None),
+                        confidence=reading.entry_confidence if reading.asks_faq else None, english=english)
         return [SlotSet("case_step", ANSWERED)]
 
     @staticmethod

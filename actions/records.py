@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot import handoff, templates
 from bot.config import load_settings
 from bot.dialogue import Reading, read_message
+from bot.faq_log import FaqOutcome, record_answer
 from bot.store.db import session_scope
 from bot.support import add_follow_up, complete_trouble, format_deadline, open_trouble, trouble_by_reference
 from bot.text import normalise
@@ -37,6 +38,15 @@ COLLECTING, VERIFYING, RECORDED_STEP, ANSWERED = "collecting", "verifying", "rec
 
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def record_question(tracker: Tracker, outcome: FaqOutcome, question: str, *, faq_id: str | None = None,
+                    confidence: float | None = None, english: bool = False) -> None:
+    """What the bot did with a customer's question, for the monthly report (bot.faq_log)."""
+    with session_scope() as session:
+        record_answer(session, conversation_id=tracker.sender_id, channel=tracker.get_latest_input_channel() or "",
+                      outcome=outcome, faq_id=faq_id, confidence=confidence, english=english, question=question,
+                      now=now_utc())
 
 
 def nlu_result(tracker: Tracker) -> NluResult:

@@ -39,6 +39,7 @@ from actions.records import (
     now_utc,
     open_ticket_for,
     person_request,
+    record_question,
     recorded_case,
     say_hand_over,
     start_trouble,
@@ -63,7 +64,7 @@ from bot.dialogue import (
     starts_another_case,
     status_fits_case,
 )
-from bot.faq_log import FaqOutcome, record_answer
+from bot.faq_log import FaqOutcome
 from bot.orders import status_of_verified_order
 from bot.store.db import session_scope
 from bot.support import ISSUE_TYPES, complete_trouble
@@ -157,13 +158,10 @@ def open_or_add_to_case(dispatcher: CollectingDispatcher, tracker: Tracker,
     # it (issue #15). Not a case: the FAQ has no entry for it, so that is said plainly and a person offered.
     # From the FAQ's side (answer_otherwise=False) nothing is said here: action_answer_faq says it is unsure,
     # with its 「もしかして」 buttons, or that the FAQ has no answer.
-    if not reading.order_number and asks_before_buying(nlu.text):
+    if asks_before_buying(nlu.text):  # never with an order number or one's own order (about_own_order)
         if answer_otherwise:
             dispatcher.utter_message(response="utter_faq_not_in_faq")
-            with session_scope() as session:
-                record_answer(session, conversation_id=tracker.sender_id,
-                              channel=tracker.get_latest_input_channel() or "", outcome=FaqOutcome.NOT_IN_FAQ,
-                              faq_id=None, confidence=None, english=False, question=nlu.text, now=now_utc())
+            record_question(tracker, FaqOutcome.NOT_IN_FAQ, nlu.text)
         return [SlotSet("case_step", ANSWERED)]
     # The issue type is the issue-type classifier's decision (bot.triage), whatever intent made the
     # rule fire: the record, the acknowledgement and the form follow one judgement.
