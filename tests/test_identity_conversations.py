@@ -16,12 +16,23 @@ from bot.secrets import server_secret
 from bot.store.db import engine_for, session_scope
 from bot.store.models import AuditEntry, Trouble, VerificationAttempt, VerifiedConversation
 from tests.demo_shop import customers, owner_of, privacy_index, same_address_households
+from tests.mailbox import wait_for
 from tests.responses import ask_phone_last4, response_pattern, response_text
 
 pytestmark = pytest.mark.server
 
 DELAYED_ORDER = "MD26110220"     # expected 11/16, still in transit
 NOT_AN_ORDER = "MD99999999"      # plausible, does not exist
+
+
+def mailed_codes(mailbox, email: str, codes_before: int) -> list[str]:
+    """The codes mailed to ``email`` after the first ``codes_before``, once at least one arrived.
+
+    The action server queues a code in the mail outbox and replies at once; a thread sends it a
+    moment later (``bot.mail``), so the test waits for the mail instead of reading the box at once.
+    """
+    wait_for(lambda: len(mailbox.codes_sent_to(email)) > codes_before)
+    return mailbox.codes_sent_to(email)[codes_before:]
 
 
 # What any failed try hears, whatever the cause: the phone digits were asked for, then one answer,
@@ -106,7 +117,7 @@ def test_step_up_code_from_the_mail_shows_the_items(assistant, smtp_server):
     assistant.say(sender, order)
     replies = assistant.say(sender, owner.phone_last4)
     assert replies[:2] == [response_text("utter_verified"), response_text("utter_ask_one_time_code")]
-    [code] = mailbox.codes_sent_to(email)[codes_before:]
+    [code] = mailed_codes(mailbox, email, codes_before)
     wrong = f"{(int(code) + 1) % 1000000:06d}"
     assert assistant.say(sender, wrong)[0] == response_text("utter_one_time_code_failed")
     replies = assistant.say(sender, code)
@@ -171,7 +182,7 @@ def test_rotating_senders_gets_no_more_than_the_daily_budget_of_guesses(assistan
     assistant.say(owner, order)
     assert assistant.say(owner, "メールでお願いします") == [templates.CODE_MAIL_REQUESTED,
                                                      response_text("utter_ask_one_time_code")]
-    [code] = mailbox.codes_sent_to(victim.email)[codes_before:]
+    [code] = mailed_codes(mailbox, victim.email, codes_before)
     assert assistant.say(owner, code) == [response_text("utter_step_up_done"),
                                           response_text("utter_ask_trouble_detail", "delivery_delay")]
     replies = assistant.say(owner, "まだ届いていません")
