@@ -25,8 +25,8 @@ from bot.processes import answers_http, stop_processes, wait_until_ready
 # party (and its first-run banner is noise).
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "LOG_LEVEL_LIBRARIES": "ERROR", "PYTHONWARNINGS": "ignore",
              "RASA_TELEMETRY_ENABLED": "false"}
-# TensorFlow in a serving process (DIET's batches of one message): one thread per op and one op at a
-# time. Handing each tiny op to a pool of threads cost more than it saved: on 2 cores, 2026-12-01,
+# TensorFlow in a serving process (it ran DIET's batches of one message until 2026-12-02; Rasa still
+# loads it): one thread per op and one op at a time. Handing each tiny op to a pool of threads cost more than it saved: on 2 cores, 2026-12-01,
 # bench/throughput.py's closed loop went 9.4 / 9.7 -> 9.8 / 10.2 msg/s (116.6 / 114.5 -> 112.4 / 108.9
 # ms CPU a message, interleaved). Training keeps TensorFlow's defaults; a shop's own setting wins.
 SERVER_TF_ENV = {"TF_INTRA_OP_PARALLELISM_THREADS": "1", "TF_INTER_OP_PARALLELISM_THREADS": "1"}

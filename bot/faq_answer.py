@@ -1,6 +1,6 @@
 """Whether the bot answers a message from the shop's FAQ, and with which entry.
 
-The model reads the message (DIET's intent, the FaqEntrySelector's ranking of
+The model reads the message (the intent classifier's intent, the FaqEntrySelector's ranking of
 the entries and its FAQ-or-not figure); what the dialogue does with that
 reading is decided here, at every message. This is dialogue policy, not the
 model: the model's fingerprint (``bot.modelfiles.MODEL_INPUTS``) leaves this
@@ -117,7 +117,7 @@ class FaqReading:
         """An English message in which the issue-type classifier reads a trouble.
 
         The model's English is nearly all FAQ phrasings (every entry has some),
-        so DIET reads almost any English as ``faq``: 「The lid of the kettle I
+        so the intent model reads almost any English as ``faq`` (DIET did): 「The lid of the kettle I
         bought is cracked, what should I do?」 got the okihai answer at 0.40.
         The issue-type classifier learned English complaints too
         (data/nlu/english_troubles.yml) and read it as defective_product; the

@@ -10,7 +10,7 @@ leave one writer out at a time (the project's own data counts as the writer
 
     .venv/bin/python -m bot.triage.writers /work/writers/triage_A.yml
 
-The DIET intent of a message is its escalation intent when it escalates
+The dialogue intent of a message is its escalation intent when it escalates
 (``human_request`` is the intent ``request_human``), else its issue type;
 the issue type always travels as metadata for the IssueTypeClassifier.
 """
@@ -67,7 +67,7 @@ def load_writer(path: Path) -> tuple[str, list[LabelledMessage]]:
 
 
 def intent_of(message: LabelledMessage) -> str:
-    """The dialogue intent a message teaches DIET."""
+    """The dialogue intent a message teaches the intent classifier."""
     return INTENT_OF_REASON[message.reason] if message.escalate else message.issue_type
 
 
