@@ -407,8 +407,35 @@ class LinearScorer:
         return scores / scores.sum(axis=1, keepdims=True)
 
 
+class CalibratedLinearClassifier(GraphComponent):
+    """What the intent and issue-type classifiers share: a linear model's weights, bias and class
+    labels, and the temperature that calibrates its scores, read by one ``LinearScorer``."""
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 weights: Any = None, bias: Any = None, labels: List[str] | None = None,
+                 temperature: float = 1.0) -> None:
+        self._config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self._weights, self._bias = weights, bias
+        self._labels = labels or []
+        self._temperature = temperature
+        self._scorer: LinearScorer | None = None  # built at the first message (the weights may come from train)
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "CalibratedLinearClassifier":
+        return cls(config, model_storage, resource)
+
+    def _probabilities(self, features):
+        """One row of class probabilities (in ``self._labels``' order) per row of features."""
+        if self._scorer is None:
+            self._scorer = LinearScorer(self._weights, self._bias, self._temperature)
+        return self._scorer(features)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class LinearIntentClassifier(GraphComponent):
+class LinearIntentClassifier(CalibratedLinearClassifier):
     """The dialogue intent of a message: a linear SVM with calibrated scores, in place of DIET.
 
     DIET took 51 of the 64 training minutes on the slowest machine seen
@@ -438,22 +465,6 @@ class LinearIntentClassifier(GraphComponent):
         # C: the SVM's inverse regularisation; dense_weight: the GiNZA vector beside the L2-normalised
         # n-gram counts; folds: for the temperature; ranking_length: intents kept in the ranking (0: all).
         return {"C": 1.0, "dense_weight": 0.5, "folds": 3, "random_seed": 20261202, "ranking_length": 10}
-
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 weights: Any = None, bias: Any = None, labels: List[str] | None = None,
-                 temperature: float = 1.0) -> None:
-        self._config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        self._weights, self._bias = weights, bias
-        self._labels = labels or []
-        self._temperature = temperature
-        self._scorer: LinearScorer | None = None  # built at the first message (the weights may come from train)
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "LinearIntentClassifier":
-        return cls(config, model_storage, resource)
 
     def _fit(self, features, labels, weights=None):
         from sklearn.svm import LinearSVC
@@ -495,9 +506,7 @@ class LinearIntentClassifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         if self._weights is None or not messages:
             return messages
-        if self._scorer is None:
-            self._scorer = LinearScorer(self._weights, self._bias, self._temperature)
-        probabilities = self._scorer(sentence_features(messages, self._config["dense_weight"]))
+        probabilities = self._probabilities(sentence_features(messages, self._config["dense_weight"]))
         keep = self._config["ranking_length"] or len(self._labels)
         for message, row in zip(messages, probabilities, strict=True):
             ranking = sorted(zip(self._labels, row.tolist(), strict=True), key=lambda pair: -pair[1])[:keep]
@@ -508,7 +517,7 @@ class LinearIntentClassifier(GraphComponent):
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class IssueTypeClassifier(GraphComponent):
+class IssueTypeClassifier(CalibratedLinearClassifier):
     """The issue type of every message, a decision of its own beside the dialogue's intent.
 
     The intent classifier learns intents for the dialogue, where an abusive message is
@@ -546,19 +555,8 @@ class IssueTypeClassifier(GraphComponent):
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  weights: Any = None, bias: Any = None, labels: List[str] | None = None,
                  fingerprint: str = "", temperature: float = 1.0) -> None:
-        self._config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        self._weights, self._bias = weights, bias
-        self._labels = labels or []
+        super().__init__(config, model_storage, resource, weights, bias, labels, temperature)
         self._fingerprint = fingerprint
-        self._temperature = temperature
-        self._scorer: LinearScorer | None = None  # built at the first message (the weights may come from train)
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "IssueTypeClassifier":
-        return cls(config, model_storage, resource)
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> str:
@@ -623,9 +621,7 @@ class IssueTypeClassifier(GraphComponent):
         if self._weights is None or not messages:
             return messages
         features, has_substance = self._features(messages)
-        if self._scorer is None:
-            self._scorer = LinearScorer(self._weights, self._bias, self._temperature)
-        probabilities = self._scorer(features)
+        probabilities = self._probabilities(features)
         for message, row, judged in zip(messages, probabilities, has_substance, strict=True):
             if judged:
                 ranking = sorted(zip(self._labels, row.tolist(), strict=True), key=lambda pair: -pair[1])
