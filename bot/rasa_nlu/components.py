@@ -453,7 +453,7 @@ class LinearIntentClassifier(CalibratedLinearClassifier):
     The intents are *not* re-weighted to equal totals: ``faq`` is one intent
     with the phrasings of every entry of the shop's FAQ, and weighing it like
     one trouble type sent short questions (「営業時間」「返品期限」) into the
-    trouble flow (19 of 251 on the development split, 7 unweighted; DIET 11).
+    trouble flow (19 of the development split's 208 Japanese questions, 7 unweighted; DIET 11).
     The same data gives the same model on every machine. Plain arrays on
     disk, no pickle.
     """
