@@ -18,6 +18,19 @@ ANSWERS = [
     {"events": [{"event": "no_such_event"}]},
     {"events": "not a list"},
     {"responses": [1, 2]},
+    {"events": [{"event": "user", "text": "荷物が届きません", "parse_data": {"intent": {"name": "delivery_delay", "confidence": 0.9},
+                                                                  "entities": [{"entity": "order_number", "value": "MD1"}]}},
+                {"event": "active_loop", "name": "verification_form"}, {"event": "action", "name": "action_listen"},
+                {"event": "session_started", "metadata": {"channel": "rest"}}]},
+    {"events": [{"event": "user", "parse_data": {"entities": [{"entity": "order_number"}]}}]},  # an entity without value
+    {"events": [{"event": "bot", "text": 3}]},  # text of the wrong type
+    {"events": [{"event": "slot", "name": "x", "value": 1, "timestamp": "yesterday"}]},  # timestamp of the wrong type
+    {"events": [{"event": "reset_slots", "metadata": []}]},  # metadata of the wrong type
+    {"events": [{"name": "order_number"}]},  # no event name
+    {"events": [{"event": 7}]},
+    {"events": ["slot"]},
+    {"events": [{"event": "slot", "name": "x", "value": None}, {"event": "bot", "text": None}], "responses": "no"},
+    [],
 ]
 
 
@@ -43,6 +56,12 @@ def test_the_compiled_validator_gives_rasas_verdicts_and_errors(answer):
     else:
         assert ours.startswith(expected + ". Failed to validate Action server response from API")
         assert ours.endswith("/custom-actions")
+
+
+@pytest.mark.parametrize("answer", ANSWERS)
+def test_the_check_by_event_name_never_passes_what_rasas_check_fails(answer):
+    """It decides alone only when it finds an answer valid, and must then agree; valid answers take it."""
+    assert action_results.valid_by_event_name(answer) is (_rasa_verdict(answer) is True)
 
 
 def test_the_schema_is_compiled_once():
