@@ -131,3 +131,40 @@ def test_an_unreachable_tracker_store_fails_the_turn_instead_of_forgetting_the_c
     with pytest.raises(Exception, match="unable to open database file"):
         asyncio.run(store.save(DialogueStateTracker.from_events("rest:halfway", [UserUttered("MD26110001")])))
     assert store._fallback_tracker_store is None  # nothing went to one process's memory
+
+
+def _stored_rows(store, sender: str) -> list[str]:
+    with store.engine.connect() as connection:
+        return [row.type_name for row in connection.execute(
+            store.SQLEvent.__table__.select().where(store.SQLEvent.sender_id == sender).order_by(store.SQLEvent.id))]
+
+
+def test_a_tracker_saved_again_after_a_new_session_has_nothing_written_twice(tmp_path):
+    """The store keeps count of a tracker's stored events. Rasa's way, counting the latest session's stored
+    events, wrote the old session's events a second time here (22 rows for 13 events)."""
+    store = PooledSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    asyncio.run(store.save(_tracker("rest:returning", 2)))
+    tracker = asyncio.run(store.retrieve("rest:returning"))  # the next day: the session has expired
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(tracker))
+    tracker.update(UserUttered("荷物が届きません", {"name": "greet", "confidence": 1.0}))
+    tracker.update(ActionExecuted("action_listen"))
+    asyncio.run(store.save(tracker))
+    assert len(_stored_rows(store, "rest:returning")) == len(tracker.events) == 8 + 5
+    back = asyncio.run(store.retrieve("rest:returning"))  # the latest session only
+    assert [e.as_dict() for e in back.events] == [e.as_dict() for e in list(tracker.events)[9:]]
+    full = asyncio.run(SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+                       .retrieve_full_tracker("rest:returning"))
+    assert [e.as_dict() for e in full.events] == [e.as_dict() for e in tracker.events]
+
+
+def test_a_tracker_the_store_did_not_read_gets_only_its_new_events_written(tmp_path):
+    """A tracker built elsewhere (a new conversation, Rasa's HTTP API) is counted against the table, as Rasa does."""
+    store = PooledSQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    asyncio.run(store.save(_tracker("rest:api", 1)))
+    rebuilt = DialogueStateTracker.from_dict("rest:api", [e.as_dict() for e in _tracker("rest:api", 2).events],
+                                             DOMAIN.slots)
+    asyncio.run(store.save(rebuilt))
+    assert len(_stored_rows(store, "rest:api")) == len(rebuilt.events)
