@@ -69,3 +69,68 @@ def fold_kana(text: str) -> str:
     the console's search and the privacy guard's name matching all read it.
     """
     return text.translate(_KATAKANA_TO_HIRAGANA)
+
+
+def _half_width_table() -> dict[str, str]:
+    import unicodedata
+
+    table = {}
+    for code in range(0xFF61, 0xFFA0):
+        half = chr(code)
+        table.setdefault(unicodedata.normalize("NFKC", half), half)
+    for code in range(0x30A1, 0x30FB):  # voiced and semi-voiced kana: the base's half-width form and its mark
+        full = chr(code)
+        if full in table:
+            continue
+        decomposed = unicodedata.normalize("NFD", full)
+        if len(decomposed) == 2 and decomposed[0] in table:
+            table[full] = table[decomposed[0]] + {"\u3099": "\uff9e", "\u309a": "\uff9f"}.get(decomposed[1], "")
+    return table
+
+
+_HALF_WIDTH = _half_width_table()
+
+
+def to_half_width_katakana(katakana: str) -> str:
+    """Full-width katakana as a phone's half-width keyboard writes it: ヘンピン → ﾍﾝﾋﾟﾝ (other characters kept)."""
+    return "".join(_HALF_WIDTH.get(ch, ch) for ch in katakana)
+
+
+# Katakana to romaji: the first spelling _SYLLABLES lists for each kana is the Hepburn one (shi, chi, tsu, fu, ja).
+_ROMAJI: dict[str, str] = {}
+for _romaji, _kana in _SYLLABLES.items():
+    _ROMAJI.setdefault(_kana, _romaji)
+_ROMAJI.update({"ン": "n", "ヲ": "o", "ヂ": "ji", "ヅ": "zu", "ヴ": "vu", "ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e",
+                "ォ": "o", "ャ": "ya", "ュ": "yu", "ョ": "yo", "ヮ": "wa", "ヰ": "i", "ヱ": "e",
+                "ティ": "ti", "ディ": "di", "ウィ": "wi", "ウェ": "we", "ウォ": "wo", "ヴァ": "va", "トゥ": "tu"})
+
+
+def katakana_to_romaji(katakana: str) -> str:
+    """Katakana as customers type romaji: ハッソウ → hassou, チューモン → chuumon (the long mark repeats the vowel).
+
+    Characters that are not katakana are kept. The inverse of
+    ``romaji_to_katakana`` for the spellings it reads.
+    """
+    out: list[str] = []
+    double_next = False
+    i = 0
+    while i < len(katakana):
+        pair, ch = katakana[i:i + 2], katakana[i]
+        if ch == "ッ":
+            double_next = True
+            i += 1
+            continue
+        if ch == "ー":
+            vowel = next((c for c in reversed("".join(out)) if c in "aiueo"), "")
+            out.append(vowel)
+            i += 1
+            continue
+        romaji = _ROMAJI.get(pair) if len(pair) == 2 else None
+        size = 2 if romaji else 1
+        romaji = romaji or _ROMAJI.get(ch, ch)
+        if double_next and romaji[:1].isalpha() and romaji[0] not in "aiueon":
+            romaji = ("t" if romaji.startswith("ch") else romaji[0]) + romaji
+        double_next = False
+        out.append(romaji)
+        i += size
+    return "".join(out)

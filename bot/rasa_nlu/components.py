@@ -30,6 +30,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.kana import romaji_to_katakana
+from bot.rasa_nlu.faq_importer import is_register_variant
 from bot.support import ISSUE_TYPES
 from bot.text import announces_a_question, find_shop_entities, is_question, normalise
 from bot.triage.labels import ISSUE_TYPE_KEY, MODEL_KEY, OTHER, issue_label_of
@@ -475,7 +476,9 @@ class LinearIntentClassifier(CalibratedLinearClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         import numpy as np
 
-        examples = [m for m in training_data.intent_examples if m.get(TEXT) and m.get(INTENT)]
+        # Register variants of FAQ phrasings teach the FaqEntrySelector only (bot.rasa_nlu.faq_importer).
+        examples = [m for m in training_data.intent_examples
+                    if m.get(TEXT) and m.get(INTENT) and not is_register_variant(m)]
         labels = np.array([m.get(INTENT) for m in examples])
         features = sentence_features(examples, self._config["dense_weight"])
         model = self._fit(features, labels)
@@ -580,7 +583,7 @@ class IssueTypeClassifier(CalibratedLinearClassifier):
         # needs every register of every entry, not because messages without a trouble look like them: with
         # full weight they were over half of `other`, and English questions with "what should I do?" read as
         # `other` whatever trouble they told. `faq_weight` scales them (0: the FAQ-or-not model's alone).
-        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        examples = [m for m in training_data.intent_examples if m.get(TEXT) and not is_register_variant(m)]
         faq_weight = float(self._config["faq_weight"])
         if faq_weight <= 0:
             examples = [m for m in examples if m.get(INTENT) != self._config["retrieval_intent"]]
@@ -715,9 +718,10 @@ class FaqEntrySelector(GraphComponent):
             self._weights, self._bias = model.coef_, model.intercept_
             self._keys = [str(k) for k in model.classes_]
             self._responses = {key: training_data.responses.get(f"utter_{key}", []) for key in self._keys}
-        if examples and others:
-            features = sentence_features(examples + others, self._config["dense_weight"])
-            asks = [1] * len(examples) + [0] * len(others)
+        if examples and others:  # whether a message asks the FAQ at all: as written, no register variants
+            asked = [m for m in examples if not is_register_variant(m)]
+            features = sentence_features(asked + others, self._config["dense_weight"])
+            asks = [1] * len(asked) + [0] * len(others)
             model = LogisticRegression(C=self._config["question_C"], max_iter=self._config["max_iter"],
                                        class_weight="balanced").fit(features, asks)
             self._question_weights, self._question_bias = model.coef_, model.intercept_

@@ -11,6 +11,20 @@ shop edits. Each entry ``<id>`` gives:
 - with an English answer, the response ``utter_faq_en_<id>``, which
   ``action_answer_faq`` sends when the question was written in English.
 
+Each Japanese phrasing also gives one **register variant**, as customers
+type on phones without a Japanese IME or in a hurry: all hiragana with
+spaces (「どようび も はっそう して ますか」), half-width katakana
+(「ﾄﾞﾖｳﾋﾞﾓ ﾊｯｿｳｼﾃﾏｽｶ?」) or romaji (「doyoubi mo hassou shitemasuka?」), in
+turn, spelled from GiNZA's readings (``register_variants``). On writer C's
+development split such questions were most of the FAQ questions the
+selector ranked right but too unsure to answer, and three of its four
+wrong answers. The variants teach only the FaqEntrySelector which entry
+such a question asks: they carry ``register_variant`` in their example
+metadata, and the intent classifier, the issue-type classifier and the
+FAQ-or-not model leave them out (``is_register_variant``), so a trouble
+written in kana is not read as a question because FAQ phrasings alone came
+in kana.
+
 The answers travel inside the trained model (its domain), so an edited
 answer reaches customers with the next training, together with its
 phrasings: what the model retrieves and what it says never disagree.
@@ -30,9 +44,86 @@ from bot.config import faq_file
 from bot.faq import RETRIEVAL_INTENT, FaqEntry, load_faq
 
 
-def faq_training_data(entries: tuple[FaqEntry, ...]) -> TrainingData:
+REGISTER_VARIANT = "register_variant"
+REGISTERS = ("hiragana", "half_width", "romaji")
+# Parts of speech (SudachiPy's tags) that start a new word in a variant; particles get a space before them
+# too, except in half-width katakana, which writers run together by phrase (「ｼｭｸｼﾞﾂﾓ ｵﾍﾝｼﾞ ﾓﾗｴﾏｽｶ」).
+_CONTENT = ("名詞", "動詞", "形容詞", "副詞", "代名詞", "形状詞", "連体詞", "接頭辞", "感動詞", "接続詞")
+_NOT_A_NEW_WORD = ("動詞-非自立可能", "形容詞-非自立可能", "名詞-普通名詞-助数詞可能")
+_PARTICLE_WORDS = ("助詞-格助詞", "助詞-係助詞", "助詞-副助詞")
+_ROMAJI_PARTICLES = {"ハ": "wa", "ヘ": "e", "ヲ": "o"}
+
+
+def is_register_variant(message: Message) -> bool:
+    """A register variant made by this importer (see the module's docstring)."""
+    return bool(((message.get("metadata") or {}).get("example") or {}).get(REGISTER_VARIANT))
+
+
+def register_variants(texts: list[str], nlp) -> list[tuple[str, str]]:
+    """(variant, register) for each Japanese text, the registers in turn; "" where nothing kana-like came out.
+
+    ``nlp`` is a loaded ja_ginza (``GinzaNLP.load_model``): each word's
+    reading, kana words as written, punctuation other than ? and ! dropped.
+    """
+    from bot.kana import fold_kana, katakana_to_romaji, to_half_width_katakana
+    from bot.text import normalise
+
+    convert = {"hiragana": fold_kana, "half_width": to_half_width_katakana, "romaji": katakana_to_romaji}
+    variants = []
+    for number, text in enumerate(texts):
+        register = REGISTERS[number % len(REGISTERS)]
+        words: list[list] = []  # [katakana spelling (letters and digits as written), a particle on its own]
+        previous_tag = ""
+        for token in nlp(normalise(text)):
+            tag, surface = token.tag_, token.text
+            if tag.startswith(("補助記号", "空白")):
+                if surface in "?!" and words:
+                    words[-1][0] += surface
+                previous_tag = tag
+                continue
+            reading = "".join(token.morph.get("Reading"))
+            if any(c.isascii() and c.isalnum() for c in surface):
+                spelled = surface  # 500円, iPhone: as written
+            elif all("\u3041" <= c <= "\u30fc" for c in surface):
+                spelled = _to_katakana(surface)  # kana as written: 「メッセージ」 stays, a reading's quirks do not
+            elif reading and all("\u30a1" <= c <= "\u30fc" for c in reading):
+                spelled = reading
+            else:
+                spelled = surface  # letters, digits, a word without a reading
+            particle = tag.startswith(_PARTICLE_WORDS) and register != "half_width"
+            after_content = previous_tag.startswith(_CONTENT) and not previous_tag.startswith("接頭辞")
+            new_word = particle or (tag.startswith(_CONTENT) and not previous_tag.startswith("接頭辞")
+                                    and not (tag.startswith(_NOT_A_NEW_WORD) and after_content)
+                                    and not (tag.startswith("名詞") and previous_tag.startswith("名詞")))
+            if new_word or not words or words[-1][1]:
+                words.append([spelled, particle])
+            else:
+                words[-1][0] += spelled
+            previous_tag = tag
+        spelled_words = [_ROMAJI_PARTICLES[w] if register == "romaji" and alone and w in _ROMAJI_PARTICLES
+                         else convert[register](w) for w, alone in words]
+        variant = " ".join(w for w in spelled_words if w)
+        variants.append((variant if variant != normalise(text) else "", register))
+    return variants
+
+
+def _to_katakana(kana: str) -> str:
+    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in kana)
+
+
+def faq_training_data(entries: tuple[FaqEntry, ...], nlp=None) -> TrainingData:
+    """The FAQ's phrasings as ``faq/<id>`` examples, with register variants when ``nlp`` (ja_ginza) is given."""
     examples = [Message.build(text=text, intent=f"{RETRIEVAL_INTENT}/{entry.id}")
                 for entry in entries for text in (*entry.questions, *entry.questions_en)]
+    if nlp is not None:
+        written = {m.get("text") for m in examples}
+        japanese = [(entry.id, text) for entry in entries for text in entry.questions]
+        for (entry_id, _), (variant, register) in zip(
+                japanese, register_variants([text for _, text in japanese], nlp), strict=True):
+            if variant and variant not in written:
+                written.add(variant)
+                examples.append(Message.build(text=variant, intent=f"{RETRIEVAL_INTENT}/{entry_id}",
+                                              example_metadata={REGISTER_VARIANT: register}))
     responses = {entry.response: [{"text": entry.answer}] for entry in entries}
     return TrainingData(training_examples=examples, responses=responses)
 
@@ -52,6 +143,7 @@ class FaqImporter(TrainingDataImporter):
         # The same file the console edits and the model's fingerprint covers (MADOGUCHI_FAQ_FILE).
         self.faq_path = faq_file()
         self._entries: Optional[tuple[FaqEntry, ...]] = None
+        self._nlu_data: Optional[TrainingData] = None
 
     def entries(self) -> tuple[FaqEntry, ...]:
         if self._entries is None:
@@ -74,4 +166,8 @@ class FaqImporter(TrainingDataImporter):
         return None
 
     def get_nlu_data(self, language: Optional[Text] = "en") -> TrainingData:
-        return faq_training_data(self.entries())
+        from bot.rasa_nlu.components import GinzaNLP
+
+        if self._nlu_data is None:  # Rasa asks more than once; the variants take GiNZA a few seconds
+            self._nlu_data = faq_training_data(self.entries(), nlp=GinzaNLP.load_model("ja_ginza").model)
+        return self._nlu_data
