@@ -5,7 +5,7 @@ training reads it (``bot.rasa_nlu.faq_importer``) and a shop may just as well
 edit it in a text editor. Here a supervisor edits one entry at a time; the
 whole file is checked (``bot.faq.parse_faq``) before it is replaced, so a
 mistake is shown on the form instead of breaking the next training. Edits
-reach customers only after training (5 to 15 minutes, ``bot.training``) and
+reach customers only after training (5 to 20 minutes, ``bot.training``) and
 a restart of the assistant, which the page says next to the button.
 Every change is audited (the entry's id, never its text).
 """
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 DONE = {"saved": "FAQを保存しました。お客さまへの回答に反映するには「学習を開始」してください。",
         "created": "FAQを追加しました。お客さまへの回答に反映するには「学習を開始」してください。",
-        "training": "学習を開始しました（5〜15分ほどかかります）。"}
+        "training": "学習を開始しました（5〜20分ほどかかります）。"}
 STATE_LABELS = {RUNNING: "学習中", SUCCEEDED: "学習完了", FAILED: "学習に失敗", "": "まだ学習していません"}
 # One editor at a time per console process: two saves must not interleave their read-modify-write.
 _file_lock = asyncio.Lock()

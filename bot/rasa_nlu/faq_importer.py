@@ -111,12 +111,18 @@ def _to_katakana(kana: str) -> str:
     return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in kana)
 
 
-def faq_training_data(entries: tuple[FaqEntry, ...], nlp=None) -> TrainingData:
-    """The FAQ's phrasings as ``faq/<id>`` examples, with register variants when ``nlp`` (ja_ginza) is given."""
+def faq_training_data(entries: tuple[FaqEntry, ...], nlp=None, other_examples: frozenset[str] = frozenset()
+                      ) -> TrainingData:
+    """The FAQ's phrasings as ``faq/<id>`` examples, with register variants when ``nlp`` (ja_ginza) is given.
+
+    A variant that is already another intent's example (``other_examples``:
+    「ｼﾞｭｳｼｮﾍﾝｺｳｼﾀｲ」 is a ``change_address`` request in data/nlu) is left out:
+    one text, one label.
+    """
     examples = [Message.build(text=text, intent=f"{RETRIEVAL_INTENT}/{entry.id}")
                 for entry in entries for text in (*entry.questions, *entry.questions_en)]
     if nlp is not None:
-        written = {m.get("text") for m in examples}
+        written = {m.get("text") for m in examples} | set(other_examples)
         japanese = [(entry.id, text) for entry in entries for text in entry.questions]
         for (entry_id, _), (variant, register) in zip(
                 japanese, register_variants([text for _, text in japanese], nlp), strict=True):
@@ -142,8 +148,16 @@ class FaqImporter(TrainingDataImporter):
                  training_data_paths: Optional[Union[List[Text], Text]] = None) -> None:
         # The same file the console edits and the model's fingerprint covers (MADOGUCHI_FAQ_FILE).
         self.faq_path = faq_file()
+        self._paths = (config_file, domain_path, training_data_paths)
         self._entries: Optional[tuple[FaqEntry, ...]] = None
         self._nlu_data: Optional[TrainingData] = None
+
+    def _other_examples(self) -> frozenset[str]:
+        """The texts of the other NLU files of this training (what Rasa's own importer reads)."""
+        from rasa.shared.importers.rasa import RasaFileImporter
+
+        return frozenset(m.get("text") for m in RasaFileImporter(*self._paths).get_nlu_data().training_examples
+                         if m.get("text"))
 
     def entries(self) -> tuple[FaqEntry, ...]:
         if self._entries is None:
@@ -169,5 +183,6 @@ class FaqImporter(TrainingDataImporter):
         from bot.rasa_nlu.components import GinzaNLP
 
         if self._nlu_data is None:  # Rasa asks more than once; the variants take GiNZA a few seconds
-            self._nlu_data = faq_training_data(self.entries(), nlp=GinzaNLP.load_model("ja_ginza").model)
+            self._nlu_data = faq_training_data(self.entries(), nlp=GinzaNLP.load_model("ja_ginza").model,
+                                               other_examples=self._other_examples())
         return self._nlu_data
