@@ -17,8 +17,10 @@ schema's ``oneOf``. Every one of them fixes ``event`` to its own constant and
 ``event`` is required, so an event can only ever match the schema of its own
 name: ``valid_by_event_name`` checks it against that one alone, the same
 verdict for a fraction of the work. Only an answer that fails that check
-goes through the full validator, for Rasa's own error message. It runs in the Rasa server process: every channel
-imports ``bot.channels.turn``, which installs it.
+goes through the full validator, for Rasa's own error message.
+
+It runs in the Rasa server process: every channel imports
+``bot.channels.turn``, which installs it.
 
 It also lets a customer turn know that a custom action failed (the action
 server down or answering garbage). Rasa logs the error, records the action
