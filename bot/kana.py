@@ -71,6 +71,14 @@ def fold_kana(text: str) -> str:
     return text.translate(_KATAKANA_TO_HIRAGANA)
 
 
+_HIRAGANA_TO_KATAKANA = {hiragana: katakana for katakana, hiragana in _KATAKANA_TO_HIRAGANA.items()}
+
+
+def to_katakana(text: str) -> str:
+    """Hiragana to katakana, character for character, the inverse of ``fold_kana``: ちゅうもん → チュウモン."""
+    return text.translate(_HIRAGANA_TO_KATAKANA)
+
+
 def _half_width_table() -> dict[str, str]:
     import unicodedata
 
@@ -97,9 +105,7 @@ def to_half_width_katakana(katakana: str) -> str:
 
 
 # Katakana to romaji: the first spelling _SYLLABLES lists for each kana is the Hepburn one (shi, chi, tsu, fu, ja).
-_ROMAJI: dict[str, str] = {}
-for _romaji, _kana in _SYLLABLES.items():
-    _ROMAJI.setdefault(_kana, _romaji)
+_ROMAJI = {kana: romaji for romaji, kana in reversed(_SYLLABLES.items())}
 _ROMAJI.update({"ン": "n", "ヲ": "o", "ヂ": "ji", "ヅ": "zu", "ヴ": "vu", "ァ": "a", "ィ": "i", "ゥ": "u", "ェ": "e",
                 "ォ": "o", "ャ": "ya", "ュ": "yu", "ョ": "yo", "ヮ": "wa", "ヰ": "i", "ヱ": "e",
                 "ティ": "ti", "ディ": "di", "ウィ": "wi", "ウェ": "we", "ウォ": "wo", "ヴァ": "va", "トゥ": "tu"})

@@ -65,7 +65,7 @@ def register_variants(texts: list[str], nlp) -> list[tuple[str, str]]:
     ``nlp`` is a loaded ja_ginza (``GinzaNLP.load_model``): each word's
     reading, kana words as written, punctuation other than ? and ! dropped.
     """
-    from bot.kana import fold_kana, katakana_to_romaji, to_half_width_katakana
+    from bot.kana import fold_kana, katakana_to_romaji, to_half_width_katakana, to_katakana
     from bot.text import normalise
 
     convert = {"hiragana": fold_kana, "half_width": to_half_width_katakana, "romaji": katakana_to_romaji}
@@ -74,7 +74,8 @@ def register_variants(texts: list[str], nlp) -> list[tuple[str, str]]:
         register = REGISTERS[number % len(REGISTERS)]
         words: list[list] = []  # [katakana spelling (letters and digits as written), a particle on its own]
         previous_tag = ""
-        for token in nlp(normalise(text)):
+        written = normalise(text)
+        for token in nlp(written):
             tag, surface = token.tag_, token.text
             if tag.startswith(("補助記号", "空白")):
                 if surface in "?!" and words:
@@ -85,11 +86,11 @@ def register_variants(texts: list[str], nlp) -> list[tuple[str, str]]:
             if any(c.isascii() and c.isalnum() for c in surface):
                 spelled = surface  # 500円, iPhone: as written
             elif all("\u3041" <= c <= "\u30fc" for c in surface):
-                spelled = _to_katakana(surface)  # kana as written: 「メッセージ」 stays, a reading's quirks do not
+                spelled = to_katakana(surface)  # kana as written: 「メッセージ」 stays, a reading's quirks do not
             elif reading and all("\u30a1" <= c <= "\u30fc" for c in reading):
                 spelled = reading
             else:
-                spelled = surface  # letters, digits, a word without a reading
+                spelled = surface  # a word without a katakana reading
             particle = tag.startswith(_PARTICLE_WORDS) and register != "half_width"
             after_content = previous_tag.startswith(_CONTENT) and not previous_tag.startswith("接頭辞")
             new_word = particle or (tag.startswith(_CONTENT) and not previous_tag.startswith("接頭辞")
@@ -103,12 +104,8 @@ def register_variants(texts: list[str], nlp) -> list[tuple[str, str]]:
         spelled_words = [_ROMAJI_PARTICLES[w] if register == "romaji" and alone and w in _ROMAJI_PARTICLES
                          else convert[register](w) for w, alone in words]
         variant = " ".join(w for w in spelled_words if w)
-        variants.append((variant if variant != normalise(text) else "", register))
+        variants.append((variant if variant != written else "", register))
     return variants
-
-
-def _to_katakana(kana: str) -> str:
-    return "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in kana)
 
 
 def faq_training_data(entries: tuple[FaqEntry, ...], nlp=None, other_examples: frozenset[str] = frozenset()
