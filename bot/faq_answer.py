@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from bot.dialogue import about_own_order, names_a_trouble
 from bot.faq import RETRIEVAL_INTENT, is_english
-from bot.text import is_question, normalise
+from bot.text import is_question, is_search_words
 
 # Below these the bot is unsure and says so rather than answer the wrong question: the model must
 # read the message as an FAQ question and the FaqEntrySelector must prefer one entry clearly.
@@ -69,11 +69,6 @@ CLEAR_WINNERS = (ClearWinner(min_confidence=0.3, min_ratio=4.0, min_question_con
 # unsure questions had the right entry offered, as at 0.03; from 0.1 one is lost (bench/faq_quality.py --dev).
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.08
-
-# A topic typed as search words is no report of what happened: 「返品期限」「振込 名義違う」「発送まで何日」 (writer C's
-# development split, all answered right) are at most this many characters without spaces.
-MAX_TOPIC_CHARS = 8
-
 
 @dataclass(frozen=True)
 class FaqReading:
@@ -135,13 +130,14 @@ class FaqReading:
         whatever entry the selector ranks first, and a trouble is never answered
         with an FAQ entry. Such a message goes on to the case (``action_answer_faq``
         asks ``open_or_add_to_case``), or to "unsure" with a person offered. A topic
-        typed as search words (MAX_TOPIC_CHARS) is no report. On writer C's
-        development split this costs no right answer: the only statements read
-        as troubles that were answered are three such topics.
+        typed as search words (``bot.text.is_search_words``: 「返品期限」「注文キャンセル方法」)
+        is no report, and neither is a statement in which the classifier is unsure of a trouble
+        (``names_a_trouble``: 「遠方に住む姉へ誕生日の贈り物を…値段の書いた紙が入っていると
+        失礼なので、それが心配でございます。」 read as wrong_delivery at 0.23). On writer C's
+        development split this costs no right answer and answers no trouble; any
+        floor from 0.3 to 0.6 gave the same.
         """
-        compact = "".join(normalise(self.text).split())
-        return (self.issue_type not in (None, "other") and len(compact) > MAX_TOPIC_CHARS
-                and not is_question(self.text))
+        return self.names_a_trouble and not is_search_words(self.text) and not is_question(self.text)
 
     def answer_id(self) -> str | None:
         """The entry to answer with, or None: not an FAQ question, not sure which one, or about one's own order."""

@@ -244,3 +244,29 @@ QUESTION = re.compile(r"[?？]|(か|かな|かね|の)[。!！\s]*$|でしょう
 def is_question(text: str) -> bool:
     """Whether a message asks something (answered from the FAQ) rather than tells (added to the case)."""
     return bool(QUESTION.search(fold_kana(normalise(text or "")).strip()))
+
+
+# A topic typed as into a search box, 「返品期限」「振込 名義違う」「発送まで何日」 (writer C's development split), is
+# at most this many characters without spaces, unless it is all kanji and katakana.
+MAX_TOPIC_CHARS = 8
+_KANJI = re.compile(r"[\u4e00-\u9fff\u3005]")  # CJK ideographs and 々
+_HIRAGANA = re.compile(r"[\u3041-\u309f]")
+# Endings that make a sentence of it, whatever its length: 「見積書が必要です」「返品したい」「届かない」.
+_SENTENCE_ENDING = re.compile(r"(です|ます|ません|でした|ました|たい|ない|ください)[。!！.]*$")
+
+
+def is_search_words(text: str) -> bool:
+    """Whether a message names a topic, as typed into a search box, rather than tells what happened or asks.
+
+    Short ones (MAX_TOPIC_CHARS), and longer ones in kanji and katakana alone
+    (「注文キャンセル方法」: with no hiragana there is no verb, adjective or
+    auxiliary ending, so nothing is told), but never one that ends as a
+    sentence does (「見積書が必要です」). Whether the topic is an FAQ entry or a
+    trouble (「配送遅延」) is the model's reading; this only says the message
+    is no report. Kana alone is a topic only when short: 「ｼｮｳﾋﾝｶﾞｺﾜﾚﾃﾏｼﾀ」
+    tells what happened.
+    """
+    compact = "".join(normalise(text or "").split())
+    if not compact or _SENTENCE_ENDING.search(compact):
+        return False
+    return len(compact) <= MAX_TOPIC_CHARS or (bool(_KANJI.search(compact)) and not _HIRAGANA.search(compact))

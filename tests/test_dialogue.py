@@ -16,7 +16,7 @@ from bot.dialogue import (
     starts_another_case,
     status_fits_case,
 )
-from bot.text import is_question
+from bot.text import is_question, is_search_words
 
 
 def test_order_number_digits_and_details_are_all_taken_from_one_first_message():
@@ -176,6 +176,21 @@ def test_an_opening_message_needs_more_words_than_a_later_one_to_count_as_detail
 ])
 def test_a_question_is_told_from_a_message_that_tells(text, asks):
     assert is_question(text) is asks
+
+
+@pytest.mark.parametrize("text, topic", [
+    ("返品期限", True),
+    ("振込 名義違う", True),             # short: a topic whatever it holds
+    ("注文キャンセル方法", True),         # longer, but kanji and katakana alone: no verb, nothing told
+    ("定期便 解約", True),
+    ("定期便を解約したのに請求が来た", False),
+    ("商品破損返金希望", True),
+    ("注文した商品がまだ届きません", False),
+    ("ｼｮｳﾋﾝｶﾞｺﾜﾚﾃﾏｼﾀ ｺｳｶﾝｼﾃ", False),  # kana alone, no kanji: a report, not search words
+    ("", False),
+])
+def test_a_topic_typed_as_search_words_is_told_from_a_message(text, topic):
+    assert is_search_words(text) is topic
 
 
 @pytest.mark.parametrize("text, before_buying", [

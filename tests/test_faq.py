@@ -368,6 +368,13 @@ def test_a_report_of_what_happened_is_a_trouble_whatever_entry_the_selector_rank
     assert _reading("receipt", "領収書の宛名は会社名でお願いしたいです", "other").answer_id() == "receipt"
 
 
+def test_a_statement_in_which_the_classifier_is_unsure_of_a_trouble_is_no_report():
+    """Writer C's worry about a price slip in a gift was held back as a report of wrong_delivery read at 0.23."""
+    worry = "遠方に住む姉へ贈り物を直接届けていただきたいのですが、値段の書いた紙が入っていると失礼なので心配です。"
+    assert _reading("gift_delivery", worry, "wrong_delivery", 0.23).answer_id() == "gift_delivery"
+    assert _reading("gift_delivery", worry, "wrong_delivery", 0.8).answer_id() is None
+
+
 def _unsure(ranking: list[tuple[str, float]], *, text: str = "くーぽん いっかい なんまい", intent: str = "faq",
             issue_type: str = "other") -> FaqReading:
     return FaqReading.from_parse_data({

@@ -91,3 +91,27 @@ def test_diets_faq_gets_surer_but_never_less_sure():
 def test_the_entry_still_needs_its_own_confidence():
     reading = _read(_message("これってどうなってますか", "nlu_fallback", 0.4, question=0.9, entry_confidence=0.2))
     assert reading.intent == "faq" and reading.answer_id() is None
+
+
+@pytest.mark.parametrize("text, intent, issue", [
+    ("返品期限", "refund_return", "refund_return"),
+    ("届け先変更", "change_address", "other"),
+    ("注文キャンセル方法", "refund_return", "refund_return"),   # nine characters, no kana ending: still a topic
+])
+def test_a_topic_typed_as_search_words_is_the_faqs_when_the_selector_says_it_asks_the_faq(text, intent, issue):
+    """Writer C's 「返品期限」 opened a case: the intent classifier read refund_return, the selector return_policy at 1.00."""
+    reading = _read(_message(text, intent, 0.9, question=0.63, entry="return_policy", entry_confidence=1.0,
+                             issue=issue))
+    assert (reading.intent, reading.answer_id()) == ("faq", "return_policy")
+
+
+@pytest.mark.parametrize("text", ["配送遅延", "商品が届かないので返金してほしい"])
+def test_a_trouble_topic_or_report_the_selector_does_not_take_for_a_question_stays_a_trouble(text):
+    reading = _read(_message(text, "delivery_delay", 0.93, question=0.09, entry="carriers", issue="delivery_delay"))
+    assert reading.intent == "delivery_delay" and reading.answer_id() is None
+
+
+def test_a_report_told_in_kana_is_no_topic_even_when_the_selector_says_faq():
+    reading = _read(_message("とどいた しょうひんが こわれてました", "defective_product", 0.9, question=0.6,
+                             entry="return_policy", issue="defective_product"))
+    assert reading.intent == "defective_product" and reading.answer_id() is None

@@ -32,7 +32,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.kana import romaji_to_katakana
 from bot.rasa_nlu.faq_importer import is_register_variant
 from bot.support import ISSUE_TYPES
-from bot.text import announces_a_question, find_shop_entities, is_question, normalise
+from bot.text import announces_a_question, find_shop_entities, is_question, is_search_words, normalise
 from bot.triage.labels import ISSUE_TYPE_KEY, MODEL_KEY, OTHER, issue_label_of
 
 
@@ -812,7 +812,11 @@ class FaqQuestionDetector(GraphComponent):
     classifier placed the message nowhere or took it for a question the FAQ
     does not answer, or where it read a trouble but the message asks and the issue-type
     classifier sees no trouble in it (「見積書を出していただけますか」 read as
-    ``other``). A trouble the classifier sees keeps its reading (answering
+    ``other``), or where it read a trouble in a topic typed as search words
+    (``bot.text.is_search_words``: 「返品期限」 read as refund_return, 「届け先変更」
+    as change_address, while the FAQ-or-not model says FAQ; 「配送遅延」「返金」
+    「不良品」 stay troubles, that model reading them as no question at 0.00-0.09).
+    A trouble the classifier sees in a message that tells or asks keeps its reading (answering
     「いつ届くか知りたい」 inside a case with the shipping page would be worse
     than going on with the case), and so do greetings, yes/no, escalations
     and requests for a person. A message that gives an order number is about
@@ -839,6 +843,10 @@ class FaqQuestionDetector(GraphComponent):
         issue = message.get(ISSUE_TYPE_KEY) or {}
         return is_question(message.get(TEXT) or "") and issue.get("name") == OTHER
 
+    @classmethod
+    def _may_overrule_trouble(cls, message: Message) -> bool:
+        return cls._asks_without_a_trouble(message) or is_search_words(message.get(TEXT) or "")
+
     def process(self, messages: List[Message]) -> List[Message]:
         faq = self._config["retrieval_intent"]
         for message in messages:
@@ -853,7 +861,7 @@ class FaqQuestionDetector(GraphComponent):
                 if question <= confidence:
                     continue
             elif find_shop_entities(text)["order_number"] or not (
-                    name in FAQ_MAY_OVERRULE or (name in TROUBLE_READINGS and self._asks_without_a_trouble(message))):
+                    name in FAQ_MAY_OVERRULE or (name in TROUBLE_READINGS and self._may_overrule_trouble(message))):
                 continue
             put_intent_on_top(message, faq, question)
         return messages
