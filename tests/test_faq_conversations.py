@@ -140,6 +140,27 @@ def test_a_trouble_is_never_answered_from_the_faq(assistant):
     assert faq_rows(assistant, sender) == []
 
 
+@pytest.mark.parametrize("topic, entry_id", [("キャンセル方法", "cancel_before_shipping"), ("返品条件", "return_policy")])
+def test_a_topic_typed_as_search_words_is_answered_though_the_classifier_reads_a_trouble_in_it(assistant, topic,
+                                                                                                  entry_id):
+    """The issue-type classifier reads refund_return in both; a topic is no report, so the FAQ answers."""
+    assert all(fold_question(topic) != fold_question(q) for q in ENTRIES[entry_id].questions)
+    sender = assistant.new_sender()
+    answer = assistant.exchange(sender, topic)
+    assert [m.get("text") for m in answer] == [ENTRIES[entry_id].answer, response_text("utter_faq_ask_solved")]
+    assert count_of(assistant, Trouble, sender) == 0
+
+
+@pytest.mark.parametrize("topic, acknowledgement", [("配送遅延", "utter_ack_delivery_delay"),
+                                                    ("返金", "utter_ack_refund_return")])
+def test_a_trouble_typed_as_search_words_starts_the_trouble_flow(assistant, topic, acknowledgement):
+    sender = assistant.new_sender()
+    replies = assistant.say(sender, topic)
+    assert replies[0] == response_text(acknowledgement)
+    assert not any(e.answer in replies for e in ENTRIES.values())
+    assert faq_rows(assistant, sender) == []
+
+
 def test_an_english_question_gets_the_english_answer_and_other_english_the_bilingual_note(assistant):
     sender = assistant.new_sender()
     replies = assistant.say(sender, "Is there a charge for shipping?")
