@@ -88,6 +88,7 @@ def test_fewer_units_than_ordered_is_a_short_shipment(text, short):
     ("いとうだいき です おなじいえに すんでおります ぷろていん とかいうのを たのんだらしいのですが きょう とどくのでしょうか",
      ["むすこの にもつのことで ききたいのですが"]),
     ("じゃあ注文した商品と届いた日だけでも教えてください", ["祖母の代わりに問い合わせしてます"]),
+    ("夫が何を注文したのか教えてください。大丈夫ですよね？", []),
 ])
 def test_a_request_for_someone_elses_data_is_recognised_across_messages(text, earlier):
     assert asks_for_others_data(text, earlier)
@@ -98,6 +99,10 @@ def test_a_request_for_someone_elses_data_is_recognised_across_messages(text, ea
     ("同じ住所に親が住んでるけど、別の世帯です。名字も違うし", []),
     ("配達員さんに聞いてもわからないって", []),
     ("どこに届いたのか教えてもらえますか", ["宅配ボックスも見たし、家族もいないです"]),
+    # 大丈夫 and 丈夫 hold 夫 (a husband) without one: writer C's report of a leak was refused as a request.
+    ("マイページを開いたら他人の名前の注文履歴が表示されました。大丈夫なんですか？", []),
+    ("住所を書き間違えたかもしれません。大丈夫でしょうか、教えてください", []),
+    ("丈夫な箱で送ってもらえるか知りたいです", []),
 ])
 def test_speaking_of_someone_or_proving_their_order_is_no_request_for_their_data(text, earlier):
     assert not asks_for_others_data(text, earlier)
