@@ -5,9 +5,10 @@
 whatever ``action_answer_faq`` and ``action_start_trouble`` do with it. The two
 drifted apart once: 「返品条件」「キャンセル方法」 counted as answered while the
 dialogue opened a case, because the action sent every statement naming a
-trouble to the case before it looked at the answer. Here every Japanese FAQ
-question and every trouble of writer C's development split goes through both,
-each in a conversation of its own: the bench says "answer e" exactly when the
+trouble to the case before it looked at the answer. Here every message of
+writer C's development split (FAQ questions in Japanese and English, troubles,
+questions the FAQ does not answer) goes through both, each in a conversation
+of its own: the bench says "answer e" exactly when the
 bot sends entry e's answer, and a trouble the bench sends to the trouble flow
 starts it and gets no FAQ answer. (Writer C's split is for choosing
 thresholds anyway; the held-out sets stay out of the tests.)
@@ -46,10 +47,11 @@ def test_the_benchs_reading_of_each_message_is_what_the_dialogue_does(assistant,
     with open(PROJECT_ROOT / "bench" / "data" / "faq_dev.yml", encoding="utf-8") as f:
         split = yaml.safe_load(f)
     texts = [t for questions in split["questions"].values() for t in questions]
-    texts += [t["text"] for t in split["troubles"]]
+    texts += [t for questions in split["english"].values() for t in questions]
+    texts += [t["text"] for t in split["troubles"]] + split["unknown"] + split["english_unknown"]
     what_the_bot_does = _bench().what_the_bot_does
     readings = [what_the_bot_does(data) for data in load_parse_data(model_path)(texts)]
-    answers = {e.answer: e.id for e in ENTRIES.values()}
+    answers = {**{e.answer_en: e.id for e in ENTRIES.values() if e.answer_en}, **{e.answer: e.id for e in ENTRIES.values()}}
     disagreements = []
     for text, (kind, entry) in zip(texts, readings, strict=True):
         replies = assistant.say(assistant.new_sender(), text)
