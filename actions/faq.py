@@ -30,9 +30,9 @@ from actions.records import ANSWERED, COLLECTING, now_utc, record_question
 from actions.troubles import open_or_add_to_case
 from bot import templates
 from bot.config import load_settings
-from bot.text import is_question, is_search_words
+from bot.text import is_question
 from bot.faq import RETRIEVAL_INTENT, FaqEntry, FaqFileError, is_english, load_faq
-from bot.faq_answer import FaqReading
+from bot.faq_answer import FaqReading, tells
 from bot.faq_log import FaqOutcome, record_feedback
 from bot.store.db import session_scope
 
@@ -100,8 +100,7 @@ class ActionAnswerFaq(Action):
         entry_id = reading.answer_id()
         # 「宛名は株式会社…でお願いします」 after the reference: the case's, not a question. A topic typed as search
         # words (「返品条件」「キャンセル方法」) tells nothing: the FAQ answers it, as FaqReading.answer_id decided.
-        if (not english and not is_question(text) and not is_search_words(text)
-                and (case_events := self._case_instead(dispatcher, tracker))):
+        if not english and tells(text) and (case_events := self._case_instead(dispatcher, tracker)):
             return case_events
         entry = FaqEntry(entry_id, (), "") if entry_id is not None else None
         if entry is not None and english and _has_response(domain, entry.english_response):

@@ -70,6 +70,13 @@ CLEAR_WINNERS = (ClearWinner(min_confidence=0.3, min_ratio=4.0, min_question_con
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.08
 
+def tells(text: str) -> bool:
+    """Whether a message tells something (what happened, a detail for the case): neither a question nor a topic
+    typed as search words. ``FaqReading.reports_a_trouble`` and ``action_answer_faq`` read it alike, so that what
+    the bench counts as answered is what the customer gets (the two once disagreed on 「返品条件」)."""
+    return not is_question(text) and not is_search_words(text)
+
+
 @dataclass(frozen=True)
 class FaqReading:
     """What the model made of a message, as far as the FAQ is concerned."""
@@ -137,7 +144,7 @@ class FaqReading:
         development split this costs no right answer and answers no trouble; any
         floor from 0.3 to 0.6 gave the same.
         """
-        return self.names_a_trouble and not is_search_words(self.text) and not is_question(self.text)
+        return self.names_a_trouble and tells(self.text)
 
     def answer_id(self) -> str | None:
         """The entry to answer with, or None: not an FAQ question, not sure which one, or about one's own order."""
