@@ -370,7 +370,10 @@ def cross_validated_temperature(features, labels, fit, folds: int, seed: int, sa
     scores = np.zeros((len(labels), len(classes)))
     for train, held in StratifiedKFold(folds, shuffle=True, random_state=seed).split(features, labels):
         model = fit(features[train], labels[train], weights[train])
-        scores[np.ix_(held, np.searchsorted(classes, model.classes_))] = model.decision_function(features[held])
+        held_scores = model.decision_function(features[held])
+        if held_scores.ndim == 1:  # two classes: one score for the second, as LinearScorer reads it
+            held_scores = np.column_stack([np.zeros_like(held_scores), held_scores])
+        scores[np.ix_(held, np.searchsorted(classes, model.classes_))] = held_scores
     truth = np.searchsorted(classes, labels)
     best_loss, best_temperature = None, 1.0
     for temperature in temperatures:
