@@ -252,6 +252,16 @@ def test_quoted_third_party_demands_are_reported_speech(text):
     assert not detect_escalation(text).escalate
 
 
+@pytest.mark.parametrize("text", [
+    "大丈夫でしょうって返事ばかりで、SNSに晒してやるって言ったら対応するの？",
+    "工夫で何とかしろ、晒すぞって言ってるんだ",
+])
+def test_the_husband_in_daijoubu_and_kufuu_reports_nothing(text):
+    """夫 stands for the writer's husband (「夫が…って言ってます」), not the 夫 of 大丈夫 or 工夫: with it the
+    writer's own threat once passed for reported speech."""
+    assert detect_escalation(text).reason == ABUSIVE
+
+
 def test_a_third_party_named_in_a_threat_is_not_reported_speech():
     # "家族が" is the target of the threat here, not someone reporting it.
     assert detect_escalation("家族が泣くことになるよ").reason == ABUSIVE
