@@ -41,6 +41,20 @@ class LabelScore:
     support: int
 
 
+def text_key(text: str) -> str:
+    """A text as far as a duplicate goes: annotations, spaces and punctuation out."""
+    return "".join(ch for ch in strip_annotations(text) if ch.isalnum())
+
+
+def training_text_keys(root: Path) -> set[str]:
+    """``text_key`` of every text the model trains on: the NLU files (the writers' too) and the FAQ's questions."""
+    from bot.faq import load_faq
+
+    faq = [q for entry in load_faq(root / "data" / "faq.yml") for q in entry.questions + entry.questions_en]
+    nlu = load_labelled_examples(sorted((root / "data" / "nlu").rglob("*.yml")))
+    return {text_key(t) for t, _ in nlu} | {text_key(q) for q in faq}
+
+
 def score(gold: list[str], predicted: list[str], labels: list[str]) -> list[LabelScore]:
     scores = []
     for label in labels:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import PROJECT_ROOT
-from bot.evaluation import format_report, load_labelled_examples, macro_f1, score, strip_annotations
+from bot.evaluation import format_report, load_labelled_examples, macro_f1, score, text_key, training_text_keys
 from bot.support import ISSUE_TYPES
 from bot.triage import triage
 
@@ -33,15 +33,12 @@ def parse(model_path):
 
 
 def _key(text: str) -> str:
-    return "".join(ch for ch in strip_annotations(text) if ch.isalnum())
+    return text_key(text)
 
 
 def _training_keys() -> set[str]:
     """Every text the model trains on: the NLU files and the shop's FAQ questions (data/faq.yml)."""
-    from bot.faq import load_faq
-
-    faq = [q for entry in load_faq(PROJECT_ROOT / "data" / "faq.yml") for q in entry.questions + entry.questions_en]
-    return {_key(t) for t, _ in load_labelled_examples(TRAINING)} | {_key(q) for q in faq}
+    return training_text_keys(PROJECT_ROOT)
 
 
 def test_held_out_split_is_never_used_in_training():
@@ -116,3 +113,40 @@ def test_messages_with_no_trouble_in_them_are_other_and_escalations_keep_their_t
 def test_every_triage_record_names_the_model_that_made_it(parse, model_path):
     [result] = parse(["商品が壊れていました"])
     assert triage(result).model == model_path.name.removeprefix("madoguchi-").removesuffix(".tar.gz")
+
+
+UNSEEN_WRITERS = sorted((PROJECT_ROOT / "bench" / "data" / "unseen_writers").glob("*.yml"))
+# The running model on writers kept out of every training, floors just under what it reached on
+# 2026-12-02 (model a3e5b59fbeb0, texts the training has word for word left out): M 0.740, N 0.776
+# macro-F1; escalation recall 0.871 / 0.828 at precision 0.982 / 0.981. Issue #11's targets (0.90, 0.95 at 0.95) are above them: these floors only
+# catch a model that gets worse on writers it never saw.
+UNSEEN_FLOORS = {"M": (0.72, 0.85), "N": (0.75, 0.80)}  # writer: (macro-F1, escalation recall)
+UNSEEN_MIN_ESCALATION_PRECISION = 0.95
+
+
+def test_the_unseen_writers_are_two_and_mostly_new_to_the_model():
+    """Their short messages (「まだ？」「煙出た」「人間出して」) may match a training text word for word:
+    those are left out of the scores, and they are few."""
+    from bot.triage.writers import load_writer
+
+    training = _training_keys()
+    assert len(UNSEEN_WRITERS) >= 2
+    for path in UNSEEN_WRITERS:
+        _, messages = load_writer(path)
+        assert sum(_key(m.text) in training for m in messages) <= 0.1 * len(messages), path.name
+
+
+@pytest.mark.parametrize("path", UNSEEN_WRITERS, ids=lambda p: p.stem)
+def test_both_decisions_hold_on_writers_never_trained_on(parse, path):
+    from bot.triage.quality import score_triage
+    from bot.triage.writers import load_writer
+
+    writer, messages = load_writer(path)
+    training = _training_keys()
+    messages = [m for m in messages if _key(m.text) not in training]
+    scores = score_triage(messages, [triage(result) for result in parse(m.text for m in messages)])
+    print("\n" + scores.format(f"unseen writer {writer}"))
+    min_macro_f1, min_recall = UNSEEN_FLOORS[writer]
+    assert scores.macro_f1 >= min_macro_f1
+    assert scores.escalation_recall >= min_recall
+    assert scores.escalation_precision >= UNSEEN_MIN_ESCALATION_PRECISION
