@@ -30,6 +30,7 @@ from tests import line_platform as line
 from tests import telegram_platform as telegram
 from tests.tickets import agent_replies, delivery_of, ticket_of, transcript
 from tests.widget import WidgetClient, conversation_of
+from tests.oversize import post_oversized
 from tests.responses import is_acknowledgement
 
 HAND_OVER = "人間の担当者と話したいです"
@@ -95,7 +96,7 @@ def test_a_stolen_rest_sender_without_the_token_gets_401_and_no_agent_replies(as
 def test_an_oversized_rest_body_is_refused_with_413(assistant):
     body = json.dumps({"sender": assistant.new_sender(), "message": "届きません",
                        "metadata": {"padding": "x" * 100_000}}).encode()
-    status, _ = rest_call(assistant, "/webhook", body, headers=assistant.rest_headers())
+    status, _ = post_oversized(assistant.rest_url, body, assistant.rest_headers())
     assert status == 413
     assert assistant.say(assistant.new_sender(), "こんにちは")  # and the server still answers
 

@@ -25,6 +25,7 @@ from bot.channels.line import (
 )
 from bot.config import PROJECT_ROOT
 from bot.devserver import free_port
+from tests.oversize import post_oversized
 from tests.responses import ask_phone_last4, response_text
 from tests.line_platform import (
     StubGuard,
@@ -98,7 +99,7 @@ def test_oversize_body_is_refused_with_413(assistant, fake_platform):
     calls_before = len(fake_platform.calls)
     body = b'{"events": [], "padding": "' + b"x" * MAX_BODY_BYTES + b'"}'
 
-    status, _ = call_webhook(line_webhook_url(assistant), body)
+    status, _ = post_oversized(line_webhook_url(assistant), body, {"x-line-signature": line_signature(body)})
 
     # the Rasa server's own body cap (64 KB, SANIC_REQUEST_MAX_SIZE) refuses it before the channel runs
     assert status == 413

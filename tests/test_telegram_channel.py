@@ -15,6 +15,7 @@ from bot import templates
 from bot.channels import telegram as channel
 from bot.channels import without_command_prefix
 from tests.conftest import CHANNEL_TEST_ENV
+from tests.oversize import post_oversized
 from tests.responses import response_text
 from tests.telegram_platform import (
     COMPLAINT,
@@ -26,6 +27,7 @@ from tests.telegram_platform import (
     now,
     post,
     post_update,
+    webhook_url,
     private_chat,
     sent_texts,
     text_update,
@@ -67,7 +69,8 @@ def test_get_is_not_allowed(assistant):
 
 
 def test_an_oversize_body_is_refused(assistant):
-    status, _ = post(assistant, b'{"update_id": 1, "x": "' + b"a" * (channel.MAX_BODY_BYTES + 10) + b'"}')
+    body = b'{"update_id": 1, "x": "' + b"a" * (channel.MAX_BODY_BYTES + 10) + b'"}'
+    status, _ = post_oversized(webhook_url(assistant), body, {channel.SECRET_HEADER: SECRET})
     assert status == 413  # the Rasa server's own body cap (64 KB, SANIC_REQUEST_MAX_SIZE) comes first
 
 
