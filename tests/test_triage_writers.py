@@ -107,3 +107,23 @@ def test_the_writer_files_are_in_the_models_inputs():
     from bot.modelfiles import MODEL_INPUTS
 
     assert any(Path(path) in Path("data/nlu/writers/x").parents for path in MODEL_INPUTS)
+
+
+@pytest.mark.parametrize("content, error", [
+    (None, "no such file"),
+    ("writer: Z\nmessages:\n  - text: 届かない\n    issue_type: late\n", "message 1 needs text, one of the nine issue types"),
+    ("messages: []\n", "needs a writer name"),
+    ("writer: Z\nmessages: [\n", "while parsing"),
+])
+def test_the_import_command_names_what_is_wrong_and_writes_nothing(tmp_path, content, error):
+    import subprocess
+    import sys
+
+    source = tmp_path / "writer.yml"
+    if content is not None:
+        source.write_text(content, encoding="utf-8")
+    before = sorted((NLU / "writers").iterdir())
+    done = subprocess.run([sys.executable, "-m", "bot.triage.writers", str(source)], cwd=PROJECT_ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and error in done.stderr and "Traceback" not in done.stderr
+    assert sorted((NLU / "writers").iterdir()) == before

@@ -17,7 +17,6 @@ the issue type always travels as metadata for the IssueTypeClassifier.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,9 +117,17 @@ def training_messages(paths: list[Path]) -> list[LabelledMessage]:
 
 
 if __name__ == "__main__":
+    import argparse
+
     from bot.config import PROJECT_ROOT
 
-    if len(sys.argv) < 2:
-        sys.exit("usage: python -m bot.triage.writers WRITER_FILE.yml …")
-    for argument in sys.argv[1:]:
-        print(import_writer(Path(argument), PROJECT_ROOT).relative_to(PROJECT_ROOT))
+    parser = argparse.ArgumentParser(description="Import independent triage writers' files (writer: X, messages: "
+                                                 "[...]) as Rasa training data in data/nlu/writers/triage_X.yml.")
+    parser.add_argument("files", nargs="+", type=Path, metavar="WRITER_FILE.yml")
+    for argument in parser.parse_args().files:
+        if not argument.is_file():
+            parser.error(f"no such file: {argument}")
+        try:
+            print(import_writer(argument, PROJECT_ROOT).relative_to(PROJECT_ROOT))
+        except (ValueError, yaml.YAMLError) as error:
+            parser.error(str(error))
