@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from bot.faq import is_english
 from bot.kana import fold_kana
 from bot.text import (
+    HUSBAND,
     ORDER_NUMBER_PREFIX,
     find_amounts,
     find_digit_runs,
@@ -44,9 +45,9 @@ SHORT_SHIPMENT = re.compile(
     r"(ひと|1|一)つ(足|少な)|本(数|だけ)?(が)?少な|数が(足|合わ|違)")
 
 # Someone other than the customer: family, neighbours, friends, named people, police, the person who received.
-# Not the 夫 inside 大丈夫 ("all right"), 丈夫 ("sturdy") or 工夫.
+# Not the 夫 inside 大丈夫 (bot.text.HUSBAND).
 THIRD_PARTY = re.compile(
-    r"息子|むすこ|娘|むすめ|父|母|はは(の|が|は|も)|ちち(の|が|は)|祖母|祖父|おばあ|おじい|(?<!丈)(?<!工)夫(?!婦)|主人|妻|嫁|"
+    r"息子|むすこ|娘|むすめ|父|母|はは(の|が|は|も)|ちち(の|が|は)|祖母|祖父|おばあ|おじい|" + HUSBAND + r"|主人|妻|嫁|"
     r"兄|姉|弟|妹|隣|となり|近所|友達|友だち|ともだち|友人|同僚|彼氏|彼女|元カノ|元カレ|"
     r"(?<![お皆み])[一-龥ァ-ヶ]{1,4}(?<!者)(?<!屋)(?<!員)(?<!客)(?<!手)さん|下に住|1階に|一階に|二世帯|同じ(家|住所|いえ|マンション)に住|"
     r"警察|県警|捜査|照会|購入者|注文者|受け取った人|住んでる人|誰が")

@@ -15,6 +15,11 @@ from dataclasses import dataclass
 
 from bot.kana import fold_kana
 
+# A husband (夫), not the 夫 inside 大丈夫 ("all right"), 丈夫 ("sturdy") or 工夫, nor 夫婦 (a couple): a regular
+# expression to put inside others. The dialogue's "someone other than the customer" and the triage's "someone
+# told me" both read it; 大丈夫 once made a customer's own question read as one about another person.
+HUSBAND = r"(?<!丈)(?<!工)夫(?!婦)"
+
 ORDER_NUMBER_PREFIX = "MD"
 ORDER_NUMBER_DIGITS = 8
 

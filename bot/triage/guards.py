@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from bot.text import HUSBAND
+
 # Negation of the matched demand or threat, in the rest of its clause.
 _NEGATION = re.compile(
     r"(?:要|い)らない|(?:要|い)りません|いらん|不要|求め(?:ない|てない|ていない|ません|てません|ておりません|る(?:つもり|気))|"
@@ -33,7 +35,7 @@ _REPORTED_AFTER = re.compile(
     r"」\s?(?:って|と)(?:は)?(?:言|い)われ"  # 兄に「社長に謝罪させろ」って言われた: someone told the writer
 )
 _REPORTED_BEFORE = re.compile(
-    r"(?:友達|友人|知人|知り合い|家族|母|父|姉|兄|妹|弟|(?<!丈)(?<!工)夫(?!婦)|妻|旦那|嫁|彼氏|彼女|同僚|他の(?:人|客|お客さん)|誰か|"
+    r"(?:友達|友人|知人|知り合い|家族|母|父|姉|兄|妹|弟|" + HUSBAND + r"|妻|旦那|嫁|彼氏|彼女|同僚|他の(?:人|客|お客さん)|誰か|"
     r"隣の人|ある客|ニュース|記事|テレビ|ドラマ)(?:が|は|から|の話|で|に聞)"
 )
 _REPORTING_VERB = re.compile(r"言|聞|話し|書い|書か|教え|見|読|らし|そう|って|」|怒|騒")
