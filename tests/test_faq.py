@@ -432,3 +432,19 @@ def test_no_buttons_when_the_classifier_is_sure_of_a_trouble_for_the_case_opens_
     """「お葉書に割引の番号が書いてあったのですが…」 read as a privacy concern: action_answer_faq opens the case."""
     sure = _unsure([("coupon", 0.15), ("receipt", 0.12)], issue_type="privacy_concern")
     assert sure.issue_confidence == 0.8 and sure.names_a_trouble and sure.suggestion_ids() == ()
+
+
+def test_a_report_that_ends_in_a_question_opens_the_case_when_the_classifier_is_sure_of_the_trouble():
+    """Writer C's 「…合計より多いです。なぜですか？」 was answered with the 後払い entry (issue #15)."""
+    report = "後払いの請求書の金額が、注文したときの合計より多いです。なぜですか？"
+    assert _reading("pay_later", report, "billing_contract", 0.94).answer_id() is None
+    assert not _reading("pay_later", report, "billing_contract", 0.94).suggestion_ids()
+    # A situation told before an FAQ question, where the classifier is less sure, is still answered.
+    moving = "来週の金曜に引っ越しなので、それまでに届かないと困ります。土日も発送してもらえるんでしょうか？"
+    assert _reading("shipping_days", moving, "delivery_delay", 0.84).answer_id() == "shipping_days"
+    # One sentence that asks is a question, however sure the classifier is (「開けちゃったら返品できない？」 above).
+    assert _reading("return_policy", "開封したものは返品できないんですか？", "refund_return", 0.95).answer_id() \
+        == "return_policy"
+    # Two questions tell nothing.
+    assert _reading("coupon", "クーポンは併用できますか？ポイントとも使えますか？", "system_trouble", 0.95).answer_id() \
+        == "coupon"
