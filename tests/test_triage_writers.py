@@ -127,3 +127,22 @@ def test_the_import_command_names_what_is_wrong_and_writes_nothing(tmp_path, con
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and error in done.stderr and "Traceback" not in done.stderr
     assert sorted((NLU / "writers").iterdir()) == before
+
+
+def test_an_imported_writer_leaves_out_what_the_training_data_has_under_another_intent(tmp_path):
+    """Rasa refuses one example under two intents: writer Q's 「ありがとう」 as `other` beside the project's `thanks`."""
+    from bot.triage.writers import import_writer
+
+    (tmp_path / "data" / "nlu").mkdir(parents=True)
+    (tmp_path / "data" / "nlu" / "conversation.yml").write_text(
+        'version: "3.1"\nnlu:\n- intent: thanks\n  examples: |\n    - ありがとう\n', encoding="utf-8")
+    source = tmp_path / "triage_Z.yml"
+    source.write_text(yaml.safe_dump({"writer": "Z", "messages": [
+        {"text": "ありがとう", "issue_type": "other", "escalate": False, "reason": None},
+        {"text": "荷物が届かない", "issue_type": "delivery_delay", "escalate": False, "reason": None},
+    ]}, allow_unicode=True), encoding="utf-8")
+
+    target = import_writer(source, tmp_path)
+
+    texts = [m.text for m in training_messages([target])]
+    assert texts == ["荷物が届かない"]

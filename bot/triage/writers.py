@@ -84,9 +84,33 @@ def rasa_training_data(writer: str, messages: list[LabelledMessage], source: str
     return "\n".join(lines) + "\n"
 
 
+def _intents_of_texts(paths: list[Path]) -> dict[str, set[str]]:
+    """Each example text of these Rasa NLU files with the intents it is labelled with."""
+    found: dict[str, set[str]] = {}
+    for path in paths:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        for block in data.get("nlu") or []:
+            examples = block.get("examples")
+            if block.get("intent") and isinstance(examples, str):
+                for line in examples.splitlines():
+                    if line.strip().startswith("- "):
+                        found.setdefault(strip_annotations(line.strip()[2:].strip()), set()).add(block["intent"])
+    return found
+
+
 def import_writer(path: Path, root: Path) -> Path:
+    """Writes the writer's messages as training data, leaving out the few the project's data already has under
+    another intent (writer Q's 「ありがとう」 as `other`, where conversation.yml has it as `thanks`): Rasa refuses an
+    example with two intents, and the dialogue's reading of a bare thank-you is the project's."""
     writer, messages = load_writer(path)
     target = root / WRITERS_DIR / f"triage_{writer}.yml"
+    others = [p for p in sorted((root / "data" / "nlu").rglob("*.yml")) if p != target]
+    known = _intents_of_texts(others)
+    kept = [m for m in messages
+            if not (known.get(" ".join(m.text.split()), set()) - {intent_of(m)})]
+    if len(kept) < len(messages):
+        print(f"left out {len(messages) - len(kept)} message(s) the training data has under another intent")
+    messages = kept
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(rasa_training_data(writer, messages, Path(path).name), encoding="utf-8")
     return target
