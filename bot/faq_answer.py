@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from bot.dialogue import about_own_order, names_a_trouble
 from bot.faq import RETRIEVAL_INTENT, is_english
-from bot.text import is_question, is_search_words
+from bot.text import announces_a_question, is_question, is_search_words, substance_span
 
 # Below these the bot is unsure and says so rather than answer the wrong question: the model must
 # read the message as an FAQ question and the FaqEntrySelector must prefer one entry clearly.
@@ -90,9 +90,13 @@ _SENTENCE_END = re.compile(r"(?<=[。！!？?\n])")
 
 
 def tells_before_asking(text: str) -> bool:
-    """Whether a message of several sentences tells something before its last one (which may ask)."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(text or "") if s.strip()]
-    return len(sentences) >= 2 and any(tells(s) for s in sentences[:-1])
+    """Whether a message of several sentences tells something before its last one (which may ask).
+
+    Greetings and closings at its ends (「お世話になっております。」「すみません。」) and a sentence that only
+    announces the question (「質問です。」) tell nothing."""
+    start, end = substance_span(text or "")
+    sentences = [s.strip() for s in _SENTENCE_END.split((text or "")[start:end]) if s.strip()]
+    return len(sentences) >= 2 and any(tells(s) and not announces_a_question(s) for s in sentences[:-1])
 
 
 @dataclass(frozen=True)

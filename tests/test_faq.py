@@ -445,6 +445,11 @@ def test_a_report_that_ends_in_a_question_opens_the_case_when_the_classifier_is_
     # One sentence that asks is a question, however sure the classifier is (「開けちゃったら返品できない？」 above).
     assert _reading("return_policy", "開封したものは返品できないんですか？", "refund_return", 0.95).answer_id() \
         == "return_policy"
+    # A greeting, an apology or an announced question before a question tells nothing either.
+    for opening in ("お世話になっております。", "すみません。", "質問です。", "ちょっとお聞きしたいのですが。"):
+        assert _reading("return_policy", opening + "開封したものは返品できないんですか？", "refund_return",
+                        0.95).answer_id() == "return_policy"
+    assert _reading("pay_later", "お世話になっております。" + report, "billing_contract", 0.94).answer_id() is None
     # Two questions tell nothing.
     assert _reading("coupon", "クーポンは併用できますか？ポイントとも使えますか？", "system_trouble", 0.95).answer_id() \
         == "coupon"
