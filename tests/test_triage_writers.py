@@ -114,6 +114,8 @@ def test_the_writer_files_are_in_the_models_inputs():
     ("writer: Z\nmessages:\n  - text: 届かない\n    issue_type: late\n", "message 1 needs text, one of the nine issue types"),
     ("messages: []\n", "needs a writer name"),
     ("writer: Z\nmessages: [\n", "while parsing"),
+    ("- a\n", "needs the shape"),
+    ("writer: Z\nmessages: [届かない]\n", "message 1 needs text"),
 ])
 def test_the_import_command_names_what_is_wrong_and_writes_nothing(tmp_path, content, error):
     import subprocess

@@ -49,11 +49,16 @@ class LabelledMessage:
 def load_writer(path: Path) -> tuple[str, list[LabelledMessage]]:
     """A writer's file, checked label by label; a clear error names the message that is wrong."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    if not isinstance(data, dict) or not isinstance(data.get("messages") or [], list):
+        raise ValueError(f"{path}: needs the shape writer: X, messages: [{{text: ..., issue_type: ...}}, ...]")
     writer = str(data.get("writer") or "").strip()
     if not writer or writer == PROJECT_WRITER:
         raise ValueError(f"{path}: needs a writer name other than {PROJECT_WRITER!r}")
     messages = []
     for number, item in enumerate(data.get("messages") or [], start=1):
+        if not isinstance(item, dict):
+            raise ValueError(f"{path}: message {number} needs text, one of the nine issue types, "
+                             f"and a reason exactly when it escalates")
         text = str(item.get("text") or "").strip()
         issue_type = item.get("issue_type")
         reason = item.get("reason") or NONE
