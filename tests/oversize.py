@@ -4,11 +4,13 @@ The Rasa server (Sanic) reads a request body only up to its cap (64 KB, ``SANIC_
 answers 413 and closes the connection. A client still writing the rest of a 1 MB body then gets
 ``BrokenPipeError`` or ``ConnectionResetError`` on its write, although the 413 is already on its way
 back: urllib gives up there (CI saw it, stop 29), which made the tests of the cap fail now and then.
-This client stops writing at the first such error and reads the answer the server sent.
+This client stops writing as soon as the answer is there to read, or at the first such error, and reads
+the answer the server sent.
 """
 from __future__ import annotations
 
 import http.client
+import select
 import urllib.parse
 
 CHUNK = 16 * 1024
@@ -27,6 +29,8 @@ def post_oversized(url: str, body: bytes, headers: dict[str, str] | None = None,
         connection.endheaders()
         try:
             for start in range(0, len(body), CHUNK):
+                if select.select([connection.sock], [], [], 0)[0]:
+                    break  # the server has answered (413) before reading it all: read the answer now
                 connection.sock.sendall(body[start:start + CHUNK])
         except (BrokenPipeError, ConnectionResetError):
             pass  # the server stopped reading; its answer is waiting in our socket
