@@ -92,14 +92,8 @@ def rasa_training_data(writer: str, messages: list[LabelledMessage], source: str
 def _intents_of_texts(paths: list[Path]) -> dict[str, set[str]]:
     """Each example text of these Rasa NLU files with the intents it is labelled with."""
     found: dict[str, set[str]] = {}
-    for path in paths:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        for block in data.get("nlu") or []:
-            examples = block.get("examples")
-            if block.get("intent") and isinstance(examples, str):
-                for line in examples.splitlines():
-                    if line.strip().startswith("- "):
-                        found.setdefault(strip_annotations(line.strip()[2:].strip()), set()).add(block["intent"])
+    for intent, text, _ in _nlu_examples(paths):
+        found.setdefault(text, set()).add(intent)
     return found
 
 
@@ -121,14 +115,9 @@ def import_writer(path: Path, root: Path) -> Path:
     return target
 
 
-def training_messages(paths: list[Path]) -> list[LabelledMessage]:
-    """Every example of Rasa NLU YAML files with both labels and its writer (the benches' ground truth).
-
-    Conversational and identity intents are messages with no trouble and no
-    escalation; escalation intents carry their reason (``request_human`` in
-    conversation.yml too).
-    """
-    found = []
+def _nlu_examples(paths: list[Path]):
+    """(intent, text without entity annotations, {"intent": block metadata, "example": example metadata}) of every
+    example of these Rasa NLU YAML files, in both of Rasa's example forms (a block string, or a list of mappings)."""
     for path in paths:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
         for block in data.get("nlu") or []:
@@ -139,9 +128,21 @@ def training_messages(paths: list[Path]) -> list[LabelledMessage]:
             items = ([(line.strip()[2:], None) for line in examples.splitlines() if line.strip().startswith("- ")]
                      if isinstance(examples, str) else [(e.get("text", ""), e.get("metadata")) for e in examples])
             for text, example_metadata in items:
-                metadata = {"intent": block.get("metadata") or {}, "example": example_metadata or {}}
-                found.append(LabelledMessage(strip_annotations(str(text).strip()), issue_label_of(intent, metadata),
-                                             REASON_OF_INTENT.get(intent, NONE), writer_of(metadata, PROJECT_WRITER)))
+                yield intent, strip_annotations(str(text).strip()), {"intent": block.get("metadata") or {},
+                                                                     "example": example_metadata or {}}
+
+
+def training_messages(paths: list[Path]) -> list[LabelledMessage]:
+    """Every example of Rasa NLU YAML files with both labels and its writer (the benches' ground truth).
+
+    Conversational and identity intents are messages with no trouble and no
+    escalation; escalation intents carry their reason (``request_human`` in
+    conversation.yml too).
+    """
+    found = []
+    for intent, text, metadata in _nlu_examples(paths):
+        found.append(LabelledMessage(text, issue_label_of(intent, metadata), REASON_OF_INTENT.get(intent, NONE),
+                                     writer_of(metadata, PROJECT_WRITER)))
     return found
 
 
