@@ -44,7 +44,8 @@ RESULTS = PROJECT_ROOT / "var" / "bench" / "writers"
 # What else a fold's model depends on: every fold also learns the shop's FAQ (FaqImporter reads data/faq.yml),
 # so new FAQ phrasings make the stored folds stale too.
 PIPELINE_INPUTS = ("config.yml", "bot/rasa_nlu/components.py", "bot/text.py", "bot/kana.py", "bot/triage/labels.py",
-                   "data/faq.yml", "bot/rasa_nlu/faq_importer.py")
+                   "data/faq.yml", "bot/rasa_nlu/faq_importer.py", "bot/rasa_nlu/register_variants.py",
+                   "bot/rasa_nlu/message_variants.py")
 
 
 def writer_files() -> dict[str, Path]:

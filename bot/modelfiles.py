@@ -21,7 +21,8 @@ MODEL_INPUTS = ("config.yml", "domain.yml", "data/nlu", "data/rules", "data/stor
                 "bot/rasa_nlu/components.py", "bot/text.py", "bot/kana.py",
                 # The shop's FAQ is read by training itself (config.yml `importers`), wherever
                 # MADOGUCHI_FAQ_FILE puts it.
-                "data/faq.yml", "bot/faq.py", "bot/rasa_nlu/faq_importer.py", "bot/rasa_nlu/english.py")
+                "data/faq.yml", "bot/faq.py", "bot/rasa_nlu/faq_importer.py", "bot/rasa_nlu/english.py",
+                "bot/rasa_nlu/register_variants.py", "bot/rasa_nlu/message_variants.py", "bot/triage/labels.py")
 FAQ_INPUT = "data/faq.yml"
 # The packages a model is trained with; their whole dependency closure is fingerprinted.
 MODEL_PACKAGES = ("rasa", "spacy", "ginza", "ja-ginza")

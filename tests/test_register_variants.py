@@ -1,4 +1,4 @@
-"""Register variants of the FAQ's phrasings (bot.kana, bot.rasa_nlu.faq_importer): kana, half-width, romaji."""
+"""Register variants (bot.kana, bot.rasa_nlu.register_variants): kana, half-width, romaji, of FAQ phrasings and messages."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def ginza():
 
 
 def test_each_phrasing_gets_the_next_register_spelled_from_its_reading(ginza):
-    from bot.rasa_nlu.faq_importer import register_variants
+    from bot.rasa_nlu.register_variants import register_variants
 
     texts = ["土曜日も発送してますか？", "インボイスの登録番号は載ってますか", "注文後に住所変更できますか",
              "iPhoneで注文できますか？送料は500円ですか"]
@@ -54,7 +54,8 @@ def test_each_phrasing_gets_the_next_register_spelled_from_its_reading(ginza):
 def test_the_importer_adds_one_marked_variant_per_japanese_phrasing_and_none_in_english(ginza):
     from bot.config import PROJECT_ROOT
     from bot.faq import load_faq
-    from bot.rasa_nlu.faq_importer import faq_training_data, is_register_variant
+    from bot.rasa_nlu.faq_importer import faq_training_data
+    from bot.rasa_nlu.register_variants import is_register_variant
 
     entries = load_faq(PROJECT_ROOT / "data" / "faq.yml")
     plain = faq_training_data(entries)
@@ -80,7 +81,7 @@ def _training_message(text: str, intent: str, rng, entry: str | None = None, var
     from rasa.shared.nlu.training_data.features import Features
     from rasa.shared.nlu.training_data.message import Message
 
-    from bot.rasa_nlu.faq_importer import REGISTER_VARIANT
+    from bot.rasa_nlu.register_variants import REGISTER_VARIANT
 
     data = {TEXT: text, INTENT: intent}
     if entry:
@@ -100,14 +101,14 @@ def _training_message(text: str, intent: str, rng, entry: str | None = None, var
     return message
 
 
-def _trained(component_class, examples, tmp_path, name):
+def _trained(component_class, examples, tmp_path, name, **config):
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
     (tmp_path / name).mkdir()
-    component = component_class.create({**component_class.get_default_config(), "folds": 2},
+    component = component_class.create({**component_class.get_default_config(), "folds": 2, **config},
                                        LocalModelStorage(tmp_path / name), Resource(name),
                                        ExecutionContext(GraphSchema({}), name))
     component.train(TrainingData(training_examples=examples))
@@ -137,3 +138,53 @@ def test_only_the_faq_entry_selector_learns_from_the_variants(tmp_path):
         for attribute in weights:
             assert np.array_equal(getattr(alone, attribute), getattr(beside, attribute)), (component_class, attribute)
     assert not np.array_equal(alone._weights, beside._weights)  # the selector's entry ranking learned from them
+
+
+
+def test_each_customer_message_gets_two_variants_in_two_registers_with_its_intent_and_issue_type(ginza):
+    """The issue type travels with the variant (a 慰謝料 demand about a broken kettle stays defective_product);
+    the FAQ's phrasings (they have their own), English, and texts the training already has get none."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from bot.rasa_nlu.message_variants import message_variants
+
+    examples = [Message.build(text="荷物がまだ届きません", intent="delivery_delay"),
+                Message.build(text="ケトルが壊れた。慰謝料払え", intent="excessive_demand",
+                              intent_metadata={"issue_type": "defective_product"}),
+                Message.build(text="送料はいくらですか", intent="faq/shipping_fee"),
+                Message.build(text="My parcel has not arrived yet", intent="delivery_delay")]
+    variants = message_variants(examples, ginza, written=frozenset({"ﾆﾓﾂｶﾞ ﾏﾀﾞ ﾄﾄﾞｷﾏｾﾝ"}))
+    assert [(m.get("text"), m.get("intent"), m.get("metadata")["example"]) for m in variants] == [
+        ("にもつ が まだ とどきません", "delivery_delay", {"register_variant": "hiragana", "issue_type": "delivery_delay"}),
+        ("ｹﾄﾙｶﾞ ｺﾜﾚﾀ ｲｼｬﾘｮｳ ﾊﾗｴ", "excessive_demand", {"register_variant": "half_width", "issue_type": "defective_product"}),
+        ("ketoru ga kowareta isharyou harae", "excessive_demand",
+         {"register_variant": "romaji", "issue_type": "defective_product"}),
+    ]
+
+
+def test_only_the_issue_type_classifier_learns_from_the_messages_variants(tmp_path):
+    """A trouble's variants teach the issue type (kana, half-width and romaji troubles), never the dialogue's
+    intent or the FAQ-or-not model, which read messages as written; at variant_weight 0 nothing learns them."""
+    import numpy as np
+
+    from bot.rasa_nlu.components import FaqEntrySelector, IssueTypeClassifier, LinearIntentClassifier
+
+    rng = np.random.default_rng(20261203)
+    written = [*(_training_message(f"送料 は {i}", "faq", rng, entry="shipping_fee") for i in range(6)),
+               *(_training_message(f"営業 時間 {i}", "faq", rng, entry="business_hours") for i in range(6)),
+               *(_training_message(f"届か ない {i}", "delivery_delay", rng) for i in range(6)),
+               *(_training_message(f"壊れ てた {i}", "defective_product", rng) for i in range(6)),
+               *(_training_message(f"こんにちは {i}", "greet", rng) for i in range(6))]
+    variants = [_training_message(f"todoka nai {i}", "delivery_delay", rng, variant="romaji") for i in range(4)]
+    for component_class, weights in ((LinearIntentClassifier, ("_weights", "_bias", "_temperature")),
+                                     (FaqEntrySelector, ("_question_weights", "_question_bias", "_weights"))):
+        alone = _trained(component_class, written, tmp_path, f"{component_class.__name__}-alone")
+        beside = _trained(component_class, written + variants, tmp_path, f"{component_class.__name__}-beside")
+        for attribute in weights:
+            assert np.array_equal(getattr(alone, attribute), getattr(beside, attribute)), (component_class, attribute)
+    alone = _trained(IssueTypeClassifier, written, tmp_path, "issue-alone", variant_weight=0.5)
+    unweighted = _trained(IssueTypeClassifier, written + variants, tmp_path, "issue-unweighted", variant_weight=0.0)
+    beside = _trained(IssueTypeClassifier, written + variants, tmp_path, "issue-beside", variant_weight=0.5)
+    assert np.array_equal(alone._weights, unweighted._weights)
+    assert not np.array_equal(alone._weights, beside._weights)
+    assert alone._temperature == beside._temperature  # calibrated on the messages as written
