@@ -188,3 +188,33 @@ def test_only_the_issue_type_classifier_learns_from_the_messages_variants(tmp_pa
     assert np.array_equal(alone._weights, unweighted._weights)
     assert not np.array_equal(alone._weights, beside._weights)
     assert alone._temperature == beside._temperature  # calibrated on the messages as written
+
+
+def test_writers_named_in_escalations_only_from_teach_the_intent_classifier_only_their_escalations(tmp_path):
+    """Writers R to W's troubles sent short FAQ questions to the trouble flow when the dialogue learned them;
+    their escalations still teach it (the requests for a person, the demands and the scheme in their words)."""
+    import numpy as np
+    from rasa.shared.nlu.constants import METADATA
+
+    from bot.rasa_nlu.components import LinearIntentClassifier
+
+    rng = np.random.default_rng(20261203)
+    written = [*(_training_message(f"届か ない {i}", "delivery_delay", rng) for i in range(6)),
+               *(_training_message(f"壊れ てた {i}", "defective_product", rng) for i in range(6)),
+               *(_training_message(f"人間 出して {i}", "request_human", rng) for i in range(6))]
+
+    def by_writer_r(text, intent):
+        message = _training_message(text, intent, rng)
+        message.set(METADATA, {"intent": {"writer": "R", "issue_type": "delivery_delay"}})
+        return message
+
+    trouble = [by_writer_r(f"来 ない {i}", "delivery_delay") for i in range(3)]
+    escalation = [by_writer_r(f"担当 者 {i}", "request_human") for i in range(3)]
+    alone = _trained(LinearIntentClassifier, written, tmp_path, "alone", escalations_only_from=["R"])
+    troubles = _trained(LinearIntentClassifier, written + trouble, tmp_path, "troubles", escalations_only_from=["R"])
+    escalations = _trained(LinearIntentClassifier, written + escalation, tmp_path, "escalations",
+                           escalations_only_from=["R"])
+    everything = _trained(LinearIntentClassifier, written + trouble, tmp_path, "everything")
+    assert np.array_equal(alone._weights, troubles._weights)
+    assert not np.array_equal(alone._weights, escalations._weights)
+    assert not np.array_equal(alone._weights, everything._weights)
