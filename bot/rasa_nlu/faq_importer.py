@@ -75,7 +75,27 @@ def faq_domain(entries: tuple[FaqEntry, ...]) -> Domain:
     })
 
 
-class FaqImporter(TrainingDataImporter):
+class AddedDataImporter(TrainingDataImporter):
+    """An importer that adds training data beside Rasa's own: no stories, conversation tests or config of its own,
+    an empty domain unless it says otherwise (the FaqImporter's answers, the MessageVariantImporter's variants)."""
+
+    def get_domain(self) -> Domain:
+        return Domain.empty()
+
+    def get_stories(self, exclusion_percentage: Optional[int] = None) -> StoryGraph:
+        return StoryGraph([])
+
+    def get_conversation_tests(self) -> StoryGraph:
+        return StoryGraph([])
+
+    def get_config(self) -> Dict:
+        return {}
+
+    def get_config_file_for_auto_config(self) -> Optional[Text]:
+        return None
+
+
+class FaqImporter(AddedDataImporter):
     """The FAQ file as NLU data and domain; stories, rules and config come from Rasa's own importer."""
 
     def __init__(self, config_file: Optional[Text] = None, domain_path: Optional[Text] = None,
@@ -100,18 +120,6 @@ class FaqImporter(TrainingDataImporter):
 
     def get_domain(self) -> Domain:
         return faq_domain(self.entries())
-
-    def get_stories(self, exclusion_percentage: Optional[int] = None) -> StoryGraph:
-        return StoryGraph([])
-
-    def get_conversation_tests(self) -> StoryGraph:
-        return StoryGraph([])
-
-    def get_config(self) -> Dict:
-        return {}
-
-    def get_config_file_for_auto_config(self) -> Optional[Text]:
-        return None
 
     def get_nlu_data(self, language: Optional[Text] = "en") -> TrainingData:
         from bot.rasa_nlu.components import GinzaNLP

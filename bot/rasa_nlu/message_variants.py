@@ -21,18 +21,15 @@ phrasing or the FAQ's own variant) is left out: one text, one label.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Text, Union
+from typing import List, Optional, Text, Union
 
-from rasa.shared.core.domain import Domain
-from rasa.shared.core.training_data.structures import StoryGraph
-from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.constants import INTENT, METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.config import faq_file
 from bot.faq import RETRIEVAL_INTENT, is_english, load_faq
-from bot.rasa_nlu.faq_importer import faq_training_data
+from bot.rasa_nlu.faq_importer import AddedDataImporter, faq_training_data
 from bot.rasa_nlu.register_variants import REGISTER_VARIANT, register_variant_sets
 from bot.triage.labels import ISSUE_TYPE_METADATA, issue_label_of
 
@@ -60,7 +57,7 @@ def message_variants(examples: List[Message], nlp, written: frozenset[str] = fro
     return variants
 
 
-class MessageVariantImporter(TrainingDataImporter):
+class MessageVariantImporter(AddedDataImporter):
     """The NLU files' messages in other registers; nothing else (stories, domain and config come from Rasa's
     own importer, the FAQ from the FaqImporter)."""
 
@@ -68,21 +65,6 @@ class MessageVariantImporter(TrainingDataImporter):
                  training_data_paths: Optional[Union[List[Text], Text]] = None) -> None:
         self._paths = (config_file, domain_path, training_data_paths)
         self._nlu_data: Optional[TrainingData] = None
-
-    def get_domain(self) -> Domain:
-        return Domain.empty()
-
-    def get_stories(self, exclusion_percentage: Optional[int] = None) -> StoryGraph:
-        return StoryGraph([])
-
-    def get_conversation_tests(self) -> StoryGraph:
-        return StoryGraph([])
-
-    def get_config(self) -> Dict:
-        return {}
-
-    def get_config_file_for_auto_config(self) -> Optional[Text]:
-        return None
 
     def get_nlu_data(self, language: Optional[Text] = "en") -> TrainingData:
         from rasa.shared.importers.rasa import RasaFileImporter
