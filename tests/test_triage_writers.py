@@ -148,3 +148,25 @@ def test_an_imported_writer_leaves_out_what_the_training_data_has_under_another_
 
     texts = [m.text for m in training_messages([target])]
     assert texts == ["荷物が届かない"]
+
+
+def test_an_imported_writer_leaves_out_a_phrasing_of_the_shops_faq(tmp_path, monkeypatch):
+    """Writer R's 「eigyou jikan wa nanji made desu ka」 as `other` was a phrasing of data/faq.yml too: `rasa data
+    validate` refused it in the model tier. The import reads the FAQ where training does (MADOGUCHI_FAQ_FILE)."""
+    from bot.triage.writers import import_writer
+
+    monkeypatch.delenv("MADOGUCHI_FAQ_FILE", raising=False)
+    (tmp_path / "data" / "nlu").mkdir(parents=True)
+    (tmp_path / "data" / "faq.yml").write_text(yaml.safe_dump({"faq": [
+        {"id": "business_hours", "questions": ["営業時間は？", "何時まで営業していますか", "営業日を教えて", "土日も営業？",
+                                               "eigyou jikan wa nanji made desu ka"],
+         "answer": "平日10時から18時までです。"}]}, allow_unicode=True), encoding="utf-8")
+    source = tmp_path / "triage_Z.yml"
+    source.write_text(yaml.safe_dump({"writer": "Z", "messages": [
+        {"text": "eigyou  jikan wa nanji made desu ka", "issue_type": "other", "escalate": False, "reason": None},
+        {"text": "荷物が届かない", "issue_type": "delivery_delay", "escalate": False, "reason": None},
+    ]}, allow_unicode=True), encoding="utf-8")
+
+    target = import_writer(source, tmp_path)
+
+    assert [m.text for m in training_messages([target])] == ["荷物が届かない"]

@@ -99,12 +99,20 @@ def _intents_of_texts(paths: list[Path]) -> dict[str, set[str]]:
 
 def import_writer(path: Path, root: Path) -> Path:
     """Writes the writer's messages as training data, leaving out the few the project's data already has under
-    another intent (writer Q's 「ありがとう」 as `other`, where conversation.yml has it as `thanks`): Rasa refuses an
-    example with two intents, and the dialogue's reading of a bare thank-you is the project's."""
+    another intent (writer Q's 「ありがとう」 as `other`, where conversation.yml has it as `thanks`; writer R's
+    「eigyou jikan wa nanji made desu ka」, a phrasing of the shop's FAQ, data/faq.yml): Rasa refuses an example with
+    two intents, and the dialogue's reading of a bare thank-you or an FAQ question is the project's."""
+    from bot.config import faq_file
+    from bot.faq import RETRIEVAL_INTENT, load_faq
+
     writer, messages = load_writer(path)
     target = root / WRITERS_DIR / f"triage_{writer}.yml"
     others = [p for p in sorted((root / "data" / "nlu").rglob("*.yml")) if p != target]
     known = _intents_of_texts(others)
+    faq = faq_file(root)
+    for entry in load_faq(faq) if faq.exists() else ():
+        for question in (*entry.questions, *entry.questions_en):
+            known.setdefault(" ".join(question.split()), set()).add(RETRIEVAL_INTENT)
     kept = [m for m in messages
             if not (known.get(" ".join(m.text.split()), set()) - {intent_of(m)})]
     if len(kept) < len(messages):
