@@ -346,10 +346,10 @@ def fit_temperature(features, labels, C: float, max_iter: int, folds: int, seed:
     training data, never on the test split) calibrates them.
 
     ``start`` (weights, bias of the model fitted on all the data) is where
-    each fold's fit begins: the loss is strictly convex, so the fold's model
-    is the same wherever its fit starts, and at little regularisation (C 64)
-    starting from zero took the issue-type classifier's three folds over ten
-    minutes on two cores.
+    each fold's fit begins: the loss is strictly convex, so a converged
+    fold's model is the same wherever its fit starts, and at little
+    regularisation (C 64) the issue-type classifier's three folds took about
+    ten minutes from zero and about six from there (2026-12-03, two loaded cores).
     """
     import numpy as np
     from sklearn.linear_model import LogisticRegression
