@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.kana import fold_kana, katakana_to_romaji, to_half_width_katakana, to_katakana
+
 REGISTER_VARIANT = "register_variant"
 REGISTERS = ("hiragana", "half_width", "romaji")
 # Parts of speech (SudachiPy's tags) that start a new word in a variant; particles get a space before them
@@ -24,6 +26,8 @@ _CONTENT = ("名詞", "動詞", "形容詞", "副詞", "代名詞", "形状詞",
 _NOT_A_NEW_WORD = ("動詞-非自立可能", "形容詞-非自立可能", "名詞-普通名詞-助数詞可能")
 _PARTICLE_WORDS = ("助詞-格助詞", "助詞-係助詞", "助詞-副助詞")
 _ROMAJI_PARTICLES = {"ハ": "wa", "ヘ": "e", "ヲ": "o"}
+# Each register from a katakana spelling.
+_CONVERT = {"hiragana": fold_kana, "half_width": to_half_width_katakana, "romaji": katakana_to_romaji}
 
 
 def is_register_variant(message: Message) -> bool:
@@ -46,16 +50,15 @@ def register_variant_sets(texts: list[str], nlp, count: int) -> list[list[tuple[
     from bot.text import normalise
 
     written = [normalise(text) for text in texts]
-    return [[(_spelled(doc, REGISTERS[(number + k) % len(REGISTERS)], text), REGISTERS[(number + k) % len(REGISTERS)])
-             for k in range(count)]
-            for number, (text, doc) in enumerate(zip(written, nlp.pipe(written), strict=True))]
+    sets = []
+    for number, (text, doc) in enumerate(zip(written, nlp.pipe(written), strict=True)):
+        registers = [REGISTERS[(number + k) % len(REGISTERS)] for k in range(count)]
+        sets.append([(_spelled(doc, register, text), register) for register in registers])
+    return sets
 
 
 def _spelled(doc, register: str, written: str) -> str:
     """The GiNZA-read ``doc`` of ``written`` spelled in ``register``; "" when that changes nothing."""
-    from bot.kana import fold_kana, katakana_to_romaji, to_half_width_katakana, to_katakana
-
-    convert = {"hiragana": fold_kana, "half_width": to_half_width_katakana, "romaji": katakana_to_romaji}
     words: list[list] = []  # [katakana spelling (letters and digits as written), a particle on its own]
     previous_tag = ""
     for token in doc:
@@ -85,6 +88,6 @@ def _spelled(doc, register: str, written: str) -> str:
             words[-1][0] += spelled
         previous_tag = tag
     spelled_words = [_ROMAJI_PARTICLES[w] if register == "romaji" and alone and w in _ROMAJI_PARTICLES
-                     else convert[register](w) for w, alone in words]
+                     else _CONVERT[register](w) for w, alone in words]
     variant = " ".join(w for w in spelled_words if w)
     return variant if variant != written else ""
