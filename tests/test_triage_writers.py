@@ -131,6 +131,16 @@ def test_the_import_command_names_what_is_wrong_and_writes_nothing(tmp_path, con
     assert sorted((NLU / "writers").iterdir()) == before
 
 
+def _writer_z_file(tmp_path, other_text: str):
+    """Writer Z's file: ``other_text`` as `other`, then a late parcel."""
+    source = tmp_path / "triage_Z.yml"
+    source.write_text(yaml.safe_dump({"writer": "Z", "messages": [
+        {"text": other_text, "issue_type": "other", "escalate": False, "reason": None},
+        {"text": "荷物が届かない", "issue_type": "delivery_delay", "escalate": False, "reason": None},
+    ]}, allow_unicode=True), encoding="utf-8")
+    return source
+
+
 def test_an_imported_writer_leaves_out_what_the_training_data_has_under_another_intent(tmp_path):
     """Rasa refuses one example under two intents: writer Q's 「ありがとう」 as `other` beside the project's `thanks`."""
     from bot.triage.writers import import_writer
@@ -138,13 +148,7 @@ def test_an_imported_writer_leaves_out_what_the_training_data_has_under_another_
     (tmp_path / "data" / "nlu").mkdir(parents=True)
     (tmp_path / "data" / "nlu" / "conversation.yml").write_text(
         'version: "3.1"\nnlu:\n- intent: thanks\n  examples: |\n    - ありがとう\n', encoding="utf-8")
-    source = tmp_path / "triage_Z.yml"
-    source.write_text(yaml.safe_dump({"writer": "Z", "messages": [
-        {"text": "ありがとう", "issue_type": "other", "escalate": False, "reason": None},
-        {"text": "荷物が届かない", "issue_type": "delivery_delay", "escalate": False, "reason": None},
-    ]}, allow_unicode=True), encoding="utf-8")
-
-    target = import_writer(source, tmp_path)
+    target = import_writer(_writer_z_file(tmp_path, "ありがとう"), tmp_path)
 
     texts = [m.text for m in training_messages([target])]
     assert texts == ["荷物が届かない"]
@@ -161,12 +165,6 @@ def test_an_imported_writer_leaves_out_a_phrasing_of_the_shops_faq(tmp_path, mon
         {"id": "business_hours", "questions": ["営業時間は？", "何時まで営業していますか", "営業日を教えて", "土日も営業？",
                                                "eigyou jikan wa nanji made desu ka"],
          "answer": "平日10時から18時までです。"}]}, allow_unicode=True), encoding="utf-8")
-    source = tmp_path / "triage_Z.yml"
-    source.write_text(yaml.safe_dump({"writer": "Z", "messages": [
-        {"text": "eigyou  jikan wa nanji made desu ka", "issue_type": "other", "escalate": False, "reason": None},
-        {"text": "荷物が届かない", "issue_type": "delivery_delay", "escalate": False, "reason": None},
-    ]}, allow_unicode=True), encoding="utf-8")
-
-    target = import_writer(source, tmp_path)
+    target = import_writer(_writer_z_file(tmp_path, "eigyou  jikan wa nanji made desu ka"), tmp_path)
 
     assert [m.text for m in training_messages([target])] == ["荷物が届かない"]
