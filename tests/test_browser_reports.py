@@ -122,6 +122,10 @@ def test_a_canned_reply_is_picked_edited_and_sent_to_the_customer(browser, assis
     page.wait_for_selector(f"#new-tickets-list a:text-is('{reference}')")
     page.click(f"#new-tickets-list a:text-is('{reference}')")
     page.click("button:text-is('担当する')")
+    # A supervisor's ticket page has the reply form before the claim too: pick on the page after the claim, once its
+    # deferred console.js has attached the picker (CI once picked before that and found the reply box empty).
+    page.wait_for_selector("text=このチケットを担当しました。")
+    page.wait_for_load_state("load")
     page.select_option("#canned-picker", label=f"［すべての種類］{title}")
     filled = page.input_value("#reply-text")
     assert filled == f"お待たせしております。受付番号 {reference} の件、担当の高橋が確認しています。"
