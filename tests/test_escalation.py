@@ -576,6 +576,83 @@ def test_mhlw_patterns_leave_polite_questions_reported_speech_and_negation_alone
     assert not detect_escalation(text).escalate, detect_escalation(text)
 
 
+@pytest.mark.parametrize("text", [
+    # a staff member's home, face or family, asked in keigo: intimidation however polite (MHLW manual)
+    "配送ミスの件、ご担当者様のお名前とご自宅の最寄り駅を教えていただけますか。一度直接お目にかかりたく存じます",
+    "対応された方の顔写真をお送りください。然るべきところに掲示いたします",
+    "先日お電話に出た方の個人の携帯番号を教えてください。今後はそちらに直接かけます",
+    "責任者の方のお住まいを教えてくださいませ。ご挨拶に伺います",
+    "返金の件、担当者様のお名前を伺えますか。あわせてご家族の連絡先もお願いいたします",
+])
+def test_a_staff_members_private_details_asked_politely_are_intimidation(text):
+    found = detect_escalation(text)
+    assert (found.escalate, found.reason) == (True, ABUSIVE), found
+    assert "staff_private_details_requested" in found.rules and found.quoted
+
+
+@pytest.mark.parametrize("text", [
+    "担当の方のお名前を教えていただけますか",
+    "担当者様、自宅の住所を教えますので、そちらに送ってください",
+    "担当者様、ご自宅への配送をお願いします",
+    "配達員さんが自宅の前に置いていったようです",
+    "担当の方から自宅にお電話いただけますか",
+    "ご家族の方も使えますか？担当者様",
+])
+def test_a_customer_giving_their_own_address_or_asking_a_name_is_not_intimidation(text):
+    assert "staff_private_details_requested" not in detect_escalation(text).rules
+
+
+@pytest.mark.parametrize("text", [
+    "交換して。交換して。交換されるまで500回でも送るからな",
+    "つながらないです 直るまで何百回でも書きますので",
+    "ご回答いただけるまで毎日、朝と晩にお電話いたします。何年でも続けます",
+])
+def test_the_same_demand_pressed_without_end_is_intimidation(text):
+    found = detect_escalation(text)
+    assert (found.escalate, found.reason) == (True, ABUSIVE), found
+
+
+@pytest.mark.parametrize("text", [
+    "何十回電話してもつながりません",
+    "100回以上使いましたが壊れました",
+    "何年でも使い続けたい鍋です",
+    "返事が来るまで毎日待ちます",
+])
+def test_counts_and_patience_are_not_endless_demands(text):
+    assert not detect_escalation(text).escalate, detect_escalation(text)
+
+
+@pytest.mark.parametrize("text", [
+    "ｱﾝﾊﾞｻﾀﾞｰ ﾉ ﾋﾄ ﾆ ｲﾜﾚﾃ ｶｯﾀ ﾅﾍﾞ ﾉ ﾎｳｼｭｳ ｶﾞ ｺﾅｲ",
+    "もにたー の しごと で かった けど ほうしゅう まだ",
+    "ふくぎょう の ひと に いわれて てすうりょう はらった",
+    "I joined your brand ambassador program on Instagram and bought 3 items. No refund yet.",
+    "An affiliate team on X asked for my ID and I sent them my ID photo. Are they you?",
+    "insta no monitaa de katta nabe, henkin sarenai",
+    "madoguchi no fukugyou ni sasowareta kedo hontou?",
+    "アンバサダーになれば全額キャッシュバックって言われて買いました",
+    "副業の担当という方に免許証の写しを送りました。御社の方ですか",
+])
+def test_the_scheme_in_kana_romaji_and_english_is_fraud(text):
+    found = detect_escalation(text)
+    assert (found.escalate, found.reason) == (True, FRAUD_SCHEME), found
+
+
+@pytest.mark.parametrize("text", [
+    "ブランドアンバサダーの方が着ていたワンピースはどれですか",
+    "monitaa ga utsuranai node henkin shite kudasai",
+    "モニターをつけたら画面が映りません。全額返金してください",
+    "fukugyou de kaimono shita hito no review wo yomitai",
+])
+def test_ambassadors_and_monitors_outside_the_scheme_are_not_fraud(text):
+    assert detect_escalation(text).reason != FRAUD_SCHEME, detect_escalation(text)
+
+
+def test_a_threat_to_tell_sns_unless_a_demand_is_met_is_excessive():
+    found = detect_escalation("交換とおまけをもう1個ちょうだい。ダメならインスタで最悪の店って言うから")
+    assert (found.escalate, found.reason) == (True, EXCESSIVE_DEMAND), found
+
+
 def test_a_button_press_keeps_the_issue_type_the_customer_chose():
     # 「/delivery_delay」 from a quick-reply button skips Rasa's NLU pipeline: no issue-type ranking.
     pressed = NluResult.from_parse_data({"text": "/delivery_delay",

@@ -173,12 +173,23 @@ _POST_IF = (r"(?:(?:載せ|のせ|上げ|あげ)(?:たら|れば|ると|るだ�
             r"(?:投稿|紹介|宣伝|PR|シェア|アップ|拡散)(?:したら|すれば|すると|するだけで|しただけで|してくれたら|してもらえたら)|"
             r"映(?:したら|せば|すと|すだけで)|書(?:いたら|けば|くと|くだけで|いてくれたら|いてもらえたら))")
 # Conditions that turn a threat to post into a demand: "…しないなら晒す".
-_CONDITION = (r"(?:ないなら|ないんなら|ないのなら|なければ|なきゃ|なかったら|ないと|ない場合|ない限り|次第|"
+_CONDITION = (r"(?:ないなら|ダメなら|だめなら|駄目なら|ないんなら|ないのなら|なければ|なきゃ|なかったら|ないと|ない場合|ない限り|次第|"
               r"されたくなければ|されたくなかったら|嫌なら|いやなら|困るなら|困るでしょ|しだい|応じない|"
               r"しないうちは|するまで|くれるまで|もらうまで|くれたら(?:やめ|消)|払えば(?:消|やめ)|ば(?:消|削除|取り下げ))")
 # Demand forms for multiples of the price ("倍返し").
 _DEMAND_FORMS = (r"(?:返せ|返して|返金(?:しろ|して)|払え|払って(?:ください|下さい|ほしい|欲しい|もらう|もらい|くれ)|"
                  r"弁償|補償|よこせ|寄越せ)")
+
+# Who works for the shop, as a customer names them (for rows about staff members' private details).
+_STAFF = (r"(?:担当(?:者|の(?:方|人|者))?|責任者|対応(?:され|し|して(?:くれ|いただい|もらっ))た(?:方|人|者)|(?:お)?電話(?:に|で)?(?:出|対応され|対応し)た(?:方|人|者)|"
+          r"オペレーター|スタッフ|店員|社員|配達員|ドライバー|店長)")
+# A staff member's private life: home, where they live, face, family, private phone (their name is not here).
+_PRIVATE_DETAIL = (r"(?:ご?自宅|お住まい|住んで(?:いる|る)(?:場所|ところ)|最寄り(?:の)?駅|(?:お)?顔(?:の)?写真|顔写真|ご?家族|"
+                   r"個人(?:の|的な)?(?:携帯(?:番号)?|電話番号|連絡先|LINE|SNS|アカウント)|プライベート(?:の)?(?:連絡先|携帯(?:番号)?|LINE)|生年月日)")
+# Asking, in the forms that ask of the shop (教えますので, the customer giving, is not one).
+_POLITE_REQUEST = (r"(?:教えて(?:ください|下さい|くれ|いただ|頂|もらえ|ほしい|欲しい)|お教え(?:ください|下さい|いただ|願)|教えろ|"
+                   r"(?:いただ|頂)け(?:ます|ません)か|お知らせ(?:ください|下さい|いただ|願)|送って(?:ください|下さい|いただ|ほしい|くれ)|"
+                   r"お送り(?:ください|下さい|いただ)|開示(?:して|しろ|を)|公開(?:して|しろ))")
 
 RULES: tuple[Rule, ...] = (
     # ------------------------------------------------------------------
@@ -236,16 +247,22 @@ RULES: tuple[Rule, ...] = (
          r"タスク(?:を|の)?(?:全部)?(?:こなす|こなせ|こなし|案件|報酬|をこな|完了|終わ|クリア|達成)|(?:お)?小遣い稼ぎ|おこづかい稼ぎ|稼げる(?:仕事|案件|副業|バイト)|"
          r"(?:楽|らく|簡単|かんたん)に稼げ|スマホ(?:1台|一台|だけ)で稼|副収入|不労所得",
          "副業で御社の商品を買って宣伝すれば報酬がもらえると聞いたのですが",
-         requires=_SCHEME_CONTEXT, guarded=False),
+         requires=rf"(?:{_SCHEME_CONTEXT}|いわれ|とうろくりょう|ほうしゅう|せんでん|さそわれ|保険証|身分証|免許証|口座番号|御社の(?:方|人|社員))",
+         guarded=False),
     Rule("monitor_job", FRAUD_SCHEME, "high",
          r"(?:商品|購入|体験|レビュー|SNS)モニター|モニター(?:案件|募集|の(?:お)?仕事|バイト|報酬|登録|会員|応募|"
          r"に(?:応募|選ばれ|当選|登録|なれ|なって|なり)|として(?:購入|買|参加|登録|選ばれ|採用|商品を)|"
-         r"価格で買えば|特典|契約)",
+         r"価格で買えば|特典|契約)|モニター(?:を)?(?:やったら|やれば|やると|すれば|したら|になれば|になったら|やって)|"
+         r"モニター(?:の)?\s?(?:月額)?\s?(?:会員費|会費|登録料|月額)|monit(?:aa|a-|a|or)\s?(?:de|to ?shite)\s?(?:katt|kaw|kau|kaim|chuumon|kounyuu)",
          "モニターに選ばれたので商品を購入しましたが、報酬がまだです", guarded=False),
     Rule("ambassador", FRAUD_SCHEME, "high",
-         r"アンバサダー|ambassador|公認(?:ブランド)?(?:パートナー|インフルエンサー|クリエイター|サポーター)|ブランドパートナー|公式(?:パートナー|サポーター|クリエイター)",
+         r"アンバサダー|ambassador|anbasad[aā]+|公認(?:ブランド)?(?:パートナー|インフルエンサー|クリエイター|サポーター)|ブランドパートナー|公式(?:パートナー|サポーター|クリエイター)",
          "御社のアンバサダーに選ばれたとDMが来ました。本当ですか？",
-         requires=r"(?:選ばれ|選出|任命|DM|募集|報酬|案件|なりませんか|になって|になれ|登録|招待|スカウト|本当|詐欺|購入|買って|稼|契約)",
+         requires=r"(?:選ばれ|選出|任命|DM|募集|報酬|案件|なりませんか|になって|になれ|登録|招待|スカウト|本当|詐欺|購入|買って|稼|契約|"
+                  r"身分証|免許証|保険証|口座|個人情報|会費|月額|手数料|お店の人|御社の(?:方|人)|応募|公式|言われ|買った|払っ|"
+                  r"お金|キャッシュバック|第[0-9一二三]段階|"
+                  r"\bprogram|\bjoin|\bbought|\bbuy|\bpaid|\bfee\b|\brefund|\brecruit|\binvit|\bselected|"
+                  r"sasow|touroku|keiyaku|haratt|honmono|honto)",
          guarded=False),
     Rule("unpaid_reward", FRAUD_SCHEME, "high",
          r"(?:報酬|謝礼|紹介料|キャッシュバック|成果報酬|日給|給料|バイト代)(?:が|は|も|を)?\S{0,6}?"
@@ -300,9 +317,11 @@ RULES: tuple[Rule, ...] = (
          guarded=False),
     Rule("scheme_in_english", FRAUD_SCHEME, "high",
          r"(?<![A-Za-z])(?:side (?:job|hustle)|tasks?|commissions?|rewards?|bonus(?:es)?|recruit\w*|whatsapp|telegram|influencer|free products?|"
+         r"affiliate\w*|missions?|"
          r"collab\w*|sponsor\w*)(?![A-Za-z])",
          "Someone on WhatsApp offered me a side job: buy from your shop, post a review, get a commission",
-         requires=r"(?:\bbuy|\bbought|\border|\bpurchas|\bpromot|\breview|\bpost|\bfree\b|\bfeature|\bsend me|\bshout ?out|\bcollab)", guarded=False),
+         requires=r"(?:\bbuy|\bbought|\border|\bpurchas|\bpromot|\breview|\bpost|\bfree\b|\bfeature|\bsend me|\bshout ?out|\bcollab|"
+                  r"\bID\b|\bsent (?:them|my)|\bjoined|\bfee\b|注文|購入|買っ)", guarded=False),
     Rule("scheme_bait", FRAUD_SCHEME, "high",
          r"高額報酬|高収入|儲か(?:る|ります)(?:仕組み|って|と|方法|話)|稼げる(?:って|と)(?:言|聞|教|誘)|誰でも(?:簡単に)?稼げ|(?:楽|らく|簡単|かんたん)に稼|(?:買い物|購入|注文)するだけで\S{0,4}?(?:稼|報酬|お金|お小遣い)|"
          r"報酬(?:が|を)?(?:引き出せ|出金でき|受け取れ)(?:ない|ません)|(?:ノルマ|ランク)(?:を)?(?:達成|上げ)\S{0,12}?報酬|"
@@ -372,7 +391,8 @@ RULES: tuple[Rule, ...] = (
          r"(?:buy|purchase|order)\w*\b.{0,60}?\b(?:promote|post|review)\w*\b.{0,60}?\b(?:commission|reward|paid|payment)|"
          r"houshuu?|hoshuu?|fukugyou?|senden",
          "I was told to buy products on this site and promote them on Instagram for a commission",
-         requires=r"(?:commission|promo|senden|chuumon|kaw|kat|tame|houshu|hoshu)", guarded=False),
+         requires=r"(?:commission|promo|senden|chuumon|kaw|kat|kaimash|tame|houshu|hoshu|sasow|sasoi|iware|touroku|henkin|haratt|"
+                  r"shigoto|honto)", guarded=False),
     Rule("paid_if_posted", FRAUD_SCHEME, "high",
          r"(?:スクショ|スクリーンショット|写真|画像)(?:を)?\S{0,4}?送って(?:くれ|もらえ)たら\S{0,12}?(?:全額|報酬|謝礼|キャッシュバック|お礼)|"
          rf"(?:{_SOCIAL}(?:の\S{{0,6}}?)?(?:に|で|へ)?\S{{0,8}}?|(?:レビュー|口コミ|クチコミ|感想)(?:を)?\S{{0,4}}?){_POST_IF}"
@@ -437,7 +457,7 @@ RULES: tuple[Rule, ...] = (
     Rule("written_pledge", EXCESSIVE_DEMAND, "high",
          r"念書|誓約書|一筆(?:書け|書いて|書かせ|入れ)|直筆の?(?:謝罪|詫び)|謝罪文|詫び状|詫び文|始末書|"
          r"(?:書面|文書|手紙)(?:で|での|による|にて)?(?:の)?謝罪|謝罪(?:の)?(?:書面|文書|手紙)|(?:文書|書面)で(?:約束|誓)|"
-         r"会社として\S{0,6}?(?:一筆|念書|誓約|約束)|shazai[- ]?bun|wabi[- ]?jou|shachou (?:ga|ni|no) (?:shazai|ayamar)",
+         r"会社として\S{0,6}?(?:一筆|念書|誓約|約束)|shazai[- ]?bun|wabi[- ]?jou|shachou (?:ga|ni|no) (?:shazai|ayamar)|owabi no tegami|tegaki no (?:owabi|shazai)",
          "二度としないと念書を書け"),
     Rule("home_visit", EXCESSIVE_DEMAND, "high",
          r"(?:家|自宅|うち|ウチ|俺んち|住所)(?:まで|に|へ)\S{0,8}?(?:謝りに|謝罪(?:に|しに)|詫びに|頭を下げに|菓子折り)|"
@@ -483,7 +503,8 @@ RULES: tuple[Rule, ...] = (
          r"タダで(?:済|す)むと思う(?:な|なよ)|返金だけ(?:で|じゃ)(?:済|す)(?:む|ま)",
          "誠意を見せろって言ってるんだよ"),
     Rule("post_unless_demand_met", EXCESSIVE_DEMAND, "high",
-         rf"{_SNS}\S{{0,8}}?(?:晒|さら|拡散|書き込|書きこ|投稿|書く|書いて|書き|流|告発|暴露|タレコ|たれこ|訴え|ばら|バラ|載せ|上げ|アップ)|"
+         rf"{_SNS}\S{{0,8}}?(?:晒|さら|拡散|書き込|書きこ|投稿|書く|書いて|書き|流|告発|暴露|タレコ|たれこ|訴え|ばら|バラ|載せ|上げ|アップ|"
+         r"(?:って|と)(?:言う|言いふら|広め))|"
          r"晒(?:す|して|しま|される)|拡散(?:する|して|しま)|炎上させ|(?:悪い|最低の?)(?:評価|レビュー|口コミ)|星(?:1|一|ひとつ)",
          "10万円払わないならSNSで晒す",
          requires=_CONDITION, requires_in_sentence=True),
@@ -628,6 +649,15 @@ RULES: tuple[Rule, ...] = (
          r"フルネーム(?:で|を)(?:名乗|言え|言いなさい|教えろ|教えなさい)|名(?:前)?(?:を)?名乗れ|(?<![ぁ-ん])名乗れ(?:よ|や)?(?:[!！。、]|$)|"
          r"(?:下の名前|フルネーム|本名)(?:まで|も)(?:教えろ|言え|名乗れ|出せ)",
          "お前の名前なんていうんだ？フルネームで名乗れ"),
+    # The same, asked politely: a staff member's home, face or family is never a customer's business, however
+    # courteously asked (「担当者様のフルネームと、ご自宅の最寄り駅をお教えください。直接伺います」). The staff
+    # member's name alone may be asked (「担当の方のお名前を教えていただけますか」): it is not here.
+    Rule("staff_private_details_requested", ABUSIVE, "high",
+         rf"{_STAFF}\S{{0,24}}?{_PRIVATE_DETAIL}(?:の\S{{0,6}}?)?(?:を|も|と)\S{{0,4}}?{_POLITE_REQUEST}|"
+         rf"(?:ご自宅|お住まい)(?:の)?\S{{0,8}}?(?:を|も)\S{{0,6}}?{_POLITE_REQUEST}|"
+         rf"ご家族の(?:連絡先|ご?住所|電話番号|お名前)(?:を|も)\S{{0,6}}?(?:{_POLITE_REQUEST}|お願い(?:します|いたします|できますか))",
+         "誤配送の責任者の方のフルネームと、ご自宅のご住所を教えてください。個人的にお話をしに伺います",
+         requires=_STAFF),
     Rule("named_staff_punishment_demanded", EXCESSIVE_DEMAND, "high",
          r"(?:さん|氏|担当者?|店員|社員|スタッフ|オペレーター|配達員|ドライバー|あいつ|そいつ|奴|やつ)"
          r"(?:を|に|には|は)?\S{0,6}?(?:罰(?:し|して|を与え|を受けさせ)|処罰(?:しろ|して|させ|を求め|を要求|すべき)|制裁|懲罰|"
@@ -635,9 +665,13 @@ RULES: tuple[Rule, ...] = (
          r"土下座させ|謝罪させ(?:ろ|て|なさい)|降ろせ|外させ(?:ろ|て))",
          "対応した佐藤さんに始末書を書かせて、処罰してください"),
     Rule("same_demand_without_end", ABUSIVE, "high",
-         r"(?:返金|返事|回答|対応|謝罪|連絡|納得|補償|誠意)\S{0,10}?(?:まで|までは)\S{0,4}?"
-         r"(?:何度でも|何回でも|毎日|毎晩|朝から晩まで|ずっと|永遠に|延々と?|しつこく|何百回でも|繰り返し)\S{0,8}?"
-         r"(?:電話|連絡|メール|問い合わせ|書き込|送|言|チャット)|"
+         r"(?:返金|返事|お返事|返答|返信|回答|対応|謝罪|連絡|納得|補償|誠意|解決|直る|直す|治る)\S{0,10}?(?:まで|までは)\S{0,4}?"
+         r"(?:何度でも|何回でも|毎日|毎晩|朝から晩まで|ずっと|永遠に|延々と?|しつこく|何百回でも|繰り返し)\S{0,14}?"
+         r"(?:電話|連絡|メール|問い合わせ|書き込|書き(?:ます|続け)|書く|送|言|チャット)|"
+         # a count that means "without end" (「これ1000回送るから」「何百回でも書きます」), said as what the writer will do
+         r"(?:何十|何百|何千|[0-9]{3,}|百|千)回(?:でも|は|以上)?\S{0,6}?(?:送|書|電話|連絡|メール|チャット|問い合わせ|言い続け)"
+         r"(?:る|ります|ります|きます|く|します|する|り続け|き続け|し続け)(?:から|ぞ|よ|ので|ね|わ|[。!！]|$)|"
+         r"(?:何か月|何ヶ月|何カ月|何ヵ月|何年|いつまで)でも(?:続け|送り続け|書き続け|電話し続け|言い続け)|"
          r"(?:電話|連絡|メール|問い合わせ|チャット|催促)(?:を)?(?:し)?続け(?:ます|る|てやる|たる)(?:から|ぞ|よ|わ)?|"
          r"(?:何度|何回|何十回|何百回)(?:でも)?同じ(?:こと|要求|話)(?:を)?(?:言い|送り|書き)続け|"
          r"(?:認める|払う|返金する|謝る|応じる)まで(?:電話|チャット)(?:を)?切らない|(?:返金|回答|謝罪)(?:が|を)?(?:もらえる|ある|する)まで(?:ここを)?(?:動かない|帰らない|切らない)",
@@ -731,6 +765,12 @@ RULES: tuple[Rule, ...] = (
     Rule("abuse_in_kana", ABUSIVE, "high",
          r"まぬけ|のろま|ぼんくら|あほんだら|どあほ|ぼけなす|ばかたれ|あほたれ|くずども|くずやろう|かすども|ごみども|むのう|やくたたず|きちがい|くたばれ|きえろ|うせろ|ごみくず|にんげんのくず|きゅうりょうどろぼう|ばかやろ|あたま(?:わる|おかし)|のうたりん|ぽんこつ(?:しゃいん|てんいん|おぺ)",
          "ﾑﾉｳ ｼｬｲﾝ ﾊﾞｶﾘ", kana_folded=True),
+    Rule("scheme_in_kana", FRAUD_SCHEME, "high",
+         r"(?:せんでん|しょうかい|れびゅー|とうこう|ぴーあーる)\s?(?:の|する)?\s?(?:しごと|ばいと|ふくぎょう|あんけん)|"
+         r"ふくぎょう.{0,16}?(?:ほうしゅう|とうろくりょう|いわれ|さそわれ|みぶんしょう|めんきょ|ほけんしょう|こうざ|てすうりょう|かった|かいました|ちゅうもん)|"
+         r"もにたー\s?(?:の\s?)?(?:しごと|ほうしゅう|あんけん|ぼしゅう|とうろく|ふくぎょう)|"
+         r"あんばさだー.{0,24}?(?:ひと|ほうしゅう|ぼしゅう|とうろく|しごと|きかく|いわれ|さそわれ|かった|かいました|らいん|ほんとう|ほんと)",
+         "ｼｮｳﾋﾝ ﾉ ｾﾝﾃﾞﾝ ﾉ ｼｺﾞﾄ ﾃﾞ ﾒﾝｷｮ ﾉ ｼｬｼﾝ ｵｸｯﾀ ｵﾐｾ ﾉ ﾋﾄ ﾀﾞｯﾀ?", kana_folded=True, guarded=False),
     Rule("prefer_a_person", HUMAN_REQUEST, "normal",
          r"(?:人|人間|オペレーター|担当者?|スタッフ|有人)(?:による|の|での)?(?:対応|回答|返答|返信|サポート)(?:を|に)?(?:希望|お願い|求め|切り替え|して(?:ほしい|ください)|(?:は|って)?(?:可能|でき(?:ます|ません)か))|"
          r"(?:オペレーター|担当者|有人|人間)(?:対応)?(?:を)?希望|本物の(?:人|人間|スタッフ)|"
