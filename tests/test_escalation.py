@@ -603,16 +603,6 @@ def test_a_customer_giving_their_own_address_or_asking_a_name_is_not_intimidatio
 
 
 @pytest.mark.parametrize("text", [
-    "交換して。交換して。交換されるまで500回でも送るからな",
-    "つながらないです 直るまで何百回でも書きますので",
-    "ご回答いただけるまで毎日、朝と晩にお電話いたします。何年でも続けます",
-])
-def test_the_same_demand_pressed_without_end_is_intimidation(text):
-    found = detect_escalation(text)
-    assert (found.escalate, found.reason) == (True, ABUSIVE), found
-
-
-@pytest.mark.parametrize("text", [
     "何十回電話してもつながりません",
     "100回以上使いましたが壊れました",
     "何年でも使い続けたい鍋です",
@@ -622,20 +612,27 @@ def test_counts_and_patience_are_not_endless_demands(text):
     assert not detect_escalation(text).escalate, detect_escalation(text)
 
 
-@pytest.mark.parametrize("text", [
-    "ｱﾝﾊﾞｻﾀﾞｰ ﾉ ﾋﾄ ﾆ ｲﾜﾚﾃ ｶｯﾀ ﾅﾍﾞ ﾉ ﾎｳｼｭｳ ｶﾞ ｺﾅｲ",
-    "もにたー の しごと で かった けど ほうしゅう まだ",
-    "ふくぎょう の ひと に いわれて てすうりょう はらった",
-    "I joined your brand ambassador program on Instagram and bought 3 items. No refund yet.",
-    "An affiliate team on X asked for my ID and I sent them my ID photo. Are they you?",
-    "insta no monitaa de katta nabe, henkin sarenai",
-    "madoguchi no fukugyou ni sasowareta kedo hontou?",
-    "アンバサダーになれば全額キャッシュバックって言われて買いました",
-    "副業の担当という方に免許証の写しを送りました。御社の方ですか",
+@pytest.mark.parametrize("text, reason", [
+    # the same demand pressed without end, as a count or a duration (MHLW manual)
+    ("交換して。交換して。交換されるまで500回でも送るからな", ABUSIVE),
+    ("つながらないです 直るまで何百回でも書きますので", ABUSIVE),
+    ("ご回答いただけるまで毎日、朝と晩にお電話いたします。何年でも続けます", ABUSIVE),
+    # the SNS scheme in kana, romaji and English, and from a victim who sent papers
+    ("ｱﾝﾊﾞｻﾀﾞｰ ﾉ ﾋﾄ ﾆ ｲﾜﾚﾃ ｶｯﾀ ﾅﾍﾞ ﾉ ﾎｳｼｭｳ ｶﾞ ｺﾅｲ", FRAUD_SCHEME),
+    ("もにたー の しごと で かった けど ほうしゅう まだ", FRAUD_SCHEME),
+    ("ふくぎょう の ひと に いわれて てすうりょう はらった", FRAUD_SCHEME),
+    ("I joined your brand ambassador program on Instagram and bought 3 items. No refund yet.", FRAUD_SCHEME),
+    ("An affiliate team on X asked for my ID and I sent them my ID photo. Are they you?", FRAUD_SCHEME),
+    ("insta no monitaa de katta nabe, henkin sarenai", FRAUD_SCHEME),
+    ("madoguchi no fukugyou ni sasowareta kedo hontou?", FRAUD_SCHEME),
+    ("アンバサダーになれば全額キャッシュバックって言われて買いました", FRAUD_SCHEME),
+    ("副業の担当という方に免許証の写しを送りました。御社の方ですか", FRAUD_SCHEME),
+    # a threat to tell SNS, on a condition
+    ("交換とおまけをもう1個ちょうだい。ダメならインスタで最悪の店って言うから", EXCESSIVE_DEMAND),
 ])
-def test_the_scheme_in_kana_romaji_and_english_is_fraud(text):
+def test_wordings_the_rules_learned_from_writers_x_and_y(text, reason):
     found = detect_escalation(text)
-    assert (found.escalate, found.reason) == (True, FRAUD_SCHEME), found
+    assert (found.escalate, found.reason) == (True, reason), found
 
 
 @pytest.mark.parametrize("text", [
@@ -646,11 +643,6 @@ def test_the_scheme_in_kana_romaji_and_english_is_fraud(text):
 ])
 def test_ambassadors_and_monitors_outside_the_scheme_are_not_fraud(text):
     assert detect_escalation(text).reason != FRAUD_SCHEME, detect_escalation(text)
-
-
-def test_a_threat_to_tell_sns_unless_a_demand_is_met_is_excessive():
-    found = detect_escalation("交換とおまけをもう1個ちょうだい。ダメならインスタで最悪の店って言うから")
-    assert (found.escalate, found.reason) == (True, EXCESSIVE_DEMAND), found
 
 
 def test_a_button_press_keeps_the_issue_type_the_customer_chose():
