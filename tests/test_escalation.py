@@ -607,6 +607,10 @@ def test_a_customer_giving_their_own_address_or_asking_a_name_is_not_intimidatio
     "100回以上使いましたが壊れました",
     "何年でも使い続けたい鍋です",
     "返事が来るまで毎日待ちます",
+    "2個無料でもらえるキャンペーンはありますか",
+    "1年間毎月届く定期便を申し込みました",
+    "3ヶ月間毎月連絡しましたが返事がありません",
+    "御社の住所は存じておりますので、返品はそちらに送ります",
 ])
 def test_counts_and_patience_are_not_endless_demands(text):
     assert not detect_escalation(text).escalate, detect_escalation(text)
@@ -629,6 +633,12 @@ def test_counts_and_patience_are_not_endless_demands(text):
     ("副業の担当という方に免許証の写しを送りました。御社の方ですか", FRAUD_SCHEME),
     # a threat to tell SNS, on a condition
     ("交換とおまけをもう1個ちょうだい。ダメならインスタで最悪の店って言うから", EXCESSIVE_DEMAND),
+    # the categories #11 names: purchase missions, keigo threats, outsized demands of an unusual shape
+    ("購入代行のミッションを3回やりましたが、報酬が振り込まれません", FRAUD_SCHEME),
+    ("ﾐｯｼｮﾝ ﾃﾞ ｶｯﾀ ﾉﾆ ﾎｳｼｭｳ ｺﾅｲ", FRAUD_SCHEME),
+    ("そちらの所在地は存じております。何かあっても責任は持てませんので。どうなっても存じませんよ", ABUSIVE),
+    ("届かなかったお詫びに、同じものを三つ無償で送ってください", EXCESSIVE_DEMAND),
+    ("半年間、毎日お電話で謝罪していただきたいです", EXCESSIVE_DEMAND),
 ])
 def test_wordings_the_rules_learned_from_writers_x_and_y(text, reason):
     found = detect_escalation(text)
@@ -640,6 +650,7 @@ def test_wordings_the_rules_learned_from_writers_x_and_y(text, reason):
     "monitaa ga utsuranai node henkin shite kudasai",
     "モニターをつけたら画面が映りません。全額返金してください",
     "fukugyou de kaimono shita hito no review wo yomitai",
+    "ミッション系の腕時計を探しています",
 ])
 def test_ambassadors_and_monitors_outside_the_scheme_are_not_fraud(text):
     assert detect_escalation(text).reason != FRAUD_SCHEME, detect_escalation(text)
