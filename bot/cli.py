@@ -89,7 +89,7 @@ def cmd_train(settings: Settings, args: argparse.Namespace) -> int:
     if not getattr(args, "force", False) and not needs_training(settings.models_dir):
         print(f"madoguchi: model up to date ({target.name})", file=sys.stderr)
         return 0
-    print("madoguchi: training the model (10 to 30 minutes on two cores)…", file=sys.stderr)
+    print("madoguchi: training the model (5 to 20 minutes on two cores)…", file=sys.stderr)
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     result = subprocess.run(

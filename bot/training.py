@@ -1,6 +1,6 @@
 """Training in the background, started from the console after the FAQ was edited.
 
-Training takes 10 to 30 minutes on two cores, far longer than a web request,
+Training takes 5 to 20 minutes on two cores, far longer than a web request,
 so the console starts ``python -m bot.training`` as a process of its own and
 returns at once. That process runs ``python -m bot train`` and writes what
 happened to ``var/training.json``; the console's FAQ page reads it. The

@@ -5,7 +5,7 @@ training reads it (``bot.rasa_nlu.faq_importer``) and a shop may just as well
 edit it in a text editor. Here a supervisor edits one entry at a time; the
 whole file is checked (``bot.faq.parse_faq``) before it is replaced, so a
 mistake is shown on the form instead of breaking the next training. Edits
-reach customers only after training (10 to 30 minutes, ``bot.training``) and
+reach customers only after training (5 to 20 minutes, ``bot.training``) and
 a restart of the assistant, which the page says next to the button.
 Every change is audited (the entry's id, never its text).
 """
