@@ -612,7 +612,7 @@ def test_a_customer_giving_their_own_address_or_asking_a_name_is_not_intimidatio
     "3ヶ月間毎月連絡しましたが返事がありません",
     "御社の住所は存じておりますので、返品はそちらに送ります",
 ])
-def test_counts_and_patience_are_not_endless_demands(text):
+def test_past_counts_patience_and_ordinary_requests_do_not_escalate(text):
     assert not detect_escalation(text).escalate, detect_escalation(text)
 
 
@@ -640,7 +640,7 @@ def test_counts_and_patience_are_not_endless_demands(text):
     ("届かなかったお詫びに、同じものを三つ無償で送ってください", EXCESSIVE_DEMAND),
     ("半年間、毎日お電話で謝罪していただきたいです", EXCESSIVE_DEMAND),
 ])
-def test_wordings_the_rules_learned_from_writers_x_and_y(text, reason):
+def test_wordings_added_from_writers_x_and_y_and_from_the_misses_issue_11_names(text, reason):
     found = detect_escalation(text)
     assert (found.escalate, found.reason) == (True, reason), found
 
