@@ -275,3 +275,25 @@ def is_search_words(text: str) -> bool:
     if not compact or _SENTENCE_ENDING.search(compact):
         return False
     return len(compact) <= MAX_TOPIC_CHARS or (bool(_KANJI.search(compact)) and not _HIRAGANA.search(compact))
+
+
+# Japanese written a word at a time: 「返品担当 の フルネーム と 顔写真 送って」 (phones without Japanese input,
+# kana typed word by word) or 「息子が、お店の、宣伝の、お仕事を、すると、言って」 (an elderly hand, a comma
+# after every word). A gap is a run of spaces or commas between two Japanese characters.
+_JAPANESE = r"[\u3041-\u30ff\u3400-\u9fff\uf900-\ufaff々〆ヵヶ]"
+_WORD_GAP = re.compile(rf"(?<={_JAPANESE})[\s、,，]+(?={_JAPANESE})")
+# Written so when the gaps are this dense: one for every six Japanese characters or more, and at least three.
+# Ordinary prose has a comma every ten to twenty characters (「先日、注文した土鍋が、まだ届きません」).
+_GAPS_PER_CHARACTER = 1 / 6
+_MIN_GAPS = 3
+
+
+def without_word_gaps(text: str) -> str:
+    """``text`` with the gaps between its Japanese words closed, when it is written a word at a time; else
+    ``text`` itself. Phrase rules (bot.triage.escalation) are written for Japanese as it is usually
+    written, where 「フルネームと顔写真を送って」 has no gaps; this gives them that text to read."""
+    gaps = _WORD_GAP.findall(text)
+    japanese = len(re.findall(_JAPANESE, text))
+    if len(gaps) < _MIN_GAPS or len(gaps) < japanese * _GAPS_PER_CHARACTER:
+        return text
+    return _WORD_GAP.sub("", text)

@@ -12,7 +12,8 @@ import pytest
 
 from bot.triage import NluResult, Triage, issue_type_of, triage
 from bot.triage.escalation import (
-    ABUSIVE, EVIDENCE_OF_MODEL, EXCESSIVE_DEMAND, FRAUD_SCHEME, HUMAN_REQUEST, NONE, REASON_OF_INTENT, REASONS,
+    ABUSIVE, EVIDENCE_OF_MODEL, EXCESSIVE_DEMAND, FRAUD_SCHEME, HUMAN_INTENT, HUMAN_REQUEST, NONE, REASON_OF_INTENT,
+    REASONS,
     RULES, Escalation, detect_escalation, handover_decision,
 )
 from bot.triage.quality import load_examples, measure
@@ -654,6 +655,60 @@ def test_wordings_added_from_writers_x_and_y_and_from_the_misses_issue_11_names(
 ])
 def test_ambassadors_and_monitors_outside_the_scheme_are_not_fraud(text):
     assert detect_escalation(text).reason != FRAUD_SCHEME, detect_escalation(text)
+
+
+@pytest.mark.parametrize("text, reason", [
+    # written a word at a time, with spaces or an elderly hand's commas (bot.text.without_word_gaps)
+    ("検品 担当 の 人 の 顔写真 を 送って ください", ABUSIVE),
+    ("母が、お店の、宣伝の、お仕事を、頼まれた、そうです。本当、ですか。", FRAUD_SCHEME),
+    ("係の、方に、かわって、いただけますか。", HUMAN_REQUEST),
+    # the same demand three times over, and until the end of time
+    ("返金しろ。返金しろ。返金しろ", ABUSIVE),
+    ("返品されるまで一生ここに書き込みます", ABUSIVE),
+    ("届くまで毎晩ここに打ち続けるからね", ABUSIVE),
+    ("henkin suru made mainichi denwa suru kara", ABUSIVE),
+    # recorded, and posted if the answer does not please
+    ("このやりとりは録音しています。納得のいく回答がなければネットに公開します", ABUSIVE),
+    ("会話は保存して、あとで動画にして配信します", ABUSIVE),
+    # who packed or shipped it, named and pictured
+    ("発送した奴の名前と住所を送れ", ABUSIVE),
+    ("梱包した方のお顔の写真をお送りください", ABUSIVE),
+    # threats in keigo, and in half-width kana
+    ("ご対応次第では、相応の手段を取らせていただきます", ABUSIVE),
+    ("私がどんな人間か、すぐに分かりますよ", ABUSIVE),
+    ("ｵﾏｴﾗ ｵﾎﾞｴﾃﾛ", ABUSIVE),
+    ("ｵﾍﾟﾚｰﾀｰ ｲﾏｽｶ?", HUMAN_REQUEST),
+    # papers handed to the scheme's "agent"
+    ("副業の人に通帳とマイナンバーカードの写真を送りました", FRAUD_SCHEME),
+])
+def test_wordings_added_from_writers_z_and_e(text, reason):
+    found = detect_escalation(text)
+    assert (found.escalate, found.reason) == (True, reason), found
+
+
+@pytest.mark.parametrize("text", [
+    # words that only looked like abuse: ところ+すみません, マイナンバーカード
+    "お忙しいところすみません、注文の確認です",
+    "マイナンバーカードで本人確認はできますか",
+    "電話の方が早口で聞き取れませんでした",
+    "ヒーターから煙が出ましたが、家族は無事です",
+    "かしつき から けむり でた 家族 無事",
+    # phishing in the shop's name is a privacy concern the bot answers, not the SNS scheme
+    "御社の名前でカード番号を聞くメールが来ました",
+    "知らない、人から、御社の、名前で、電話が、あり、カードの、番号を、聞かれました。",
+    # the writer disowns or takes back their own words
+    "慰謝料を請求したい気分ですが、そういうことは言いません。いつ届きますか",
+    "前に「口コミに晒す」なんて言ってしまってすみません。今回は箱が潰れていました",
+])
+def test_what_looked_like_escalation_in_writers_z_and_e_is_left_alone(text):
+    assert not detect_escalation(text).escalate, detect_escalation(text)
+
+
+def test_the_models_request_for_a_person_needs_some_confidence():
+    # Kana troubles read as requests for a person at 0.5 (writers Z and E): the model's word alone counts from 0.6.
+    assert not detect_escalation("いやほん かたほう おとがでない", None, HUMAN_INTENT, 0.52).escalate
+    sure = detect_escalation("いやほん かたほう おとがでない", None, HUMAN_INTENT, 0.65)
+    assert (sure.escalate, sure.reason) == (True, HUMAN_REQUEST)
 
 
 def test_a_button_press_keeps_the_issue_type_the_customer_chose():

@@ -18,6 +18,7 @@ from bot.text import (
     parse_order_number_reply,
     says_unknown,
     substance_span,
+    without_word_gaps,
 )
 
 
@@ -134,3 +135,15 @@ def test_any_order_number_is_found_in_full_width(value):
 def test_greetings_and_closings_at_the_ends_are_not_the_substance(text, substance):
     start, end = substance_span(text)
     assert text[start:end] == substance
+
+
+@pytest.mark.parametrize("text, joined", [
+    ("返品担当 の フルネーム と 顔写真 送って", "返品担当のフルネームと顔写真送って"),
+    ("息子が、お店の、宣伝の、お仕事を、すると、言って、おります。", "息子がお店の宣伝のお仕事をすると言っております。"),
+    # ordinary prose keeps its commas, romaji its spaces
+    ("先日、注文した土鍋が、まだ届きません。孫の誕生日に、間に合うでしょうか。",
+     "先日、注文した土鍋が、まだ届きません。孫の誕生日に、間に合うでしょうか。"),
+    ("nimotsu ga mada todokanai", "nimotsu ga mada todokanai"),
+])
+def test_japanese_written_a_word_at_a_time_is_read_without_the_gaps(text, joined):
+    assert without_word_gaps(text) == joined

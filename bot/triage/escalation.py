@@ -53,7 +53,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.kana import fold_kana
-from bot.text import normalise
+from bot.text import normalise, without_word_gaps
 from bot.triage.amounts import COMPENSATION, REFUND, amounts_in, excessive_amount
 from bot.triage.guards import guarded_anywhere, negated, reported, sentence_around
 
@@ -76,6 +76,10 @@ INTENT_OF_REASON = {EXCESSIVE_DEMAND: EXCESSIVE_DEMAND, ABUSIVE: ABUSIVE, FRAUD_
 REASON_OF_INTENT = {intent: reason for reason, intent in INTENT_OF_REASON.items()}
 # The model alone escalates only when this sure; the rules need no confidence.
 MODEL_ESCALATION_CONFIDENCE = 0.80
+# A request for a person costs the customer little when wrongly sent to people, so the model's word is taken at
+# less: from this confidence. Below it, on writers the model never saw (Z and E, 2026-12-03), it was mostly kana
+# troubles read as requests: 「いやほん かたほう おとがでない」 at 0.52, 「納品書に 他の人の 電話番号 のってる」 at 0.55.
+MODEL_HUMAN_REQUEST_CONFIDENCE = 0.60
 EVIDENCE_OF_MODEL = "intent:"  # evidence items the language model gave, not words of the message
 
 
@@ -182,7 +186,8 @@ _DEMAND_FORMS = (r"(?:返せ|返して|返金(?:しろ|して)|払え|払って(
 
 # Who works for the shop, as a customer names them (for rows about staff members' private details).
 _STAFF = (r"(?:担当(?:者|の(?:方|人|者))?|責任者|対応(?:され|し|して(?:くれ|いただい|もらっ))た(?:方|人|者)|(?:お)?電話(?:に|で)?(?:出|対応され|対応し)た(?:方|人|者)|"
-          r"オペレーター|スタッフ|店員|社員|配達員|ドライバー|店長)")
+          r"オペレーター|スタッフ|店員|社員|配達員|ドライバー|店長|(?:返品|検品|梱包|発送|出荷)(?:の)?担当(?:者)?|"
+          r"(?:梱包|検品|発送|出荷|配達|対応)した(?:人|方|者|奴|やつ|スタッフ))")
 # A staff member's private life: home, where they live, face, family, private phone (their name is not here).
 _PRIVATE_DETAIL = (r"(?:ご?自宅|お住まい|住んで(?:いる|る)(?:場所|ところ)|最寄り(?:の)?駅|(?:お)?顔(?:の)?写真|ご?家族|"
                    r"個人(?:の|的な)?(?:携帯(?:番号)?|電話番号|連絡先|LINE|SNS|アカウント)|プライベート(?:の)?(?:連絡先|携帯(?:番号)?|LINE)|生年月日)")
@@ -196,7 +201,7 @@ RULES: tuple[Rule, ...] = (
     # Threats of violence: abusive, urgent (highest priority of all).
     # ------------------------------------------------------------------
     Rule("kill", ABUSIVE, "urgent",
-         r"(?:ぶっ|ぶち)?殺(?:す|して(?:やる|やろ)|しに(?:行|い)く|したる|すぞ)(?!気)|ぶっころ|ころす(?!気)|"
+         r"(?:ぶっ|ぶち)?殺(?:す|して(?:やる|やろ)|しに(?:行|い)く|したる|すぞ)(?!気)|ぶっころ|(?<![とこ])ころす(?!気)|"
          r"コロス|korosu|ぶっ殺|殺したい|殺した(?:ろ|る)|ころ(?:したろ|したる|してやる|すぞ)|殺されたい|殺害|死んでもらう|首を絞め|ぶっ刺|車で突っ込|"
          r"(?:店|会社|倉庫|事務所)(?:を|ごと)?(?:ぶっ)?壊し(?:てやる|に(?:行|い)く)|殺意(?:が|が湧|を)|死なす|しばく(?:ぞ|からな)|しばいたる|しばいたろ|ボコす|ボコして",
          "ふざけんな、担当者殺すぞ"),
@@ -315,6 +320,12 @@ RULES: tuple[Rule, ...] = (
          "LINEのグループの指示で購入するタスクを3件こなしましたが、出金できません",
          requires=r"(?:指示|言われ|誘われ|勧誘|LINE|DM|グループ|副業|在宅|宣伝|スクショ|紹介され|担当者から|先生|アシスタント|(?:もらえる|稼げる|入る)(?:って|と))",
          guarded=False),
+    # Papers handed to the scheme's "agent": 「副業の人に銀行口座とマイナンバーカードの写真送っちゃった」.
+    Rule("papers_sent_to_scheme", FRAUD_SCHEME, "high",
+         r"(?:副業|モニター|アンバサダー|案件|ミッション|PR|宣伝の(?:仕事|バイト))\S{0,14}?"
+         r"(?:マイナンバー|免許証|身分証|保険証|口座|通帳|カード(?:の)?番号|パスワード|暗証番号)\S{0,16}?"
+         r"(?:送っ|送り|送信|教え|渡し|登録し|提出|撮って)",
+         "副業の人に銀行口座とマイナンバーカードの写真送っちゃった", guarded=False),
     Rule("purchase_missions", FRAUD_SCHEME, "high",
          r"ミッション|mission",
          "購入代行ミッションで買った商品の報酬がまだです",
@@ -361,8 +372,14 @@ RULES: tuple[Rule, ...] = (
          "いいねするだけで1日5000円稼げるって言われて、まずここで商品を買うよう指示されました", guarded=False),
     Rule("impersonation", FRAUD_SCHEME, "high",
          r"(?:偽|ニセ|にせ)(?:の|物の)?(?:アカウント|公式|担当者?|社員|インフルエンサー|LINE)|なりすまし|成りすまし|"
-         r"(?:公式|社員|担当者?|スタッフ)(?:だ)?(?:と|を)名乗|(?:御社|貴社|そちら)の(?:名前|名義|ロゴ)(?:で|を使って)",
+         r"(?:公式|社員|担当者?|スタッフ)(?:だ)?(?:と|を)名乗",
          "御社の社員を名乗るアカウントからDMで案件の紹介が来ました", guarded=False),
+    # The shop's name used by someone else is the scheme only with the scheme's words: a mail or call in the shop's
+    # name that asks for a card number is phishing (privacy_concern), which the bot answers itself.
+    Rule("shop_name_used_for_scheme", FRAUD_SCHEME, "high",
+         r"(?:御社|貴社|そちら|お店|まどぐち)(?:さん)?の(?:名前|名義|ロゴ)(?:で|を使って)",
+         "御社の名前で「ミッション完了、次は3万円分購入で報酬5万円」というLINEが来ました",
+         requires=_SCHEME_CONTEXT + r"|副業|モニター|アンバサダー|ミッション|PR案件", guarded=False),
     Rule("promotion_job", FRAUD_SCHEME, "high",
          r"(?:宣伝|PR|紹介|レビュー|口コミ|投稿)(?:する|の)?(?:お仕事|仕事|バイト|ワーク|副業)|購入代行(?:の)?(?:仕事|副業|バイト)|"
          r"(?:買って|購入して|買い物して|お買い物して)(?:SNSで|インスタで|ネットで)?(?:宣伝|紹介|投稿|PR)|"
@@ -618,7 +635,7 @@ RULES: tuple[Rule, ...] = (
     Rule("insult", ABUSIVE, "high",
          r"(?<!ばか)(?<!バカ)(?:バカ|馬鹿|ばか|(?<![A-Za-z])baka(?![A-Za-z]))(?!に|高|たか|でか|売れ|正直|丁寧|らし|り|っ|ばか|バカ|げ|力|ぢから|みたい|になら|にな|ンス|ラ)|"
          r"アホ(?!らし|みたい|ほど)|あほ(?!らし|みたい|ほど)|ドアホ|(?<!ピン)(?<!手)ボケ(?!て|た|る|ー?防止)|クズ|カス(?!タ|テ|ト|ケ|ク|ペ|ハ)|ゴミ(?:ども|共|野郎|会社|企業|店|人間|社員|店員|スタッフ|カス|クズ)|"
-         r"無能|役立たず|給料泥棒|税金泥棒|低能|低脳|能無し|脳タリン|(?:燃え|潰れ|倒産し)(?:たら|れば)(?:いい|良い)のに|バーカ(?![ァ-ヴ])|ばーか(?![ぁ-ん])|"
+         r"無能|役立たず|給料泥棒|税金泥棒|低能|低脳|能無し|脳タリン|(?:燃え|潰れ|倒産し)(?:たら|れば)(?:いい|良い)のに|(?<![ァ-ヴー])バーカ(?![ァ-ヴー])|バーカバーカ|ばーか(?![ぁ-ん])|"
          r"(?:この|お前|おまえ|あんた)ポンコツ(?![ぁ-んァ-ヴ一-龥])|ポンコツ(?:が|め|野郎|AI|ボット)|"
          r"(?:脳|脳みそ|脳ミソ|脳味噌|頭)(?:が|は|の中)?(?:空っぽ|からっぽ|スカスカ)|"
          r"害虫(?:みたいな|ども|共|以下|同然|会社|社員)|(?:ゴキブリ|寄生虫|ウジ虫|蛆虫)(?:みたいな|ども|共|以下|同然|野郎)|駆除されろ|脳みそ(?:ある|入って)|頭(?:が|)(?:おかしいんじゃ|おかしいの|湧いて|沸いて)|キモオタ|死んでくれ|しんでくれ|ぶっ潰|殴(?:りたい|ってやりたい)|"
@@ -640,7 +657,7 @@ RULES: tuple[Rule, ...] = (
          r"(?:家|住所|自宅|居場所|勤務先|職場)(?:を|も)?(?:突き止め|特定し)(?:て(?:やる|やろ|行く|いく)|たる|たろ|るぞ|るからな)|突き止めてやる|"
          r"(?:住所|家|自宅|居場所)(?:なんて|なんか|くらい|ぐらい)(?:すぐ|簡単に)?(?:わか|分か|調べ|特定)|潰したる|潰したろ|"
          r"(?:送り|書き込み?|電話し|かけ|問い合わせし?)(?:続け|まく)(?:て(?:やる|やろ)|たる|るぞ|るからな)|"
-         r"覚悟しとけ|覚悟しろ|覚悟しておけ|覚えてろ|覚えとけ|後悔させ(?:てやる|るぞ)|潰してやる|潰す(?:ぞ|からな)|"
+         r"覚悟しとけ|覚悟しと(?:いて|きな)|覚悟しろ|覚悟しておけ|覚えてろ|覚えとけ|後悔させ(?:てやる|るぞ)|潰してやる|潰す(?:ぞ|からな)|"
          r"今から(?:そっち|店|会社|倉庫)に(?:行く|行って)|ただじゃ(?:おかない|済まさない|すまさない)|ただで済むと思うな|"
          r"名前(?:は|を)?覚えた|顔(?:は|を)?覚えた|晒(?:す|します|してやる|したる|しあげ|し上げ)|さらしてやる|晒してやろ|さらしてやろ|(?:毎日|何度も)\S{0,8}?(?:電話|問い合わせ|連絡)(?:する|してやる|したる)(?:よ|ぞ|からな|から|わ)|口の(?:利き|きき)方に気を(?:つけ|付け)ろ|さらす(?:ぞ|から)|"
          r"拡散してやる|特定してやる|特定する(?:ぞ|からな)|"
@@ -656,9 +673,9 @@ RULES: tuple[Rule, ...] = (
     # punishment demanded, the same demand pressed without end, recording or posting as a threat.
     Rule("staff_name_demanded", ABUSIVE, "high",
          r"(?:担当者?|担当の(?:人|奴|やつ)|お前|おまえ|あんた|てめえ|てめー|オペレーター|オペ|店員|スタッフ|社員|"
-         r"対応した(?:人|奴|やつ|者)|電話(?:に)?出た(?:人|奴|やつ|者)|そいつ|あいつ)(?:の|は)?\S{0,3}?"
+         r"(?:対応|梱包|検品|発送|出荷|配達)した(?:人|奴|やつ|者)|電話(?:に)?出た(?:人|奴|やつ|者)|そいつ|あいつ)(?:の|は)?\S{0,3}?"
          r"(?:名前|氏名|フルネーム|本名|下の名前|名字|苗字|所属|役職|社員番号|生年月日|年齢|住所|自宅|家|携帯(?:番号)?|個人(?:の)?(?:電話|携帯|連絡先|LINE)|家族|SNS|インスタ)"
-         r"(?:と\S{0,8}?)?(?:を|は|も)?(?:今すぐ|さっさと|全部)?(?:教えろ|おしえろ|言え|いえよ|名乗れ|出せ|よこせ|晒せ|書け|"
+         r"(?:(?:と|、)\S{0,10}?)?(?:を|は|も)?(?:今すぐ|さっさと|全部)?(?:教えろ|おしえろ|言え|いえよ|名乗れ|出せ|よこせ|晒せ|書け|送れ|"
          r"教えなさい|言いなさい|名乗りなさい|教えて(?:もらおう|もらうぞ|もらうからな)|控えさせろ)|"
          r"フルネーム(?:で|を)(?:名乗|言え|言いなさい|教えろ|教えなさい)|名(?:前)?(?:を)?名乗れ|(?<![ぁ-ん])名乗れ(?:よ|や)?(?:[!！。、]|$)|"
          r"(?:下の名前|フルネーム|本名)(?:まで|も)(?:教えろ|言え|名乗れ|出せ)",
@@ -667,7 +684,7 @@ RULES: tuple[Rule, ...] = (
     # courteously asked (「担当者様のフルネームと、ご自宅の最寄り駅をお教えください。直接伺います」). The staff
     # member's name alone may be asked (「担当の方のお名前を教えていただけますか」): it is not here.
     Rule("staff_private_details_requested", ABUSIVE, "high",
-         rf"{_STAFF}\S{{0,24}}?{_PRIVATE_DETAIL}(?:の\S{{0,6}}?)?(?:を|も|と)\S{{0,4}}?{_POLITE_REQUEST}|"
+         rf"{_STAFF}\S{{0,24}}?{_PRIVATE_DETAIL}(?:の\S{{0,6}}?)?(?:を|も|と)\S{{0,4}}?(?:{_POLITE_REQUEST}|お願い(?:します|いたします))|"
          rf"(?:ご自宅|お住まい)(?:の)?\S{{0,8}}?(?:を|も)\S{{0,6}}?{_POLITE_REQUEST}|"
          rf"ご家族の(?:連絡先|ご?住所|電話番号|お名前)(?:を|も)\S{{0,6}}?(?:{_POLITE_REQUEST}|お願い(?:します|いたします|できますか))",
          "誤配送の責任者の方のフルネームと、ご自宅のご住所を教えてください。個人的にお話をしに伺います",
@@ -679,9 +696,16 @@ RULES: tuple[Rule, ...] = (
          r"土下座させ|謝罪させ(?:ろ|て|なさい)|降ろせ|外させ(?:ろ|て))",
          "対応した佐藤さんに始末書を書かせて、処罰してください"),
     Rule("same_demand_without_end", ABUSIVE, "high",
-         r"(?:返金|返事|お返事|返答|返信|回答|対応|謝罪|連絡|納得|補償|誠意|解決|直る|直す|治る)\S{0,10}?(?:まで|までは)\S{0,4}?"
-         r"(?:何度でも|何回でも|毎日|毎晩|朝から晩まで|ずっと|永遠に|延々と?|しつこく|何百回でも|繰り返し)\S{0,14}?"
-         r"(?:電話|連絡|メール|問い合わせ|書き込|書き(?:ます|続け)|書く|送|言|チャット)|"
+         r"(?:返金|返事|お返事|返答|返信|回答|対応|謝罪|連絡|納得|補償|誠意|解決|直る|直す|治る|届く|来る|くる|される|消える|"
+         r"削除|消去|交換|解約)\S{0,10}?(?:まで|までは)\S{0,4}?"
+         r"(?:何度でも|何回でも|毎日|毎晩|朝から晩まで|ずっと|永遠に|延々と?|しつこく|何百回でも|繰り返し|一生)\S{0,14}?"
+         r"(?:電話|連絡|メール|問い合わせ|書き込|書き(?:ます|続け)|書く|送|言|聞|チャット|打ち(?:続け|込|まく))|"
+         # 「返事くるまで打ち続ける」「返金されるまで一生聞くよ」
+         r"まで\S{0,4}?(?:打ち|送り|書き|言い|聞き|電話し|連絡し|問い合わせ)続け(?:る|ます|てやる|たる)|"
+         # the demand itself, three times over: 「交換しろ。交換しろ。交換しろ。」
+         r"((?:[^。、!！?？\s]{1,8}?)(?:しろ|せよ|しなさい|して|返せ|払え|よこせ|まだ[?？]?|出せ|来い|こい))[。、!！?？\s]*\1[。、!！?？\s]*\1|"
+         r"(?<![A-Za-z])made\s+(?:mainichi|zutto|nando\s?demo|isshou)\b.{0,24}?\b(?:denwa|renraku|meeru|mail|okuru|kaku)|"
+         r"(?<![A-Za-z])(?:[0-9]{3,}|hyaku|sen)\s?kai\b.{0,12}?\b(?:denwa|renraku|meeru|okuru)|"
          # a count that means "without end" (「これ1000回送るから」「何百回でも書きます」), said as what the writer will do
          r"(?:何十|何百|何千|[0-9]{3,}|百|千)回(?:でも|は|以上)?\S{0,6}?(?:送|書|電話|連絡|メール|チャット|問い合わせ|言い続け)"
          r"(?:る|ります|きます|く|します|する|り続け|き続け|し続け)(?:から|ぞ|よ|ので|ね|わ|[。!！]|$)|"
@@ -692,7 +716,9 @@ RULES: tuple[Rule, ...] = (
          "返金するまで毎日何度でも電話しますから"),
     Rule("recording_or_posting_threat", ABUSIVE, "high",
          r"(?:録音|録画|撮影|スクショ|スクリーンショット|動画)\S{0,14}?"
-         r"(?:公開|晒|さら|拡散|ネットに|SNSに|YouTubeに|ユーチューブに|X(?:に|で)|アップ|上げ(?:る|て|たる|てやる|ます)|流(?:す|して|したる)|ばら(?:ま|す)|載せ)|"
+         r"(?:公開|晒|さら|拡散|ネットに|SNSに|YouTubeに|ユーチューブに|X(?:に|で)|アップ|上げ(?:る|て|たる|てやる|ます)|流(?:す|して|したる)|ばら(?:ま|す)|載せ|配信)|"
+         # recorded, then posted if the answer does not please: 「全部録画しています。誠意のない回答だったらそのままYouTubeに上げます」
+         r"(?:録音|録画|保存|記録)(?:し|して)\S{0,40}?(?:YouTube|ユーチューブ|SNS|ネット|動画|配信)(?:に|で)?(?:して)?\S{0,4}?(?:上げ|アップ|載せ|晒|公開|流|配信)|"
          r"(?:全部|ぜんぶ|このやり取り|この会話|この電話|今の(?:会話|電話))(?:は|も)?(?:録音|録画|スクショ)(?:して(?:る|い|あ|ます)|しとる|した|済み)(?:から|ぞ|ので|んで)(?:な|ね)?|"
          r"録音(?:して(?:る|ある)|しとる)(?:から(?:な|ね)|ぞ)",
          "この会話は全部録音してるからな。YouTubeで公開してやる"),
@@ -725,8 +751,12 @@ RULES: tuple[Rule, ...] = (
     Rule("veiled_threat_more", ABUSIVE, "high",
          r"どうなるか(?:分かって|わかって|知らない|知らん|しらん|覚えて|見もの)|どうなっても(?:知らん|知らない|しらん|しらない)|"
          r"何が(?:起き|起こっ|あっ)ても(?:知らない|知らん|しらん)|"
+         r"(?:私|わたし|俺|おれ|僕)が(?:どういう|どんな)人間か\S{0,10}?(?:分か|わか|思い知)|"
+         r"ご?家族の(?:こと|事)(?:も)?(?:含めて|を)?\S{0,4}?(?:よく)?(?:お考え|考えて|考えろ)|"
+         r"(?:担当者?|スタッフ|社員|オペレーター)(?:様|さん)?(?:個人|ご本人)に(?:も)?(?:責任|償い)を(?:取|と)(?:って|らせ)|"
+         r"次第で(?:は)?\S{0,10}?相応の(?:手段|措置|報い)|"
          r"(?:何が(?:起き|起こっ|あっ)|どうなっ)ても\S{0,6}?(?:存じ(?:ません|上げません)|知りません(?:よ|から)|責任(?:は)?(?:持て|取れ|負い(?:かね|兼ね))ません)|身の(?:安全|回り)に(?:気を|は気)|"
-         r"家族(?:の|が|は)?(?:安全|無事|元気|どうなって)|(?:お子さん|娘さん|息子さん|奥さん|旦那さん)(?:は|、)?(?:元気|可愛い|かわいい|何歳)|"
+         r"家族(?:の|が|は)?(?:安全|無事|元気|どうなって)(?!です|でした|だった|でいます|$|[。、\s])|(?:お子さん|娘さん|息子さん|奥さん|旦那さん)(?:は|、)?(?:元気|可愛い|かわいい|何歳)|"
          r"(?:帰り道|夜道|後ろ|背後|身辺|通勤)(?:に|には|は|も)?(?:気を(?:つけ|付け)|注意し)|泣く(?:ことになる|ぞ|ことになるよ)|泣きを見|"
          r"思い知らせ|わからせ(?:て(?:やる|やろ)|たる|たろ)|話(?:を)?つけ(?:に(?:行|い)|る(?:わ|ぞ|からな)|たる|てやる)|ケリ(?:を)?つけ(?:てやる|たる|に)|"
          r"(?:会社|店)\S{0,6}?(?:無くなって|なくなって|潰れて)(?:る|いる)?かも(?:な|ね|よ|しれない(?:ね|よ|な))|"
@@ -778,12 +808,12 @@ RULES: tuple[Rule, ...] = (
          r"\b(?:live|human|real)\s+(?:agent|person|support)\b|\brepresentative\b|\bcall me\b",
          "ボットじゃ話が通じない、詳しい人に代わって"),
     Rule("abuse_in_kana", ABUSIVE, "high",
-         r"まぬけ|のろま|ぼんくら|あほんだら|どあほ|ぼけなす|ばかたれ|あほたれ|くずども|くずやろう|かすども|ごみども|むのう|やくたたず|きちがい|くたばれ|きえろ|うせろ|ごみくず|にんげんのくず|きゅうりょうどろぼう|ばかやろ|あたま(?:わる|おかし)|のうたりん|ぽんこつ(?:しゃいん|てんいん|おぺ)",
+         r"おぼえてろ|おぼえとけ|(?<![ぁ-ん])きさまら|まぬけ|のろま|ぼんくら|あほんだら|どあほ|ぼけなす|ばかたれ|あほたれ|くずども|くずやろう|かすども|ごみども|むのう|やくたたず|きちがい|くたばれ|きえろ|うせろ|ごみくず|にんげんのくず|きゅうりょうどろぼう|ばかやろ|あたま(?:わる|おかし)|のうたりん|ぽんこつ(?:しゃいん|てんいん|おぺ)",
          "ﾑﾉｳ ｼｬｲﾝ ﾊﾞｶﾘ", kana_folded=True),
     Rule("scheme_in_kana", FRAUD_SCHEME, "high",
          r"(?:せんでん|しょうかい|れびゅー|とうこう|ぴーあーる)\s?(?:の|する)?\s?(?:しごと|ばいと|ふくぎょう|あんけん)|"
          r"ふくぎょう.{0,16}?(?:ほうしゅう|とうろくりょう|いわれ|さそわれ|みぶんしょう|めんきょ|ほけんしょう|こうざ|てすうりょう|かった|かいました|ちゅうもん)|"
-         r"みっしょん.{0,16}?(?:ほうしゅう|かった|かいました|ちゅうもん|こうにゅう|てすうりょう|いわれ)|"
+         r"みっしょん.{0,24}?(?:ほうしゅう|かった|かいました|ちゅうもん|こうにゅう|てすうりょう|いわれ)|"
          r"もにたー\s?(?:の\s?)?(?:しごと|ほうしゅう|あんけん|ぼしゅう|とうろく|ふくぎょう)|"
          r"あんばさだー.{0,24}?(?:ひと|ほうしゅう|ぼしゅう|とうろく|しごと|きかく|いわれ|さそわれ|かった|かいました|らいん|ほんとう|ほんと)",
          "ｼｮｳﾋﾝ ﾉ ｾﾝﾃﾞﾝ ﾉ ｼｺﾞﾄ ﾃﾞ ﾒﾝｷｮ ﾉ ｼｬｼﾝ ｵｸｯﾀ ｵﾐｾ ﾉ ﾋﾄ ﾀﾞｯﾀ?", kana_folded=True, guarded=False),
@@ -799,6 +829,9 @@ RULES: tuple[Rule, ...] = (
          r"(?:たんとう(?:しゃ)?|おぺれーたー?|せきにんしゃ|にんげん|ひと|すたっふ|てんちょう|じょうし|しゃちょう)\s?(?:さん|さま)?\s?(?:に|と|を)?\s?"
          r"(?:(?:かわ|代わ|替わ)(?:って|れ)|(?:はなし|話し)(?:たい|させ)|はなせ|だして|だせ|(?:つない|繋い)で|(?:よん|呼ん)で|おねがい)",
          "ﾀﾝﾄｳｼｬ ﾆ ｶﾜｯﾃ", kana_folded=True),
+    Rule("is_there_a_person_in_kana", HUMAN_REQUEST, "normal",
+         r"(?:じんいん|にんげん|おぺれーたー?|たんとうしゃ|すたっふ|なかのひと)\s?(?:さん)?\s?(?:は|が)?\s?(?:い(?:ます|ません)か|いる\s?[?？]|いない\s?[?？]|おる\s?[?？])",
+         "ｼﾞﾝｲﾝ ｲﾏｽｶ? ｱﾌﾟﾘ ｴﾗｰ ﾃﾞ ﾁｭｳﾓﾝ ﾃﾞｷﾅｲ", kana_folded=True),
     Rule("sexual_harassment", ABUSIVE, "high",
          r"(?:君|きみ|あなた|お姉さん|おねえさん|オペレーターさん|店員さん|担当さん|スタッフさん)\S{0,6}?"
          r"(?:何歳|彼氏|独身|可愛い|かわいい|美人|声(?:が|も)?(?:かわいい|可愛い|エロ|色っぽ|セクシー)|会いたい|会おう|"
@@ -815,7 +848,7 @@ RULES: tuple[Rule, ...] = (
          r"直接(?:やり取り|やりとり|話|お話|相談|連絡)(?:を)?(?:させて|したい|したく|できませんか|お願い)|"
          r"チャット(?:じゃ|では)(?:伝わらない|無理|埒|らち|話にならない|わからない|分からない)|"
          r"サポート(?:担当|窓口|の人|の方|チーム)?(?:に|と)(?:(?:繋|つな)(?:いで|げ|ぎ)|(?:代わ|かわ)(?:って|れ))|"
-         r"(?:お)?電話(?:で|にて)(?:ご|お)?(?:相談|説明|話)(?!を受け|を聞い|した(?!い)|しました|してもらった|され)|電話(?:の方|のほう)?が(?:話が)?(?:早|はや)|"
+         r"(?:お)?電話(?:で|にて)(?:ご|お)?(?:相談|説明|話)(?!を受け|を聞い|した(?!い)|しました|してもらった|され)|電話(?:の方|のほう)?が(?:話が)?(?:早|はや)(?!口)|"
          r"お電話(?:を)?(?:いただけ(?:ます|ません)か|いただきたい|ください|下さい|ほしい|欲しい|もらえ(?:ます|ません)か)|"
          r"電話(?:窓口|番号)(?:って|は)?(?:ないんですか|ないの|ありませんか|ある[?？])",
          "ロボットの回答は求めてない。人の判断が欲しい"),
@@ -865,30 +898,46 @@ class Hit:
 
 
 def rule_hits(text: str, order_total: int | None = None) -> list[Hit]:
-    """Every rule that fires on the (already normalised) text, with its evidence."""
+    """Every rule that fires on the (already normalised) text, with its evidence.
+
+    A message written a word at a time (「返品担当 の フルネーム と 顔写真 送って」, 「宣伝の、お仕事を、
+    すると」) is read a second time with the gaps closed (``bot.text.without_word_gaps``): a row that does
+    not fire on the text as written may fire there, quoting its evidence from that reading.
+    """
     hits = []
-    folded = fold_kana(text)
+    joined = without_word_gaps(text)
+    readings = [(text, fold_kana(text))] + ([(joined, fold_kana(joined))] if joined != text else [])
     for rule, regex, requires in _COMPILED:
-        for match in regex.finditer(folded if rule.kana_folded else text):
-            if rule.guarded and (negated(text, match) or reported(text, match)):
-                continue
-            evidence = [text[match.start():match.end()].strip()]
-            if requires is not None:
-                if rule.requires_in_sentence:
-                    needed = requires.search(text, *sentence_around(text, match.start(), match.end()))
-                else:
-                    needed = requires.search(text)
-                if needed is None:
-                    continue
-                evidence.append(needed.group(0))
-            if rule.amount_check:
-                amount = excessive_amount(text, match, order_total, rule.amount_check)
-                if amount is None:
-                    continue
-                evidence.append(amount.text)
-            hits.append(Hit(rule, tuple(e for e in evidence if e), match.start()))
-            break
+        for reading, folded in readings:
+            hit = _first_hit(rule, regex, requires, reading, folded, order_total)
+            if hit is not None:
+                hits.append(hit)
+                break
     return hits
+
+
+def _first_hit(rule: Rule, regex: re.Pattern, requires: re.Pattern | None, text: str, folded: str,
+               order_total: int | None) -> Hit | None:
+    """The row's first match in ``text`` that passes its guards, requirement and amount check."""
+    for match in regex.finditer(folded if rule.kana_folded else text):
+        if rule.guarded and (negated(text, match) or reported(text, match)):
+            continue
+        evidence = [text[match.start():match.end()].strip()]
+        if requires is not None:
+            if rule.requires_in_sentence:
+                needed = requires.search(text, *sentence_around(text, match.start(), match.end()))
+            else:
+                needed = requires.search(text)
+            if needed is None:
+                continue
+            evidence.append(needed.group(0))
+        if rule.amount_check:
+            amount = excessive_amount(text, match, order_total, rule.amount_check)
+            if amount is None:
+                continue
+            evidence.append(amount.text)
+        return Hit(rule, tuple(e for e in evidence if e), match.start())
+    return None
 
 
 def _rank(reason: str, severity: str) -> int:
@@ -912,7 +961,8 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
 
     The rules decide first. When none fires, the language model's top
     ``intent`` (one of its escalation intents, at least
-    ``MODEL_ESCALATION_CONFIDENCE`` sure) escalates on its own, so wordings
+    ``MODEL_ESCALATION_CONFIDENCE`` sure, a request for a person at least
+    ``MODEL_HUMAN_REQUEST_CONFIDENCE``) escalates on its own, so wordings
     the rules have never seen still reach a person; its evidence says so
     (``intent:abusive 0.93``). A message the rules judged harmless because
     of negation or reported speech is not escalated by the model either.
@@ -921,9 +971,10 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
     hits = rule_hits(norm, order_total)
     candidates = [(_rank(h.rule.reason, h.rule.severity), h) for h in hits]
     model_reason = REASON_OF_INTENT.get(intent or "")
-    model_sure = model_reason is not None and intent_confidence >= MODEL_ESCALATION_CONFIDENCE
+    model_sure = model_reason is not None and intent_confidence >= (
+        MODEL_HUMAN_REQUEST_CONFIDENCE if model_reason == HUMAN_REQUEST else MODEL_ESCALATION_CONFIDENCE)
     if not candidates:
-        if model_reason == HUMAN_REQUEST or (model_sure and not guarded_anywhere(norm)):
+        if model_sure and (model_reason == HUMAN_REQUEST or not guarded_anywhere(norm)):
             model_evidence = f"{EVIDENCE_OF_MODEL}{intent} {intent_confidence:.2f}"
             if model_reason != FRAUD_SCHEME:
                 return Escalation(True, model_reason, "normal", (model_evidence,))

@@ -32,7 +32,9 @@ _REPORTED_AFTER = re.compile(
     r"らしい(?:です|けど|ね|よ)?|(?:人|客|方)(?:が|も)(?:い|居)(?:た|る|ました|ます)|みたいな(?:こと|事)(?:を)?(?:言|書)|"
     r"(?:ニュース|記事|テレビ|ネット|ドラマ|漫画|マンガ)で(?:見|読)|(?:話|噂)を(?:聞|き)|"
     r"(?:ニュース|記事|動画|投稿|話|噂|うわさ)を(?:見|読|聞)|"
-    r"」\s?(?:って|と)(?:は)?(?:言|い)われ"  # 兄に「社長に謝罪させろ」って言われた: someone told the writer
+    r"」\s?(?:って|と)(?:は)?(?:言|い)われ|"  # 兄に「社長に謝罪させろ」って言われた: someone told the writer
+    # the writer's own words once, taken back: 前回は「ネットに晒す」なんて言ってしまってすみませんでした
+    r"」\s?(?:なんて|とか|と|って)(?:まで)?(?:言|い)って(?:しま|しまい|しまっ)"
 )
 _REPORTED_BEFORE = re.compile(
     r"(?:友達|友人|知人|知り合い|家族|母|父|姉|兄|妹|弟|" + HUSBAND + r"|妻|旦那|嫁|彼氏|彼女|同僚|他の(?:人|客|お客さん)|誰か|"
@@ -55,8 +57,14 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     return before, (after.end() if after else len(text))
 
 
+# The writer disowning what the sentence just said: 「慰謝料でも請求したい気分ですが、そういうことは言いません」.
+_DISOWNED = re.compile(r"(?:そういう|そんな|そのような)(?:こと|事|の)(?:は|を|まで)?(?:言い|申し|要求し|求め|請求し|し)(?:ません|ない)")
+
+
 def negated(text: str, match: re.Match) -> bool:
-    return bool(_NEGATION.search(_clause_after(text, match.end())))
+    if _NEGATION.search(_clause_after(text, match.end())):
+        return True
+    return bool(_DISOWNED.search(text, match.end(), sentence_around(text, match.start(), match.end())[1]))
 
 
 def reported(text: str, match: re.Match) -> bool:
