@@ -97,3 +97,40 @@ def test_substance_rows_equal_the_plain_construction_greetings_left_out():
     fast, has_substance = substance_features(messages, 0.5, contextual)
     assert has_substance.tolist() == [True, True, False, True]
     assert np.abs((fast - _plain_substance_rows(messages, 0.5, contextual)).toarray()).max() < 1e-12
+
+
+def test_idf_weighted_rows_equal_weighting_the_raw_counts_and_leave_the_vector_alone():
+    """The issue-type classifier weighs n-grams by their rarity (config ``idf``): applied to rows already
+    L2-normalised, it must give the row that weighting the summed counts first would have given."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    from bot.rasa_nlu.components import idf_weighted, inverse_document_frequencies, sparse_width
+
+    rng = np.random.default_rng(7)
+    messages = [_message(text, rng) for text in TEXTS]
+    contextual = ("LexicalSyntacticFeaturizer",)
+    rows, _ = substance_features(messages, 0.5, contextual)
+    width = sparse_width(messages)
+    assert width == 40 + 25
+    idf = inverse_document_frequencies(rows[:, :width])
+    expected_idf = TfidfTransformer(smooth_idf=True).fit(rows[:, :width]).idf_
+    assert np.allclose(idf, expected_idf)
+
+    weighted = idf_weighted(rows, idf).toarray()
+    plain = _plain_substance_rows(messages, 0.5, contextual).toarray()
+    for row, original in zip(weighted, plain, strict=True):
+        counts = original[:width] * idf
+        norm = np.linalg.norm(counts)
+        assert np.allclose(row[:width], counts / norm if norm else counts)
+        assert np.allclose(row[width:], original[width:])  # the GiNZA vector is not an n-gram
+
+
+def test_a_rare_ngram_weighs_no_more_than_one_seen_in_min_df_messages():
+    from bot.rasa_nlu.components import inverse_document_frequencies
+
+    counts = scipy.sparse.csr_matrix(np.array([[1, 1, 0], [1, 0, 0], [1, 0, 0], [1, 0, 1]], dtype=float))
+    plain = inverse_document_frequencies(counts)
+    capped = inverse_document_frequencies(counts, min_df=3)
+    assert plain[1] == plain[2] > plain[0]
+    assert capped[1] == capped[2] == pytest.approx(np.log(5 / 4) + 1)
+    assert capped[0] == plain[0]

@@ -325,6 +325,45 @@ def substance_features(messages: List[Message], dense_weight: float, contextual:
     return _rows_to_csr(rows, width), np.array(has_substance, dtype=bool)
 
 
+def sparse_width(messages: List[Message]) -> int:
+    """How many columns of a feature row are n-gram counts (the GiNZA vector follows them)."""
+    for message in messages:
+        widths = [f.features.shape[1] for f in message.features
+                  if f.attribute == TEXT and f.is_sparse() and f.type == "sequence"]
+        if widths:
+            return sum(widths)
+    return 0
+
+
+def inverse_document_frequencies(counts, min_df: float = 0.0):
+    """Smoothed idf of each column of ``counts`` (rows: documents), as sklearn's ``TfidfTransformer``; a column
+    seen in fewer than ``min_df`` documents counts as seen in ``min_df``, so that a word seen once (a product name)
+    does not weigh more than the words that tell a trouble."""
+    import numpy as np
+
+    seen = np.bincount(counts.tocsr().indices, minlength=counts.shape[1]).astype(np.float64)
+    return np.log((1.0 + counts.shape[0]) / (1.0 + np.maximum(seen, min_df))) + 1.0
+
+
+def idf_weighted(features, idf):
+    """Rows of ``substance_features`` with their n-gram part weighted by ``idf`` and L2-normalised again; the
+    columns after the n-grams (the GiNZA vector) are left as they are.
+
+    The n-gram part of a row is already L2-normalised, and weighting then normalising gives the same row
+    as weighting the raw counts would: normalisation is blind to the row's scale.
+    """
+    import numpy as np
+
+    weighted = features.tocsr(copy=True)
+    rows = np.repeat(np.arange(weighted.shape[0]), np.diff(weighted.indptr))
+    ngram = weighted.indices < len(idf)
+    weighted.data[ngram] *= idf[weighted.indices[ngram]]
+    norms = np.sqrt(np.bincount(rows[ngram], weights=weighted.data[ngram] ** 2, minlength=weighted.shape[0]))
+    scale = np.where(norms > 0, norms, 1.0)
+    weighted.data[ngram] /= scale[rows[ngram]]
+    return weighted
+
+
 def balanced_weights(labels, weights, class_scale: Dict[str, float] | None = None) -> "Any":
     """Per-example weights that give every class the same total, as ``class_weight="balanced"`` does by
     counting, but counting each example by its own weight (an FAQ phrasing may count less than a message).
@@ -597,13 +636,14 @@ class IssueTypeClassifier(CalibratedLinearClassifier):
         # 323 s to 99 s offline with the same predictions on M, N, X, Y and the held-out split (2026-12-03).
         return {"C": 16.0, "dense_weight": 0.5, "max_iter": 3000, "contextual": ["LexicalSyntacticFeaturizer"],
                 "folds": 3, "random_seed": 20261130, "retrieval_intent": "faq", "faq_weight": 1.0,
-                "variant_weight": 0.0, "other_weight": 1.0, "solver": "newton-cg"}
+                "variant_weight": 0.0, "other_weight": 1.0, "solver": "newton-cg", "idf": False, "idf_min_df": 0.0}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  weights: Any = None, bias: Any = None, labels: List[str] | None = None,
-                 fingerprint: str = "", temperature: float = 1.0) -> None:
+                 fingerprint: str = "", temperature: float = 1.0, idf: Any = None) -> None:
         super().__init__(config, model_storage, resource, weights, bias, labels, temperature)
         self._fingerprint = fingerprint
+        self._idf = idf  # per n-gram column, when the config's idf is on (see train)
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> str:
@@ -615,7 +655,11 @@ class IssueTypeClassifier(CalibratedLinearClassifier):
         return fingerprint()
 
     def _features(self, messages: List[Message]):
-        return substance_features(messages, self._config["dense_weight"], tuple(self._config["contextual"]))
+        features, has_substance = substance_features(messages, self._config["dense_weight"],
+                                                     tuple(self._config["contextual"]))
+        if self._idf is not None:
+            features = idf_weighted(features, self._idf)
+        return features, has_substance
 
     def train(self, training_data: TrainingData) -> Resource:
         import numpy as np
@@ -639,10 +683,17 @@ class IssueTypeClassifier(CalibratedLinearClassifier):
         variant = np.array([is_register_variant(m) for m in examples], dtype=bool)
         weights = np.array([variant_weight if is_variant else faq_weight if m.get(INTENT) == faq else 1.0
                             for m, is_variant in zip(examples, variant, strict=True)])
+        self._idf = None
         features, has_substance = self._features(examples)
         # bare greetings: other by rule
         features, labels, weights = features[has_substance], labels[has_substance], weights[has_substance]
         variant = variant[has_substance]
+        if self._config["idf"]:
+            # n-grams weighed by how rare they are among the messages as written (variants would count each
+            # message's words three times): shared words like 届い, ません, の count for little.
+            self._idf = inverse_document_frequencies(features[~variant][:, :sparse_width(examples)],
+                                                     float(self._config["idf_min_df"]))
+            features = idf_weighted(features, self._idf)
         model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"], solver=self._config["solver"])
         class_scale = {OTHER: float(self._config["other_weight"])}
         model.fit(features, labels, sample_weight=balanced_weights(labels, weights, class_scale))
@@ -664,7 +715,8 @@ class IssueTypeClassifier(CalibratedLinearClassifier):
         with self._model_storage.write_to(self._resource) as directory:
             np.savez(directory / self.FILE, weights=self._weights, bias=self._bias,
                      labels=np.array(self._labels), fingerprint=np.array(self._fingerprint),
-                     temperature=np.array(self._temperature))
+                     temperature=np.array(self._temperature),
+                     idf=np.zeros(0) if self._idf is None else self._idf)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -673,9 +725,10 @@ class IssueTypeClassifier(CalibratedLinearClassifier):
 
         with model_storage.read_from(resource) as directory:
             stored = np.load(directory / cls.FILE, allow_pickle=False)
+            idf = stored["idf"] if "idf" in stored.files and stored["idf"].size else None
             return cls(config, model_storage, resource, stored["weights"], stored["bias"],
                        [str(label) for label in stored["labels"]], str(stored["fingerprint"]),
-                       float(stored["temperature"]))
+                       float(stored["temperature"]), idf)
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._weights is None or not messages:
