@@ -119,9 +119,11 @@ UNSEEN_WRITERS = sorted((PROJECT_ROOT / "bench" / "data" / "unseen_writers").glo
 # word left out): M 0.873, N 0.882 macro-F1 (0.750 / 0.800 before); escalation recall 0.935 / 0.898 at precision
 # 0.975 / 0.975 (0.871 / 0.828 at 0.973 / 0.981 before); with the rules of 2026-12-03 evening (developed on writers
 # X and Y, bench/data/writers_handed_in) 0.952 / 0.906 at 0.967 / 0.975; with X and Y in training
-# (a614d2543dc2) 0.952 / 0.906 at 0.967 / 0.967. Issue #11's targets (0.90, 0.95 at 0.95)
-# are above most of them: these floors only catch a model or rule change that gets worse on writers it never saw.
-UNSEEN_FLOORS = {"M": (0.86, 0.94), "N": (0.87, 0.89)}  # writer: (macro-F1, escalation recall)
+# (a614d2543dc2) 0.952 / 0.906 at 0.967 / 0.967. With writers Z and E in training, idf-weighted n-grams and the
+# rules of 2026-12-03 night (50b6d388e934): M 0.925, N 0.925 macro-F1; escalation recall 0.952 / 0.922 at precision
+# 0.975 / 0.983. Issue #11's escalation target (0.95 at 0.95) is above N's: these floors catch a model or rule
+# change that gets worse on writers it never saw.
+UNSEEN_FLOORS = {"M": (0.91, 0.94), "N": (0.91, 0.91)}  # writer: (macro-F1, escalation recall)
 UNSEEN_MIN_ESCALATION_PRECISION = 0.95
 
 
