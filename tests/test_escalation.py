@@ -697,6 +697,8 @@ def test_wordings_added_from_writers_z_and_e(text, reason):
     "御社の名前でカード番号を聞くメールが来ました",
     "知らない、人から、御社の、名前で、電話が、あり、カードの、番号を、聞かれました。",
     # the writer disowns or takes back their own words
+    # impatience is not harassment: the same question three times, with no threat or demand
+    "返金まだ？返金まだ？返金まだ？注文を取り消してから一週間です",
     "慰謝料を請求したい気分ですが、そういうことは言いません。いつ届きますか",
     "前に「口コミに晒す」なんて言ってしまってすみません。今回は箱が潰れていました",
 ])

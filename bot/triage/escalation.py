@@ -703,7 +703,7 @@ RULES: tuple[Rule, ...] = (
          # 「返事くるまで打ち続ける」「返金されるまで一生聞くよ」
          r"まで\S{0,4}?(?:打ち|送り|書き|言い|聞き|電話し|連絡し|問い合わせ)続け(?:る|ます|てやる|たる)|"
          # the demand itself, three times over: 「交換しろ。交換しろ。交換しろ。」
-         r"((?:[^。、!！?？\s]{1,8}?)(?:しろ|せよ|しなさい|して|返せ|払え|よこせ|まだ[?？]?|出せ|来い|こい))[。、!！?？\s]*\1[。、!！?？\s]*\1|"
+         r"((?:[^。、!！?？\s]{1,8}?)(?:しろ|せよ|しなさい|して|返せ|払え|よこせ|出せ|来い|こい))[。、!！?？\s]*\1[。、!！?？\s]*\1|"
          r"(?<![A-Za-z])made\s+(?:mainichi|zutto|nando\s?demo|isshou)\b.{0,24}?\b(?:denwa|renraku|meeru|mail|okuru|kaku)|"
          r"(?<![A-Za-z])(?:[0-9]{3,}|hyaku|sen)\s?kai\b.{0,12}?\b(?:denwa|renraku|meeru|okuru)|"
          # a count that means "without end" (「これ1000回送るから」「何百回でも書きます」), said as what the writer will do
