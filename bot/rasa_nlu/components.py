@@ -328,10 +328,9 @@ def substance_features(messages: List[Message], dense_weight: float, contextual:
 def sparse_width(messages: List[Message]) -> int:
     """How many columns of a feature row are n-gram counts (the GiNZA vector follows them)."""
     for message in messages:
-        widths = [f.features.shape[1] for f in message.features
-                  if f.attribute == TEXT and f.is_sparse() and f.type == "sequence"]
-        if widths:
-            return sum(widths)
+        sparse, _ = _text_features(message, "sequence")
+        if sparse:
+            return sum(matrix.shape[1] for matrix in sparse)
     return 0
 
 
