@@ -706,6 +706,84 @@ def test_what_looked_like_escalation_in_writers_z_and_e_is_left_alone(text):
     assert not detect_escalation(text).escalate, detect_escalation(text)
 
 
+@pytest.mark.parametrize("text, reason", [
+    # outsized remedies, in kana, romaji, English and keigo (writers D and AA, 2026-12-03)
+    ("ｵﾜﾋﾞﾆ ｱﾀﾗｼｲﾉ 3ｺ ｵｸﾚ", EXCESSIVE_DEMAND),
+    ("おわびに にねんぶん そうりょう むりょうに して", EXCESSIVE_DEMAND),
+    ("ｶﾃﾞﾝ ｲｯｼｷ ﾀﾀﾞﾆｼﾛ", EXCESSIVE_DEMAND),
+    ("てんちょうが うちまで あやまりに こい", EXCESSIVE_DEMAND),
+    ("けがした せいしんてき くつうの ばいしょう 50まん", EXCESSIVE_DEMAND),
+    ("Send me a new one and 3 more for free.", EXCESSIVE_DEMAND),
+    ("お詫びとして一年分の買い物を全額負担してください", EXCESSIVE_DEMAND),
+    ("電気毛布が壊れていました。家族全員の分として同じものを4枚お送りください", EXCESSIVE_DEMAND),
+    ("送料のご負担に加え、ご担当の方に当方までお詫びにおいでいただきたく存じます", EXCESSIVE_DEMAND),
+    ("休んだ日の日当を払ってください。荷物が来なかったので", EXCESSIVE_DEMAND),
+    ("代金の倍額をご返金いただけますと幸いです", EXCESSIVE_DEMAND),
+    ("届かなかったせいで旅行が台無し。ホテル代も払ってもらいます", EXCESSIVE_DEMAND),
+    # intimidation with no violence named: where they are, the staff's accounts, every day
+    ("本社の場所はもう調べがついています。対応次第では伺います", ABUSIVE),
+    ("担当の方がどのあたりに住んでいるかは知っていますよ。いずれ会いに行きます", ABUSIVE),
+    ("対応した社員さんのインスタも見つけたので、毎日見ています", ABUSIVE),
+    ("ｵﾏｴﾉ ｶｲｼｬﾉ ﾏｴﾆ ｷﾃﾙｿﾞ", ABUSIVE),
+    ("omae no jimusho doko ka shitteru kara na. dou naru ka wakaru yo na", ABUSIVE),
+    ("返金されるまで毎日ここに同じことを書きます", ABUSIVE),
+    ("ﾅｵﾙﾏﾃﾞ ﾏｲﾆﾁ ﾃﾞﾝﾜｽﾙｶﾗﾅ", ABUSIVE),
+    ("やりとりを保存したものを、お返事がなければ公開いたします", ABUSIVE),
+    ("tantousha no namae to juusho oshiero", ABUSIVE),
+    ("ふざけんな かす", ABUSIVE),
+    # a person, asked for in kana, romaji, English, or politely
+    ("にんげんの ひとに かわって", HUMAN_REQUEST),
+    ("でんわ ください", HUMAN_REQUEST),
+    ("Please call back, the bot does not help.", HUMAN_REQUEST),
+    ("tantousha kara denwa shite kudasai", HUMAN_REQUEST),
+    ("契約の件、担当者の方から直接ご説明いただきたく存じます", HUMAN_REQUEST),
+    ("人間の担当者の方に見ていただきたいです", HUMAN_REQUEST),
+    ("責任者だせ", HUMAN_REQUEST),
+    ("人間さんお願い🙏", HUMAN_REQUEST),
+    ("電話で話せる人はいますか", HUMAN_REQUEST),
+    # the scheme in kana, with commas
+    ("いんすたの ひとに たのまれて かった。あとで おかね かえすって", FRAUD_SCHEME),
+    ("孫が、写真を、送ると、お金が、もらえる、お仕事だと、申しております。", FRAUD_SCHEME),
+])
+def test_wordings_added_from_writers_d_and_aa(text, reason):
+    found = detect_escalation(text)
+    assert (found.escalate, found.reason) == (True, reason), found
+
+
+@pytest.mark.parametrize("text", [
+    # costs that are the trouble's own, a past call, a location asked, a visit offered by the customer
+    "返品の送料は全部そちらで負担していただけますか",
+    "先日は担当の方からお電話をいただきました。ありがとうございました",
+    "御社の事務所の住所を知っています。そこに返品を送ればいいですか",
+    "慰謝料だとか、そういったものを求めるつもりは一切ありません。交換だけお願いします",
+    "おまけで付いてくるはずのポーチが入っていませんでした",
+    "家族全員分のタオルを注文しました。4枚届く予定です",
+    "一年分の定期便を申し込みましたが、2回目が届きません",
+    "人と話すのが苦手なので、チャットで質問させてください",
+])
+def test_what_looked_like_escalation_in_writers_d_and_aa_is_left_alone(text):
+    assert not detect_escalation(text).escalate, detect_escalation(text)
+
+
+def test_the_models_scheme_needs_its_words_in_any_script_and_being_told_is_the_victims_own_story():
+    # The model's fraud intent alone escalates only with the scheme's words; those are now also read in kana and
+    # romaji (writers D and AA), and 「…って言われた」 is what the scheme told the victim, not reported speech.
+    for text in ("insuta de monitaa ni oubo shita. daijoubu?", "ｶﾝﾀﾝ ﾌｸｷﾞｮｳ ﾄ ｷｲﾃ ｶｲﾏｼﾀ",
+                 "Influencer agencyに、あとでreimburseするって言われて買いました"):
+        found = detect_escalation(text, intent="fraud_scheme", intent_confidence=0.9)
+        assert (found.escalate, found.reason) == (True, FRAUD_SCHEME), (text, found)
+    told = detect_escalation("副業のグループで、このクーポン使えって言われたんだけど本物？", intent="fraud_scheme",
+                             intent_confidence=0.95)
+    assert told.reason == FRAUD_SCHEME
+    # someone else's story stays someone else's; a demand the writer was told to make is not the writer's
+    assert not detect_escalation("友達が副業に引っかかったって聞いたけど、別のお店の話です", intent="fraud_scheme",
+                                 intent_confidence=0.95).escalate
+    assert not detect_escalation("夫にもっと請求しろって言われたけど、交換で十分です", intent="excessive_demand",
+                                 intent_confidence=0.95).escalate
+    assert not detect_escalation("慰謝料などを求めるつもりは全くございません", intent="excessive_demand",
+                                 intent_confidence=0.9).escalate
+
+
 def test_the_models_request_for_a_person_needs_some_confidence():
     # Kana troubles read as requests for a person at 0.5 (writers Z and E): the model's word alone counts from 0.6.
     assert not detect_escalation("いやほん かたほう おとがでない", None, HUMAN_INTENT, 0.52).escalate

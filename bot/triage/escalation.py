@@ -170,6 +170,16 @@ _SCHEME_WORDS = re.compile(_SCHEME_CONTEXT + r"|副業|モニター|アンバサ
                            re.IGNORECASE)
 # 案件 alone is any business matter (「急ぎの案件です」 from someone posing as the police, A029 of the scripted
 # conversations); it backs the model only where the scheme's 案件 is meant (PR案件, 副業の案件, 案件の報酬).
+# The same words as they are written without a Japanese keyboard or in kana alone, read on the kana-folded text
+# (モニター, ﾓﾆﾀｰ and もにたー alike), and the scheme's promise of money back or paid up front: writers D and AA
+# (2026-12-03) wrote 「insuta de monitaa ni oubo」, 「ｶﾝﾀﾝ ﾌｸｷﾞｮｳ」, 「あとで おかね かえすって」, 「前金も払った」.
+_SCHEME_WORDS_FOLDED = re.compile(
+    r"もにたー|ふくぎょう|ほうしゅう|あんばさだー|いんふるえんさー|みっしょん|あふぃりえいと|前金|まえきん|"
+    r"(?:あとで|後で|後から|あとから)\S{0,3}?(?:お金|おかね|代金|だいきん|全額|ぜんがく)\S{0,4}?(?:返|かえ|戻|もど)|"
+    r"(?:お金|おかね)(?:が|を)?\S{0,2}?(?:もらえ|貰え)|"
+    r"(?<![a-z])(?:monit(?:aa|a|or)|fukugyou?|hou?shuu?|mission|agency|ambassador|influencer|reimburse|commission|"
+    r"side[- ]?(?:job|gig|hustle))(?![a-z])",
+    re.IGNORECASE)
 _SCHEME_CASE = re.compile(r"(?:PR|副業|モニター|紹介|宣伝|高額|簡単な|稼げる|お仕事|在宅|SNS|インスタ)(?:の)?案件|"
                           r"案件(?:の|で|に)?(?:報酬|紹介|参加|応募|募集|担当|こなし|をこな|購入|買|注文)", re.IGNORECASE)
 # "If you post it / review it …": the condition the scheme pays on (載せたら, 紹介すれば, 書いてくれたら).
@@ -502,7 +512,7 @@ RULES: tuple[Rule, ...] = (
          r"給料から(?:天引き|差し引|引い|払わせ|弁償)|給料(?:を)?(?:減らせ|減らして|カットし|下げ(?:ろ|て))|責任(?:を)?(?:取らせ|とらせ)|kubi ni shiro",
          "対応した田中をクビにしろ"),
     Rule("multiple_refund", EXCESSIVE_DEMAND, "high",
-         rf"倍返し|倍額(?:で|を)?\s*{_DEMAND_FORMS}|[0-9二三四五六七八九十百]+倍(?:の(?:金額|額)|に(?:して)?|で)?(?:を)?\s*{_DEMAND_FORMS}",
+         rf"倍返し|倍額(?:で|を)?\s*{_DEMAND_FORMS}|倍額(?:で|を)?\s?(?:ご)?返金(?:いただ|ください|下さい|願|して|しろ)|[0-9二三四五六七八九十百]+倍(?:の(?:金額|額)|に(?:して)?|で)?(?:を)?\s*{_DEMAND_FORMS}",
          "届かなかった分、倍返しで払え"),
     Rule("show_sincerity", EXCESSIVE_DEMAND, "high",
          r"(?:誠意|せいい|セイイ)(?:を|は)?(?:見せ|みせ|示し)(?:ろ|なさい|て(?:みろ|もらお|もらう|もらえ|いただけ|くれ|くん|ください|下さい|よ|ほしい|欲しい))|"
@@ -559,7 +569,8 @@ RULES: tuple[Rule, ...] = (
          "返金だけで済むと思うなよ"),
     Rule("demand_in_english_more", EXCESSIVE_DEMAND, "high",
          r"\bapolog\w* from (?:the |your )?(?:ceo|president|owner)|\bfire (?:him|her|them|that|the|your)\b|\bon (?:your|their) knees\b|"
-         r"\b(?:double|triple|twice|three times|10x|x2|x3)\b.{0,20}?\b(?:refund|compensation|money back)|\bI demand\b.{0,30}?(?:yen|compensation|\$)",
+         r"\b(?:double|triple|twice|three times|10x|x2|x3)\b.{0,20}?\b(?:refund|compensation|money back)|\bI demand\b.{0,30}?(?:yen|compensation|\$)|"
+         r"\b(?:[2-9]|[0-9]{2,}|two|three|four|five|six|ten)\s+more\b.{0,12}?\bfree\b",
          "I demand an apology from the CEO and 50,000 yen compensation"),
     Rule("unless_reported_or_published", EXCESSIVE_DEMAND, "high",
          r"(?:通報|訴え|告発|公表|記事に|ニュースに|報道|拡散|晒|炎上)(?:さ|され|し)?(?:たくなければ|たくなかったら|られたくなければ|られたくなかったら)|"
@@ -587,6 +598,8 @@ RULES: tuple[Rule, ...] = (
          r"(?:返金|交換)に加えて\S{0,8}?(?:補償|慰謝|同額|上乗せ)|同額の補償|(?:返金|交換)(?:じゃ|では)気が(?:済|す)ま",
          "全額返金に加えて同額の補償をしてください"),
     Rule("several_free_units", EXCESSIVE_DEMAND, "high",
+         # one for everyone in the family (「同居する家族全員分、計5台の代替品を」), writers D and AA
+         r"家族(?:全員)?(?:の)?\S{0,6}?(?:分|ぶん)\S{0,14}?(?:[2-9二三四五六七八九]|[0-9]{2,})\s?(?:台|個|つ|セット|枚|着)|"
          r"(?:[2-9二三四五六七八九十]|[0-9]{2,})\s?(?:個|つ|点|台|セット|着|箱)(?:を|も)?\s?(?:無料|無償|タダ|ただ)(?:で)?\S{0,4}?"
          r"(?:送って(?:ください|下さい|くれ|ほしい|欲しい|いただ)|ください|下さい|いただけ|頂け|よこせ|くれ|ちょうだい)",
          "不良品だったので同じものを5個無料で送ってください",
@@ -600,7 +613,7 @@ RULES: tuple[Rule, ...] = (
          r"出向(?:いて|く(?:べき|のが)|け)|足を運(?:べ|んで|ぶべき))",
          "責任者が直接うちに来い"),
     Rule("home_visit_polite", EXCESSIVE_DEMAND, "high",
-         r"(?:弊宅|拙宅|自宅|家|うち)(?:まで|に|へ)\S{0,4}?(?:お越し|来て|来い|伺|出向|足を運)",
+         r"(?:弊宅|拙宅|自宅|家|うち|当方)(?:まで|に|へ)\S{0,6}?(?:お越し|おいで|来て|来い|伺|出向|足を運)",
          "ご担当者様に弊宅までお越しいただき、直接ご謝罪をいただきたく存じます",
          requires=r"(?:謝|詫|説明|頭を下げ)", requires_in_sentence=True),
     Rule("stated_claim_amount", EXCESSIVE_DEMAND, "high",
@@ -616,11 +629,21 @@ RULES: tuple[Rule, ...] = (
          "I want 100,000 yen compensation for the late delivery, or I will post about you on every review site."),
     Rule("pay_for_my_time", EXCESSIVE_DEMAND, "high",
          r"(?:時給|日当(?!たり)|人件費|手間賃|休業補償|有給(?:休暇)?\S{0,4}?分)(?:分|換算)?(?:も|を|と|は)?\S{0,10}?(?:払|支払|出せ|出して|請求|補償|よこせ)|"
-         r"交通費(?:と|も|や)(?:時給|日当|手間賃|人件費)",
+         r"交通費(?:と|も|や)(?:時給|日当|手間賃|人件費)|"
+         # 「休んだ一日分の日当と」「その休みの分、日給で払って」「その時間分として二万円を」 (writers D and AA)
+         r"休んだ\S{0,6}?(?:日当|日給)|(?:休み|休んだ|有休|有給|休日)(?:の)?(?:分|ぶん)[、,]?\s?(?:日当|日給|時給)|"
+         r"(?:時間|休日|半日|一日|手間)(?:の)?(?:分|ぶん)(?:として|を)\S{0,4}?[0-9〇一二三四五六七八九十百千万,]+\s?(?:円|万)",
          "再配達のために半休取ったので、交通費と時給分払ってください"),
     Rule("pass_on_losses", EXCESSIVE_DEMAND, "high",
          r"(?:損失|損害|売上|機会損失)\S{0,10}?(?:持って(?:もら|いただ|ください)|負担して(?:もら|いただ|ください)|補填|補てん|持て|負担しろ)",
          "遅延のせいで商談が流れた。その損失、全部そっちで持ってもらうからな"),
+    Rule("consequential_costs", EXCESSIVE_DEMAND, "high",
+         # what the customer spent on the day the parcel spoiled (camp site, fuel, the wedding), not the item's
+         # own price, a return's postage or a doctor's bill (writers D and AA, 2026-12-03)
+         r"(?:旅行|キャンプ|式|式場|パーティー|イベント|ホテル|宿|交通|ガソリン|タクシー)(?:場)?(?:の)?(?:代|料金|費用|代金)"
+         r"\S{0,16}?(?:払え|払って|負担(?:して|しろ|いただ)|持って(?:もら|いただ|ください)|補償して|弁償して|出せ|出して)",
+         "約束の日に届かないからキャンプが台無し。キャンプ場の料金とガソリン代、全部払え",
+         requires=r"(?:遅|届か|届いてな|来な|間に合わ|台無し|違う|間違|足りな|入って(?:い)?な)"),
     Rule("forgive_if_given", EXCESSIVE_DEMAND, "high",
          r"(?:くれ|送って|もらえ|いただけ|つけてくれ|して(?:くれ|もらえ))たら(?:今回(?:は|の(?:こと|件)(?:は)?)?)?(?:許|忘れ|水に流|勘弁|見逃|黙って)",
          "10万ポイントくれたら今回は許してあげる",
@@ -654,7 +677,7 @@ RULES: tuple[Rule, ...] = (
          r"電凸|(?:何度|何回)でも電話(?:して|する)(?:やる|からな|ぞ)|"
          r"(?:お前|おまえ|あんた|てめえ|てめー|担当者?|そいつ|あいつ)(?:ん|の)?(?:ち|家|自宅|会社|職場)(?:に|へ|まで)?"
          r"(?:行って(?:やる|やろ)|行ったる|行ったろ|行くから(?:な|ね)|押しかけ|乗り込)|"
-         r"(?:家|住所|自宅|居場所|勤務先|職場)(?:を|も)?(?:突き止め|特定し)(?:て(?:やる|やろ|行く|いく)|たる|たろ|るぞ|るからな)|突き止めてやる|"
+         r"(?:家|住所|自宅|居場所|勤務先|職場)(?:を|も|まで)?(?:突き止め|特定し)(?:て(?:やる|やろ|行く|いく)|たる|たろ|るぞ|るからな)|突き止めてやる|"
          r"(?:住所|家|自宅|居場所)(?:なんて|なんか|くらい|ぐらい)(?:すぐ|簡単に)?(?:わか|分か|調べ|特定)|潰したる|潰したろ|"
          r"(?:送り|書き込み?|電話し|かけ|問い合わせし?)(?:続け|まく)(?:て(?:やる|やろ)|たる|るぞ|るからな)|"
          r"覚悟しとけ|覚悟しと(?:いて|きな)|覚悟しろ|覚悟しておけ|覚えてろ|覚えとけ|後悔させ(?:てやる|るぞ)|潰してやる|潰す(?:ぞ|からな)|"
@@ -678,7 +701,8 @@ RULES: tuple[Rule, ...] = (
          r"(?:(?:と|、)\S{0,10}?)?(?:を|は|も)?(?:今すぐ|さっさと|全部)?(?:教えろ|おしえろ|言え|いえよ|名乗れ|出せ|よこせ|晒せ|書け|送れ|"
          r"教えなさい|言いなさい|名乗りなさい|教えて(?:もらおう|もらうぞ|もらうからな)|控えさせろ)|"
          r"フルネーム(?:で|を)(?:名乗|言え|言いなさい|教えろ|教えなさい)|名(?:前)?(?:を)?名乗れ|(?<![ぁ-ん])名乗れ(?:よ|や)?(?:[!！。、]|$)|"
-         r"(?:下の名前|フルネーム|本名)(?:まで|も)(?:教えろ|言え|名乗れ|出せ)",
+         r"(?:下の名前|フルネーム|本名)(?:まで|も)(?:教えろ|言え|名乗れ|出せ)|"
+         r"(?<![A-Za-z])(?:omae|tantou(?:sha)?|anta|temee)\s?no\s?(?:namae|juusho|jitaku|honmyou)\b.{0,16}?\boshie(?:ro|yo|nasai)\b",
          "お前の名前なんていうんだ？フルネームで名乗れ"),
     # The same, asked politely: a staff member's home, face or family is never a customer's business, however
     # courteously asked (「担当者様のフルネームと、ご自宅の最寄り駅をお教えください。直接伺います」). The staff
@@ -713,6 +737,10 @@ RULES: tuple[Rule, ...] = (
          r"(?:何か月|何ヶ月|何カ月|何ヵ月|何年|いつまで)でも(?:続け|送り続け|書き続け|電話し続け|言い続け)|"
          r"(?:電話|連絡|メール|問い合わせ|チャット|催促)(?:を)?(?:し)?続け(?:ます|る|てやる|たる)(?:から|ぞ|よ|わ)?|"
          r"(?:何度|何回|何十回|何百回)(?:でも)?同じ(?:こと|要求|話)(?:を)?(?:言い|送り|書き)続け|"
+         # 「止めるまで毎日毎時間ここに同じこと書く」「認めるまで毎日ここで同じ質問する」「毎日ここに書き込むぞ」
+         r"まで\S{0,3}?(?:毎日|毎時間|毎晩)\S{0,12}?(?:同じ(?:こと|質問|話)|書き込|書く|送る|言う)|"
+         r"(?:毎日|毎晩|毎時間)(?:ここ|こちら|このチャット)(?:に|で)\S{0,4}?(?:書き込|書く|送る|同じ(?:こと|質問))|"
+         r"(?<![A-Za-z])(?:zutto|mainichi)\s+(?:denwa|renraku)\s+(?:suru|shite\s?yaru)\b|"
          r"(?:認める|払う|返金する|謝る|応じる)まで(?:電話|チャット)(?:を)?切らない|(?:返金|回答|謝罪)(?:が|を)?(?:もらえる|ある|する)まで(?:ここを)?(?:動かない|帰らない|切らない)",
          "返金するまで毎日何度でも電話しますから"),
     Rule("recording_or_posting_threat", ABUSIVE, "high",
@@ -721,11 +749,15 @@ RULES: tuple[Rule, ...] = (
          # recorded, then posted if the answer does not please: 「全部録画しています。誠意のない回答だったらそのままYouTubeに上げます」
          r"(?:録音|録画|保存|記録)(?:し|して)\S{0,40}?(?:YouTube|ユーチューブ|SNS|ネット|動画|配信)(?:に|で)?(?:して)?\S{0,4}?(?:上げ|アップ|載せ|晒|公開|流|配信)|"
          r"(?:全部|ぜんぶ|このやり取り|この会話|この電話|今の(?:会話|電話))(?:は|も)?(?:録音|録画|スクショ)(?:して(?:る|い|あ|ます)|しとる|した|済み)(?:から|ぞ|ので|んで)(?:な|ね)?|"
-         r"録音(?:して(?:る|ある)|しとる)(?:から(?:な|ね)|ぞ)",
+         r"録音(?:して(?:る|ある)|しとる)(?:から(?:な|ね)|ぞ)|"
+         # 「これまでのやりとりをすべて保存したものを公開させていただきます」「電話番号、ネットの掲示板に貼っといた」
+         r"(?:保存|記録|スクショ)した(?:もの|内容|やり(?:とり|取り)|画像)(?:を|は)?[、,]?\S{0,16}?(?:公開|晒|拡散|ネットに|SNSに)(?:し|す|いた|させ)|"
+         r"(?:電話番号|住所|メアド|メールアドレス)\S{0,8}?(?:掲示板|ネット|SNS)\S{0,3}?(?:に)?(?:貼っ|貼り|晒し|書き込ん|載せ)",
          "この会話は全部録音してるからな。YouTubeで公開してやる"),
     Rule("insult_dialect_and_slang", ABUSIVE, "high",
          r"きっしょ|キッショ|きしょい|キショい|潰れろ|つぶれろ|tsubure|(?<![A-Za-z])kimoi|日本語(?:わから|分から|が通じ|読め|理解でき)|"
          r"(?:小学生|中学生|幼稚園児|猿|サル)以下|コラ(?:[!！?？]|$)|陰キャ|"
+         r"(?:中の人|担当|スタッフ|お前|おまえ|店員|社員|オペレーター)\S{0,4}?頭(?:が)?(?:悪そう|悪すぎ|わるそう|おかしい)|"
          r"終わってんな|終わっとる|調子(?:に)?乗ってんじゃ|クソが|くそが|脳みそ(?:腐|ついて|ない)|知能に問題|知能が(?:低|足り)|"
          r"(?<![A-Za-z])(?:idiots?|stupid|morons?|fu?c?k(?:ing|in|ers?|ed)?|f\*+(?:ing|in|k\w*)?)(?![A-Za-z])|(?<!サ)ブス(?!ケッタ)|ブサイク",
          "きっしょ、こんな店さっさと潰れろや"),
@@ -778,6 +810,19 @@ RULES: tuple[Rule, ...] = (
          r"(?:可愛|かわい|カワイ|美人|イケメン|タイプ)\S{0,30}?(?:連絡先|LINE|電話番号|インスタ)(?:を)?(?:教え|交換)|"
          r"興奮する|ムラムラ|声(?:が|も)?(?:タイプ|たまらない|そそる)|一目惚れ|彼氏(?:は)?(?:いる|いない)(?:の|ん|[?？])|色っぽい声|セクシーな声|声(?:だけ)?で(?:抜|興奮)|(?:君|きみ|あなた|あの子|お姉さん)の(?:写真|自撮り|顔)(?:を)?(?:送|見せ|見たい)",
          "お姉さんの声エロいね、今度飲みに行こうよ"),
+    Rule("knows_where_they_are", ABUSIVE, "high",
+         # the office, the warehouse or a staff member's home, known, with a visit or "what happens" next to it
+         # (MHLW: intimidation without naming violence): 「御社の事務所の所在地は存じ上げておりますので、直接お伺い
+         # することも」「今どのあたりに住んでいるかも大体知っていますから、会いに行っても」 (writers D and AA)
+         r"(?:事務所|倉庫|会社|本社|店舗|所在地|お住まい|住んで(?:いる|る|らっしゃる)|最寄り(?:の)?駅)\S{0,16}?"
+         r"(?:存じ上げて|調べ(?:が|は)つい|見当(?:が|は)つい|把握して|知って(?:いま|いる|る|ん|おり))|"
+         r"(?<![A-Za-z])(?:jimusho|kaisha|souko|doko ni sunderu|sunde ?iru|juusho)\b.{0,20}?\bshitte(?:ru|iru|imasu)\b|"
+         r"(?<![A-Za-z])(?:kaisha|mise|jimusho|souko)\s+no\s+mae\s+(?:de|ni)\b.{0,12}?\b(?:matteru|iru|kiteru)\b|"
+         r"(?:担当|スタッフ|社員|店員|オペレーター|その方|あの方|staff)\S{0,12}?(?:SNS|インスタ|Instagram|Twitter|アカウント|accounts?)"
+         r"\S{0,8}?(?:拝見して|見て(?:い|る|ます)|見つけ|特定し|チェックして)",
+         "御社の事務所の所在地は存じ上げておりますので、直接お伺いすることも検討しております",
+         requires=r"(?:伺|会いに|行く|いく|行って|行きます|参り|参上|訪ね|どうな|想像|覚悟|お考え|考えろ|待って|what happens|ki wo tsukete|"
+                  r"dou naru|毎日|いずれ|ignore)"),
     Rule("veiled_threat_and_stalking", ABUSIVE, "high",
          r"(?:毎朝|毎日|毎晩|いつも)\S{0,8}?(?:見かけ|見てる|見張|つけて)|帰り(?:は|道は)?いつも|家の近く|見覚えある|"
          r"(?:場所|住所|家|自宅|職場|勤務先)(?:、|は|を|も)?\s?(?:知っ(?:てる|とる|ている)|わかっ(?:てる|とる)|分かっ(?:てる|とる))|"
@@ -802,21 +847,53 @@ RULES: tuple[Rule, ...] = (
          r"(?:詳しい|対応できる|話の(?:わかる|分かる)|責任(?:の)?ある|権限のある|決められる|判断できる)(?:人|方|者|立場の(?:人|方))|"
          r"(?:カスタマー(?:センター|サポート)|サポートセンター|コールセンター|問い合わせ窓口|お客様(?:相談室|センター|窓口)|本社|電話窓口)"
          r"(?:に|と|へ)?\S{0,3}?(?:繋|つな|回|転送|電話|連絡|話|相談)|"
-         r"(?:担当者?|担当の方|スタッフ|責任者|店長)(?:の方|様|さん)?(?:から|より)(?:の)?(?:ご?連絡|電話|お電話|折り返し|ご?返答|お返事)(?:を)?(?:ください|下さい|ほしい|欲しい|お願い|もら|いただ|頂)|"
+         r"(?:担当者?|担当の方|スタッフ|責任者|店長)(?:の方|様|さん)?(?:から|より)(?:の)?(?:折り返し(?:の)?)?(?:ご?連絡|電話|お電話|折り返し|ご?返答|お返事)(?:を)?(?:ください|下さい|ほしい|欲しい|お願い|"
+         r"もら(?!っ|いまし)|いただ(?!きまし|いた)|頂(?!きまし|いた))|"
          r"(?:チャット)?ボット(?:じゃ|では|とは|と)?\S{0,4}?(?:話が通じ|埒|らち|会話にならな|話にならな)|(?:AI|機械|自動応答)(?:と|とは|相手)(?:じゃ|では|だと)?(?:話|会話)|"
          r"(?:定型文|テンプレ(?:回答|返信|の返事)?|同じ(?:回答|返事|答え))(?:ばかり|ばっか|じゃ|しか|は(?:もう)?いい|はいらない)|"
          r"\b(?:speak|talk|chat)\s+(?:to|with)\s+(?:a |an |the |your )?(?:someone|somebody|real|human|person|agent|representative|manager|supervisor|staff)|"
-         r"\b(?:live|human|real)\s+(?:agent|person|support)\b|\brepresentative\b|\bcall me\b",
+         r"\b(?:live|human|real)\s+(?:agent|person|support|staff)\b|\brepresentative\b|\bcall me\b|\bcall\s?back\b|"
+         r"\b(?:talk|speak)\s+(?:to|with)\s+(?:a\s+|the\s+)?(?:担当者?|スタッフ|人間)|\bnot\s+(?:a\s+)?(?:bot|robot|AI)\b|"
+         r"(?<![A-Za-z])(?:tantou(?:sha)?|hito|ningen|operator|staff)\b.{0,12}?\b(?:denwa|renraku)\s+(?:shite|kudasai|hoshii)|"
+         r"(?<![A-Za-z])denwa\s?de\s?hanashi(?:tai|taidesu)\b|"
+         r"(?:人間|担当者?|責任者|スタッフ)が\S{0,4}?(?:電話|連絡)(?:して)?(?:こい|来い|しろ|よこせ)|話せる(?:人|方)(?:は|が)?(?:い(?:ます|ません)か|いる[?？])",
          "ボットじゃ話が通じない、詳しい人に代わって"),
     Rule("abuse_in_kana", ABUSIVE, "high",
-         r"おぼえてろ|おぼえとけ|(?<![ぁ-ん])きさまら|まぬけ|のろま|ぼんくら|あほんだら|どあほ|ぼけなす|ばかたれ|あほたれ|くずども|くずやろう|かすども|ごみども|むのう|やくたたず|きちがい|くたばれ|きえろ|うせろ|ごみくず|にんげんのくず|きゅうりょうどろぼう|ばかやろ|あたま(?:わる|おかし)|のうたりん|ぽんこつ(?:しゃいん|てんいん|おぺ)",
+         r"おぼえてろ|おぼえとけ|(?<![ぁ-ん])きさまら|まぬけ|のろま|ぼんくら|あほんだら|どあほ|ぼけなす|ばかたれ|あほたれ|くずども|くずやろう|かすども|ごみども|むのう|やくたたず|きちがい|くたばれ|きえろ|うせろ|ごみくず|にんげんのくず|きゅうりょうどろぼう|ばかやろ|あたま(?:わる|おかし)|のうたりん|ぽんこつ(?:しゃいん|てんいん|おぺ)|"
+         r"(?:ふざけんな|ざけんな|なめんな)\s?(?:ぼけ|かす|くそ|あほ|ばか)|(?:おまえら|おまえ|おたく|てめえら)\s?(?:くず|かす|ごみ)(?:だな|やな|だろ|ども|が)|"
+         # threats and demands written in kana alone (writers D and AA): the office's door, the staff's name, every day
+         r"(?:じむしょ|事務所|かいしゃ|会社|みせ|店|そうこ|倉庫)\s?の?\s?(?:まえ|前)\s?(?:に|で)\s?\S{0,6}?(?:きてる|来てる|まってる|待ってる)|"
+         r"(?:やつ|おまえ|たんとう(?:しゃ)?|すたっふ|てんいん|しゃいん|おぺれーたー|しゃちょう)\s?の\s?(?:なまえ|ほんみょう|じゅうしょ|じたく)"
+         r"\s?(?:を|と)?\S{0,8}?(?:おしえろ|いえ|だせ)|(?:まで|までは)\s?(?:まいにち|なんどでも|なんかいでも)\s?\S{0,6}?(?:でんわ|れんらく|おくる|かく)|"
+         r"まいにち\s?(?:でんわ|れんらく)\s?(?:してやる|するからな|するぞ|したる)",
          "ﾑﾉｳ ｼｬｲﾝ ﾊﾞｶﾘ", kana_folded=True),
+    Rule("demands_in_kana", EXCESSIVE_DEMAND, "high",
+         # writers D and AA (2026-12-03): 「ｵﾜﾋﾞﾆ ｺﾚｶﾗ1ﾈﾝﾌﾞﾝ ﾀﾀﾞﾃﾞ ｵｸﾚ」「おわびに おなじもの ごこ ただで ください」
+         # 「ｲｴﾉ ｶﾃﾞﾝ ｲｯｼｷ ﾀﾀﾞﾆｼﾛ」「しゃちょうがうちにあやまりにこい」「せいしんてき ひがいの ほしょう 30まん」
+         r"(?:[0-9]+|いち|に|さん|ご|じゅう|一|二|三|五|十)\s?(?:ねん|年)(?:ぶん|分|かん|間)\S{0,12}?(?:ただ|むりょう|無料|ぜんがく|全額)|"
+         r"(?:ねん|年)(?:ぶん|分)\s?の\s?\S{1,8}?\s?(?:を|お)?\s?(?:ください|くれ|よこせ|ちょうだい|おくれ)|"
+         r"(?:おわび|詫び|つぐない)に?[^。！？!?\n]{0,14}?(?:[2-9]|[0-9]{2,}|さん|よん|ご|ろく|じゅう|二|三|四|五|六|十)\s?(?:こ|個|つ|だい|台|せっと|くみ|組|はこ|箱)"
+         r"(?:ずつ)?\s?\S{0,8}?(?:ください|くれ|おくれ|よこせ|ちょうだい|おくって|送って|ただ|むりょう|無料)|"
+         r"(?:おまけ|omake)\s?(?:で|に|de|ni)\s?\S{0,12}?(?:も|mo)?\s?(?:つけて|付けて|おくって|送って|okutte|tsukete)|"
+         r"(?:いっしき|一式|ぜんぶ)\s?(?:を)?\s?(?:ただ|むりょう|無料)\s?(?:に|で)\s?(?:しろ|して|せよ)|"
+         r"(?:しゃちょう|せきにんしゃ|てんちょう|たんとうしゃ)?\s?(?:が|を)?\S{0,6}?(?:あやまりに|しゃざいに|おわびに)\s?(?:こい|きて|きなさい|こいよ)|"
+         r"せいしんてき[^。！？!?\n]{0,12}?(?:ほしょう|ばいしょう|せいきゅう|はらえ|[0-9]+\s?(?:まん|万|えん|円))",
+         "ｵﾜﾋﾞﾆ ｺﾚｶﾗ1ﾈﾝﾌﾞﾝ ﾀﾀﾞﾃﾞ ｵｸﾚ", kana_folded=True),
+    Rule("year_free_in_words", EXCESSIVE_DEMAND, "high",
+         # a year of everything free, in kanji or English: 「今後一年間の私の買い物を全額負担してください」
+         r"(?:[0-9一二三五十]+)\s?年(?:分|間)(?:の)?\S{0,10}?(?:free|全額負担|全額(?:を)?(?:負担|持って)|無料に|タダに)|"
+         r"\b(?:a|one|1)\s?year(?:'s)?\s+(?:of\s+)?free\b|\bfree\b.{0,20}?\bfor\s+(?:a|one|1)\s+year\b",
+         "責任を取って今後一年間の私の買い物を全額負担してください",
+         requires=r"(?:詫び|責任|compensation|Compensation|補償|迷惑|償|request|ください|しろ|して)"),
     Rule("scheme_in_kana", FRAUD_SCHEME, "high",
          r"(?:せんでん|しょうかい|れびゅー|とうこう|ぴーあーる)\s?(?:の|する)?\s?(?:しごと|ばいと|ふくぎょう|あんけん)|"
          r"ふくぎょう.{0,16}?(?:ほうしゅう|とうろくりょう|いわれ|さそわれ|みぶんしょう|めんきょ|ほけんしょう|こうざ|てすうりょう|かった|かいました|ちゅうもん)|"
          r"みっしょん.{0,24}?(?:ほうしゅう|かった|かいました|ちゅうもん|こうにゅう|てすうりょう|いわれ)|"
          r"もにたー\s?(?:の\s?)?(?:しごと|ほうしゅう|あんけん|ぼしゅう|とうろく|ふくぎょう)|"
-         r"あんばさだー.{0,24}?(?:ひと|ほうしゅう|ぼしゅう|とうろく|しごと|きかく|いわれ|さそわれ|かった|かいました|らいん|ほんとう|ほんと)",
+         r"あんばさだー.{0,24}?(?:ひと|ほうしゅう|ぼしゅう|とうろく|しごと|きかく|いわれ|さそわれ|かった|かいました|らいん|ほんとう|ほんと)|"
+         # 「いんすたの ひとに いわれて ていきびん もうしこんだ。あとで おかね かえすって」「写真を送るとお金がもらえる」
+         r"(?:あとで|あとから|後で)\s?(?:おかね|お金|だいきん|代金|ぜんがく|全額)\s?(?:を|が|は)?\s?(?:かえす|返す|かえって|もどる|戻る|もどって|ふりこ)|"
+         r"(?:しゃしん|写真|すくしょ)\S{0,4}?(?:おくる|送る|おくれば|送れば|おくったら|送ったら|のせると|載せると)(?:と)?\S{0,4}?(?:おかね|お金|ほうしゅう|報酬)\s?(?:が|を)?\s?(?:もらえ|貰え|はい|入)",
          "ｼｮｳﾋﾝ ﾉ ｾﾝﾃﾞﾝ ﾉ ｼｺﾞﾄ ﾃﾞ ﾒﾝｷｮ ﾉ ｼｬｼﾝ ｵｸｯﾀ ｵﾐｾ ﾉ ﾋﾄ ﾀﾞｯﾀ?", kana_folded=True, guarded=False),
     Rule("prefer_a_person", HUMAN_REQUEST, "normal",
          r"(?:人|人間|オペレーター|担当者?|スタッフ|有人)(?:による|の|での)?(?:対応|回答|返答|返信|サポート)(?:を|に)?(?:希望|お願い|求め|切り替え|して(?:ほしい|ください)|(?:は|って)?(?:可能|でき(?:ます|ません)か))|"
@@ -830,7 +907,10 @@ RULES: tuple[Rule, ...] = (
          r"(?:たんとう(?:しゃ)?|おぺれーたー?|せきにんしゃ|にんげん|ひと|すたっふ|てんちょう|じょうし|しゃちょう)\s?(?:さん|さま)?\s?(?:に|と|を)?\s?"
          r"(?:(?:かわ|代わ|替わ)(?:って|れ)|(?:はなし|話し)(?:たい|させ)|はなせ|だして|だせ|(?:つない|繋い)で|(?:よん|呼ん)で|おねがい)|"
          # is there a person at all (「ｼﾞﾝｲﾝ ｲﾏｽｶ?」), as ask_for_person's いますか in kanji
-         r"(?:じんいん|にんげん|おぺれーたー?|たんとうしゃ|すたっふ|なかのひと)\s?(?:さん)?\s?(?:は|が)?\s?(?:い(?:ます|ません)か|いる\s?[?？]|いない\s?[?？]|おる\s?[?？])",
+         r"(?:じんいん|にんげん|おぺれーたー?|たんとうしゃ|すたっふ|なかのひと)\s?(?:さん)?\s?(?:は|が)?\s?(?:い(?:ます|ません)か|いる\s?[?？]|いない\s?[?？]|おる\s?[?？])|"
+         # 「にんげんの かたに かわって」「でんわくださいい」「でんわで はなせる ひと いますか」 (writers D and AA)
+         r"(?:にんげん|たんとう(?:しゃ)?|すたっふ)\s?の\s?(?:かた|ひと)\s?(?:に|と)\s?(?:かわ|代わ|替わ|はなし|話し)|"
+         r"でんわ\s?(?:を)?\s?(?:ください|くれ|ちょうだい|ほしい|して(?:ください|ほしい|くれ))|はなせる\s?(?:ひと|かた)\s?(?:は|が)?\s?(?:い(?:ます|ません)か|いる)",
          "ﾀﾝﾄｳｼｬ ﾆ ｶﾜｯﾃ", kana_folded=True),
     Rule("sexual_harassment", ABUSIVE, "high",
          r"(?:君|きみ|あなた|お姉さん|おねえさん|オペレーターさん|店員さん|担当さん|スタッフさん)\S{0,6}?"
@@ -842,14 +922,14 @@ RULES: tuple[Rule, ...] = (
          r"(?:くれませんか|くれない[?？か]|もらえ(?:ます|ません)か|いただけ(?:ます|ません)か|ほしい|欲しい|ください|お願い)|"
          r"(?<![友知本個犯住主老商大恋他成素新職役名病達芸証])(?:人|人間|担当者|スタッフ)の(?:判断|回答|返事|意見|目)(?:が|を)(?:欲しい|ほしい|お願い|希望|求め)|"
          r"(?<![友知本個犯住主老商大恋他成素新職役名病達芸証])(?:人|人間|有人)(?:じゃない|でないと|じゃなきゃ)(?:と)?(?:無理|ダメ|だめ|わからない|分からない|解決しない)|人力(?:で|対応)|人の手で|"
-         r"(?:担当者?|担当の方|スタッフ|責任者|店長|人間)(?:さん|様|の方)?(?:から|より)(?:直接)?(?:説明|回答|連絡|返事)(?:を)?(?:して)?(?:ほしい|欲しい|ください|下さい|もらいたい|いただきたい|お願い)(?!と)|"
+         r"(?:担当者?|担当の方|スタッフ|責任者|店長|人間)(?:さん|様|の方)?(?:から|より)(?:直接)?(?:ご)?(?:説明|回答|連絡|返事)(?:を)?(?:して)?(?:ほしい|欲しい|ください|下さい|もらいたい|いただきたい|いただきたく|お願い)(?!と)|"
          r"(?:人間|有人|生身の人間?)(?:が|の方が|のほうが)(?:いい|良い)|(?:ロボット|ボット|AI|機械)[?？]\s?人間[?？]|"
          r"(?:AI|ボット|ロボット|機械)(?:は|じゃ)(?:いや|嫌|やだ)|(?:君|きみ)(?:じゃ|では)(?:無理|ダメ|だめ|話にならない|わからない)|"
          r"直接(?:やり取り|やりとり|話|お話|相談|連絡)(?:を)?(?:させて|したい|したく|できませんか|お願い)|"
          r"チャット(?:じゃ|では)(?:伝わらない|無理|埒|らち|話にならない|わからない|分からない)|"
          r"サポート(?:担当|窓口|の人|の方|チーム)?(?:に|と)(?:(?:繋|つな)(?:いで|げ|ぎ)|(?:代わ|かわ)(?:って|れ))|"
          r"(?:お)?電話(?:で|にて)(?:ご|お)?(?:相談|説明|話)(?!を受け|を聞い|した(?!い)|しました|してもらった|され)|電話(?:の方|のほう)?が(?:話が)?(?:早|はや)(?!口)|"
-         r"お電話(?:を)?(?:いただけ(?:ます|ません)か|いただきたい|ください|下さい|ほしい|欲しい|もらえ(?:ます|ません)か)|"
+         r"お電話(?:を)?(?:いただけ(?:ます|ません)か|いただきたい|ください|下さい|ほしい|欲しい|もらえ(?:ます|ません)か|頂戴(?:でき|したい|したく))|"
          r"電話(?:窓口|番号)(?:って|は)?(?:ないんですか|ないの|ありませんか|ある[?？])",
          "ロボットの回答は求めてない。人の判断が欲しい"),
     Rule("ask_for_person", HUMAN_REQUEST, "normal",
@@ -860,11 +940,11 @@ RULES: tuple[Rule, ...] = (
          r"(?:話(?:し(?:たい|させ)|させ|せる|せます|せない)|お?話し(?:したい|させ|でき)|お話(?:を)?(?:したい|させ|でき)|"
          r"(?:代|か|替|変|換)わ(?:って|れ|ってほしい|ってもらえ|りたい|っていただ)|"
          r"(?:繋|つな)(?:いで|げ|いでほしい|いでもらえ|いでいただ)|お(?:繋|つな)ぎ|回(?:して|せ)|"
-         r"出(?:せ|して|てこい|てきて|ていただ)|呼(?:んで|べ)|"
-         r"(?:対応|相談)(?:を)?(?:して(?:ほしい|ください|もらいたい|もらえ)|お願い|したい|させ)|"
-         r"お願い(?:します|したい|できますか|できません|です|[!！。]|$)|いる[?？]|いない(?:の|ん|[?？])|はいない|"
+         r"(?:出|だ)(?:せ|して|てこい|てきて|ていただ)|呼(?:んで|べ)|話す(?=[!！。]|$)|"
+         r"(?:ご)?(?:対応|相談)(?:を)?(?:して(?:ほしい|ください|もらいたい|もらえ)|お願い|したい|させ)|"
+         r"お願い(?:します|したい|できますか|できません|です|[!！。]|$|(?=[^\w\s]))|いる[?？]|いない(?:の|ん|[?？])|はいない|"
          r"おら(?:ん|へん|ない)|おる[?？]|(?:直接)?聞き(?:たい|たく)|お?取り?次(?:ぎ|い)|お?話し(?:したく|させていただきたく)|"
-         r"(?:直接)?(?:(?:やり取り|やりとり)(?:し)?|連絡を取り|確認し)(?:たい|たく)|(?:見て|確認して|判断して)(?:ほしい|欲しい|もらいたい|もらえ(?:ます|ません)か|いただけ(?:ます|ません)か|ください)|頼(?:む|みます|んだ)|"
+         r"(?:直接)?(?:(?:やり取り|やりとり)(?:し)?|連絡を取り|確認し)(?:たい|たく)|(?:見て|確認して|判断して|教えて)(?:ほしい|欲しい|もらいたい|もらえ(?:ます|ません)か|いただけ(?:ます|ません)か|いただけない|いただきたい|ください)|頼(?:む|みます|んだ)|"
          r"(?:ご)?(?:確認|判断)(?:を)?いただけ(?:ます|ません)か|電話(?:させ|して(?:もら|いただ|ください|ほしい)|を(?:ください|させ))|助けて|たすけて|"
          r"(?:喋|しゃべ)(?:りたい|らせ|れ(?:る|ます))|相談に乗って(?:もら|ほし|ください|くれ|いただ)|会話(?:したい|させ|を(?:したい|させ))|チャット(?:したい|させ)|引き?継(?:いで|ぎ)|切り?替え(?:て|られ|可能|でき)|"
          r"いらっしゃ(?:います|いませんか|る[?？])|おられ(?:ます|ません)か|い(?:ます|ません)か|話(?:が|を)(?:したい|させ|できま)|"
@@ -911,9 +991,18 @@ def rule_hits(text: str, order_total: int | None = None) -> list[Hit]:
         for reading, folded in readings:
             hit = _first_hit(rule, regex, requires, reading, folded, order_total)
             if hit is not None:
+                if reading is not text:
+                    hit = Hit(hit.rule, tuple(_as_written(e, text) for e in hit.evidence), hit.start)
                 hits.append(hit)
                 break
     return hits
+
+
+def _as_written(words: str, text: str) -> str:
+    """Evidence read with the word gaps closed, quoted as the customer wrote it (「1ネンブン タダ」): the agent
+    finds it in the message, and the answer's check against its evidence holds."""
+    found = re.search(r"[\s、,，]*".join(map(re.escape, words)), text)
+    return found.group(0) if found else words
 
 
 def _first_hit(rule: Rule, regex: re.Pattern, requires: re.Pattern | None, text: str, folded: str,
@@ -974,18 +1063,18 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
     model_sure = model_reason is not None and intent_confidence >= (
         MODEL_HUMAN_REQUEST_CONFIDENCE if model_reason == HUMAN_REQUEST else MODEL_ESCALATION_CONFIDENCE)
     if not candidates:
-        if model_sure and (model_reason == HUMAN_REQUEST or not guarded_anywhere(norm)):
+        if model_sure and (model_reason == HUMAN_REQUEST
+                           or not guarded_anywhere(norm, told_is_own=model_reason == FRAUD_SCHEME)):
             model_evidence = f"{EVIDENCE_OF_MODEL}{intent} {intent_confidence:.2f}"
             if model_reason != FRAUD_SCHEME:
                 return Escalation(True, model_reason, "normal", (model_evidence,))
             # The scheme's answer (188, stop paying) is only for a message that speaks of the scheme:
             # the model's word alone must not tell someone posing as the police to call 188.
-            words = next((m for m in _SCHEME_WORDS.finditer(norm)
-                          if m.group(0) != "案件" or _SCHEME_CASE.search(norm)), None)
+            words = _scheme_words(norm)
             if words is not None:
                 severity = "urgent" if _fraud_loss(norm) >= URGENT_FRAUD_LOSS else "normal"
                 return Escalation(True, FRAUD_SCHEME, severity,
-                                  _dedupe([words.group(0), *(a.text for a in amounts_in(norm)), model_evidence]))
+                                  _dedupe([words, *(a.text for a in amounts_in(norm)), model_evidence]))
         return NO_ESCALATION
     best_rank = min(rank for rank, _ in candidates)
     chosen = sorted((h for rank, h in candidates if rank == best_rank), key=lambda h: h.start)
@@ -1023,6 +1112,23 @@ def handover_decision(text: str, order_total: int | None, model_intent: str | No
         return Escalation(True, REASON_OF_INTENT[model_intent], "normal",
                           (f"{EVIDENCE_OF_MODEL}{model_intent} {model_confidence:.2f}",))
     return Escalation(True, HUMAN_REQUEST, "normal", ())
+
+
+def _scheme_words(norm: str) -> str | None:
+    """The first words of the scheme in the message, as written, or None.
+
+    Read as written, then with the gaps of a message written a word at a time closed (「もにたー、という、
+    もの」), each also kana-folded for the words customers write in kana or romaji.
+    """
+    joined = without_word_gaps(norm)
+    for reading in (norm, joined) if joined != norm else (norm,):
+        words = next((m for m in _SCHEME_WORDS.finditer(reading)
+                      if m.group(0) != "案件" or _SCHEME_CASE.search(reading)), None)
+        if words is None:
+            words = _SCHEME_WORDS_FOLDED.search(fold_kana(reading))
+        if words is not None:
+            return _as_written(reading[words.start():words.end()], norm)
+    return None
 
 
 def _fraud_loss(norm: str) -> int:

@@ -58,7 +58,9 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 # The writer disowning what the sentence just said: 「慰謝料でも請求したい気分ですが、そういうことは言いません」.
-_DISOWNED = re.compile(r"(?:そういう|そんな|そのような)(?:こと|事|の)(?:は|を|まで)?(?:言い|申し|要求し|求め|請求し|し)(?:ません|ない)")
+# 「慰謝料だとか、そういったものを求めるつもりは一切ありません」 (writer D) too.
+_DISOWNED = re.compile(r"(?:そういう|そういった|そんな|そのような)(?:こと|事|の|もの)(?:は|を|まで)?(?:言い|申し|要求し|求め|請求し|し)"
+                       r"(?:ません|ない|る(?:つもり|気)(?:は|も)?(?:ない|ありません|ございません|一切|毛頭|全く|まったく))")
 
 
 def negated(text: str, match: re.Match) -> bool:
@@ -76,9 +78,19 @@ def reported(text: str, match: re.Match) -> bool:
                 and _REPORTING_VERB.search(text, match.end(), min(len(text), s_end + 12)))
 
 
-_GUARD_WORDS = re.compile(r"と言[っわ]|って言|と聞|って聞|らしい|とは言いません|とは思いません|つもりはな")
+_GUARD_WORDS = re.compile(r"と言[っわ]|って言|とか言[っわ]|と聞|って聞|らしい|とは言いません|とは思いません|"
+                          r"つもりは(?:な|全く|まったく|一切|毛頭|ございません|ありません)")
+# The same without 「…と言われた」: what the writer was told (by the scheme's agent) is the writer's own story.
+_GUARD_WORDS_BUT_TOLD = re.compile(r"と言っ|と言わ(?!れ)|って言(?!われ)|とか言[っわ]|と聞|って聞|らしい|とは言いません|とは思いません|"
+                                   r"つもりは(?:な|全く|まったく|一切|毛頭|ございません|ありません)")
 
 
-def guarded_anywhere(norm: str) -> bool:
-    """Reported speech or a denial somewhere in the message: the model's guess is not enough."""
-    return bool(_GUARD_WORDS.search(norm))
+def guarded_anywhere(norm: str, told_is_own: bool = False) -> bool:
+    """Reported speech or a denial somewhere in the message: the model's guess is not enough.
+
+    ``told_is_own``: 「…って言われた」 is not reported speech. For the SNS scheme the victim was told
+    (「このクーポン使えって言われた」, 「あとで返すって言われて定期便を申し込んだ」): that is what happened
+    to the writer, not someone else's story. For a demand or threat it stays a guard: 「夫に『慰謝料取れ』って
+    言われた」 is the husband's word.
+    """
+    return bool((_GUARD_WORDS_BUT_TOLD if told_is_own else _GUARD_WORDS).search(norm))
