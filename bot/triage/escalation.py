@@ -813,16 +813,21 @@ RULES: tuple[Rule, ...] = (
     Rule("knows_where_they_are", ABUSIVE, "high",
          # the office, the warehouse or a staff member's home, known, with a visit or "what happens" next to it
          # (MHLW: intimidation without naming violence): 「御社の事務所の所在地は存じ上げておりますので、直接お伺い
-         # することも」「今どのあたりに住んでいるかも大体知っていますから、会いに行っても」 (writers D and AA)
+         # することも」「今どのあたりに住んでいるかも大体知っていますから、会いに行っても」 (writers D and AA).
+         # Knowing the address alone is no threat: 「所在地は知っていますが、返品を持っていくことはできますか」.
          r"(?:事務所|倉庫|会社|本社|店舗|所在地|お住まい|住んで(?:いる|る|らっしゃる)|最寄り(?:の)?駅)\S{0,16}?"
          r"(?:存じ上げて|調べ(?:が|は)つい|見当(?:が|は)つい|把握して|知って(?:いま|いる|る|ん|おり))|"
          r"(?<![A-Za-z])(?:jimusho|kaisha|souko|doko ni sunderu|sunde ?iru|juusho)\b.{0,20}?\bshitte(?:ru|iru|imasu)\b|"
-         r"(?<![A-Za-z])(?:kaisha|mise|jimusho|souko)\s+no\s+mae\s+(?:de|ni)\b.{0,12}?\b(?:matteru|iru|kiteru)\b|"
+         r"(?<![A-Za-z])(?:kaisha|mise|jimusho|souko)\s+no\s+mae\s+(?:de|ni)\b.{0,12}?\b(?:matteru|iru|kiteru)\b",
+         "御社の事務所の所在地は存じ上げておりますので、直接お伺いすることも検討しております",
+         requires=r"(?:お?伺(?:う|い|います|わせ|えれば)|会いに|(?:行|い)(?:きます|く)(?:から|ぞ|よ|かも|ので)|(?:行|い)っても(?:いい|良い)|参ります|参上|"
+                  r"訪ね(?:ます|る)|どうな(?:る|って)|想像|覚悟|お考え|考えろ|待って(?:る|い)|いずれ|what happens|dou naru|ki wo tsukete|"
+                  r"wakatteru|ignore)"),
+    Rule("staff_accounts_watched", ABUSIVE, "high",
+         # a staff member's own accounts found and watched: 「その方のSNSも毎日拝見しております」 (writer AA)
          r"(?:担当|スタッフ|社員|店員|オペレーター|その方|あの方|staff)\S{0,12}?(?:SNS|インスタ|Instagram|Twitter|アカウント|accounts?)"
          r"\S{0,8}?(?:拝見して|見て(?:い|る|ます)|見つけ|特定し|チェックして)",
-         "御社の事務所の所在地は存じ上げておりますので、直接お伺いすることも検討しております",
-         requires=r"(?:伺|会いに|行く|いく|行って|行きます|参り|参上|訪ね|どうな|想像|覚悟|お考え|考えろ|待って|what happens|ki wo tsukete|"
-                  r"dou naru|毎日|いずれ|ignore)"),
+         "ご担当の方のSNSも毎日拝見しております"),
     Rule("veiled_threat_and_stalking", ABUSIVE, "high",
          r"(?:毎朝|毎日|毎晩|いつも)\S{0,8}?(?:見かけ|見てる|見張|つけて)|帰り(?:は|道は)?いつも|家の近く|見覚えある|"
          r"(?:場所|住所|家|自宅|職場|勤務先)(?:、|は|を|も)?\s?(?:知っ(?:てる|とる|ている)|わかっ(?:てる|とる)|分かっ(?:てる|とる))|"
