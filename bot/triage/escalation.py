@@ -168,8 +168,6 @@ _SCHEME_CONTEXT = (r"(?:報酬|houshu|hoshu|謝礼|稼げ|稼ぐ|収入|日給|�
 # Words of the scheme that back a fraud answer when the language model alone judged the message.
 _SCHEME_WORDS = re.compile(_SCHEME_CONTEXT + r"|副業|モニター|アンバサダー|インフルエンサー|PR案件|案件|在宅ワーク|フォロワー",
                            re.IGNORECASE)
-# 案件 alone is any business matter (「急ぎの案件です」 from someone posing as the police, A029 of the scripted
-# conversations); it backs the model only where the scheme's 案件 is meant (PR案件, 副業の案件, 案件の報酬).
 # The same words as they are written without a Japanese keyboard or in kana alone, read on the kana-folded text
 # (モニター, ﾓﾆﾀｰ and もにたー alike), and the scheme's promise of money back or paid up front: writers D and AA
 # (2026-12-03) wrote 「insuta de monitaa ni oubo」, 「ｶﾝﾀﾝ ﾌｸｷﾞｮｳ」, 「あとで おかね かえすって」, 「前金も払った」.
@@ -180,6 +178,8 @@ _SCHEME_WORDS_FOLDED = re.compile(
     r"(?<![a-z])(?:monit(?:aa|a|or)|fukugyou?|hou?shuu?|mission|agency|ambassador|influencer|reimburse|commission|"
     r"side[- ]?(?:job|gig|hustle))(?![a-z])",
     re.IGNORECASE)
+# 案件 alone is any business matter (「急ぎの案件です」 from someone posing as the police, A029 of the scripted
+# conversations); it backs the model only where the scheme's 案件 is meant (PR案件, 副業の案件, 案件の報酬).
 _SCHEME_CASE = re.compile(r"(?:PR|副業|モニター|紹介|宣伝|高額|簡単な|稼げる|お仕事|在宅|SNS|インスタ)(?:の)?案件|"
                           r"案件(?:の|で|に)?(?:報酬|紹介|参加|応募|募集|担当|こなし|をこな|購入|買|注文)", re.IGNORECASE)
 # "If you post it / review it …": the condition the scheme pays on (載せたら, 紹介すれば, 書いてくれたら).
@@ -990,17 +990,23 @@ def rule_hits(text: str, order_total: int | None = None) -> list[Hit]:
     not fire on the text as written may fire there, quoting its evidence from that reading.
     """
     hits = []
-    joined = without_word_gaps(text)
-    readings = [(text, fold_kana(text))] + ([(joined, fold_kana(joined))] if joined != text else [])
+    readings = _readings(text)
     for rule, regex, requires in _COMPILED:
         for reading, folded in readings:
             hit = _first_hit(rule, regex, requires, reading, folded, order_total)
             if hit is not None:
-                if reading is not text:
+                if reading != text:
                     hit = Hit(hit.rule, tuple(_as_written(e, text) for e in hit.evidence), hit.start)
                 hits.append(hit)
                 break
     return hits
+
+
+def _readings(text: str) -> list[tuple[str, str]]:
+    """The text as written and, when it is written a word at a time, with the gaps closed; each with its
+    kana-folded form (spans stay valid between the two)."""
+    joined = without_word_gaps(text)
+    return [(reading, fold_kana(reading)) for reading in ((text, joined) if joined != text else (text,))]
 
 
 def _as_written(words: str, text: str) -> str:
@@ -1125,12 +1131,11 @@ def _scheme_words(norm: str) -> str | None:
     Read as written, then with the gaps of a message written a word at a time closed (「もにたー、という、
     もの」), each also kana-folded for the words customers write in kana or romaji.
     """
-    joined = without_word_gaps(norm)
-    for reading in (norm, joined) if joined != norm else (norm,):
+    for reading, folded in _readings(norm):
         words = next((m for m in _SCHEME_WORDS.finditer(reading)
                       if m.group(0) != "案件" or _SCHEME_CASE.search(reading)), None)
         if words is None:
-            words = _SCHEME_WORDS_FOLDED.search(fold_kana(reading))
+            words = _SCHEME_WORDS_FOLDED.search(folded)
         if words is not None:
             return _as_written(reading[words.start():words.end()], norm)
     return None

@@ -78,11 +78,12 @@ def reported(text: str, match: re.Match) -> bool:
                 and _REPORTING_VERB.search(text, match.end(), min(len(text), s_end + 12)))
 
 
-_GUARD_WORDS = re.compile(r"と言[っわ]|って言|とか言[っわ]|と聞|って聞|らしい|とは言いません|とは思いません|"
-                          r"つもりは(?:な|全く|まったく|一切|毛頭|ございません|ありません)")
+# Hearsay and denials anywhere in a message, whoever said what.
+_HEARSAY_OR_DENIAL = (r"とか言[っわ]|と聞|って聞|らしい|とは言いません|とは思いません|"
+                      r"つもりは(?:な|全く|まったく|一切|毛頭|ございません|ありません)")
+_GUARD_WORDS = re.compile(r"と言[っわ]|って言|" + _HEARSAY_OR_DENIAL)
 # The same without 「…と言われた」: what the writer was told (by the scheme's agent) is the writer's own story.
-_GUARD_WORDS_BUT_TOLD = re.compile(r"と言っ|と言わ(?!れ)|って言(?!われ)|とか言[っわ]|と聞|って聞|らしい|とは言いません|とは思いません|"
-                                   r"つもりは(?:な|全く|まったく|一切|毛頭|ございません|ありません)")
+_GUARD_WORDS_BUT_TOLD = re.compile(r"と言っ|と言わ(?!れ)|って言(?!われ)|" + _HEARSAY_OR_DENIAL)
 
 
 def guarded_anywhere(norm: str, told_is_own: bool = False) -> bool:
