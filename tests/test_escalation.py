@@ -16,6 +16,7 @@ from bot.triage.escalation import (
     REASONS,
     RULES, Escalation, detect_escalation, handover_decision,
 )
+from bot.triage.guards import guarded_anywhere
 from bot.triage.quality import load_examples, measure
 
 DATA = Path(__file__).parent / "data"
@@ -784,6 +785,69 @@ def test_the_models_scheme_needs_its_words_in_any_script_and_being_told_is_the_v
                                  intent_confidence=0.95).escalate
     assert not detect_escalation("慰謝料などを求めるつもりは全くございません", intent="excessive_demand",
                                  intent_confidence=0.9).escalate
+
+
+@pytest.mark.parametrize("text, reason", [
+    # the president at the door, in kanji with an elderly comma after each word and in kana (writer G, 2026-12-04)
+    ("店長さんが、直接、うちに、来て、お金を、返しなさい。", EXCESSIVE_DEMAND),
+    ("しゃちょうが うちまで あやまりに くるように", EXCESSIVE_DEMAND),
+    # calm words for more than the remedy, and a consolation payment on top of a loss
+    ("修理だけでなく、交換だけでは割に合わないので同じ品をもう一つお願いします", EXCESSIVE_DEMAND),
+    ("偽サイトの被害額と、お見舞い金もお支払いいただきたい", EXCESSIVE_DEMAND),
+    # the staff member's name and home demanded of "that girl" / "that man"; in English with "I'll deal with her"
+    ("あの男の、名前と、住所を、言いなさい。", ABUSIVE),
+    ("その子の自宅の住所を教えなさい", ABUSIVE),
+    ("Give me the operator's home address. I know what to do.", ABUSIVE),
+    ("That driver was rude. I'll deal with him myself.", ABUSIVE),
+    ("The girl on the phone had a cute voice, send me her LINE", ABUSIVE),
+    # the same thing, without end: every hour, calling again and again, the same text
+    ("返事があるまで30分おきにここへ送ります", ABUSIVE),
+    ("毎晩電話をかけ続けますから", ABUSIVE),
+    ("納得できる答えが来るまで同じ内容を書き続けます", ABUSIVE),
+    ("ﾍﾝｷﾝｽﾙﾏﾃﾞ ﾏｲﾆﾁ ﾃﾞﾝﾜｼﾂﾂﾞｹﾙ", ABUSIVE),
+    # veiled threats: your own responsibility, the office's front with a megaphone, kana
+    ("どうなっても自己責任ですよ。住所は控えてあります", ABUSIVE),
+    ("本社の前で一晩中わめいてやろうか", ABUSIVE),
+    ("ｵﾐｾﾉ ﾊﾞｼｮ ﾄﾞｺｶ ﾜｶｯﾃﾙｿﾞ", ABUSIVE),
+    ("おまえら ただじゃ すまさないからな", ABUSIVE),
+    ("こえ かわいかったね らいん おしえて", ABUSIVE),
+    # a person: a call back, the department, romaji
+    ("至急コールバックください", HUMAN_REQUEST),
+    ("折り返しのお電話をいただけますか", HUMAN_REQUEST),
+    ("返品を担当する部署の方と直接お話しさせてください", HUMAN_REQUEST),
+    ("staff kara renraku moraemasu ka", HUMAN_REQUEST),
+    # the scheme: told to buy and post in English; a promise to the writer, broken
+    ("They told me to buy three bags and post a story, then they would reimburse me.", FRAUD_SCHEME),
+])
+def test_wordings_added_from_writers_f_and_g(text, reason):
+    found = detect_escalation(text)
+    assert (found.escalate, found.reason) == (True, reason), found
+
+
+@pytest.mark.parametrize("text", [
+    # someone else's words in quotes, reported; a call back already made; a name asked to thank; noted down, no threat
+    "息子が「ごねたら慰謝料が取れる」と言っていましたが、私は交換で十分です",
+    "口コミで「返品ごねたら倍返し」という書き込みを見ましたが、うちは普通の返品です",
+    "昨日、折り返しのお電話をいただきました。ありがとうございました",
+    "Could you tell me her name? She was very kind and I want to thank her.",
+    "注文番号は控えてあります。MD26110220です",
+    "店長さんが家に来てくれるサービスはありますか",
+])
+def test_what_looked_like_escalation_in_writers_f_and_g_is_left_alone(text):
+    assert not detect_escalation(text).escalate, detect_escalation(text)
+
+
+def test_a_promise_to_the_writer_broken_is_their_own_story_and_no_person_wanted_is_no_request():
+    # 「…って言ってたのに」: the scheme's agent promised the writer, who now asks; not someone else's story (writer G).
+    broken = detect_escalation("インスタの人が、投稿したら全額返すって言ってたのに返ってこない", intent="fraud_scheme",
+                               intent_confidence=0.95)
+    assert (broken.escalate, broken.reason) == (True, FRAUD_SCHEME), broken
+    assert guarded_anywhere("全額返すって言ってたけど、どうなんでしょう", told_is_own=True)
+    assert not guarded_anywhere("全額返すって言ってたのに返ってこない", told_is_own=True)
+    # 「人と話したいわけじゃない」: the model's request for a person at 0.73 (writer G) is not taken.
+    for text in ("人と話したいわけじゃないので、チャットで教えてください", "電話は不要です。このままチャットでお願いします"):
+        assert not detect_escalation(text, None, HUMAN_INTENT, 0.9).escalate, text
+    assert detect_escalation("人と話したいです", None, HUMAN_INTENT, 0.9).escalate
 
 
 def test_the_models_request_for_a_person_needs_some_confidence():
