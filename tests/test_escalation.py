@@ -809,6 +809,8 @@ def test_the_models_scheme_needs_its_words_in_any_script_and_being_told_is_the_v
     ("どうなっても自己責任ですよ。住所は控えてあります", ABUSIVE),
     ("本社の前で一晩中わめいてやろうか", ABUSIVE),
     ("ｵﾐｾﾉ ﾊﾞｼｮ ﾄﾞｺｶ ﾜｶｯﾃﾙｿﾞ", ABUSIVE),
+    ("お前の職場は分かってる", ABUSIVE),
+    ("会社の場所は知ってるからな", ABUSIVE),
     ("おまえら ただじゃ すまさないからな", ABUSIVE),
     ("こえ かわいかったね らいん おしえて", ABUSIVE),
     # a person: a call back, the department, romaji
@@ -832,6 +834,11 @@ def test_wordings_added_from_writers_f_and_g(text, reason):
     "Could you tell me her name? She was very kind and I want to thank her.",
     "注文番号は控えてあります。MD26110220です",
     "店長さんが家に来てくれるサービスはありますか",
+    # a place known is no threat by itself, and スカスカ / カスカス hold no insult (both escalated before)
+    "お店の場所は知っているので、直接取りに行っていいですか",
+    "倉庫の場所は知ってるけど、持ち込み返品できる？",
+    "福袋の中身がスカスカでした",
+    "届いたパンがカスカスでした",
 ])
 def test_what_looked_like_escalation_in_writers_f_and_g_is_left_alone(text):
     assert not detect_escalation(text).escalate, detect_escalation(text)
