@@ -844,6 +844,33 @@ def test_what_looked_like_escalation_in_writers_f_and_g_is_left_alone(text):
     assert not detect_escalation(text).escalate, detect_escalation(text)
 
 
+@pytest.mark.parametrize("text", [
+    # calm messages of the training writers that the rules escalated (2026-12-04: 30 such of 5,687 → 16), reworded:
+    # waiting at the door, thanks for patience, an apology letter received, a demand put aside, a person not wanted,
+    # a past phone call, someone else's words in 『』, and a friend's brush with the scheme that did not reach the writer
+    "荷物まだかなーって毎日ポストを見てる📮",
+    "電話の方が最後まで丁寧に付き合ってくださいました。ありがとうございます",
+    "謝罪文をいただきましたが、返金の日付がまだ書かれていません",
+    "迷惑料って言いたいくらいだけど、そういうのはいいから交換だけ早くして",
+    "担当者と話したいわけでもないので、ここで教えてください",
+    "先週お電話でお話しした件の続きです。返品ラベルはまだですか",
+    "姉に『ごねたら慰謝料取れる』って言われたけど、普通に返品したいだけです",
+    "同僚がインスタで「買って投稿したら報酬」って誘われたそうです。私自身は誘われていません",
+    "母が副業の勧誘を受けたと言っていましたが、私は関係ないです。マグの在庫はありますか",
+])
+def test_calm_messages_of_the_training_writers_are_left_alone(text):
+    assert not detect_escalation(text).escalate, detect_escalation(text)
+
+
+def test_a_friends_story_of_the_scheme_is_not_the_writers_even_for_the_model():
+    # the writer says it did not reach them: neither the rules nor the model's word make it the writer's case
+    text = "友達がモニターの副業で報酬もらえるって誘われたらしい。私は関係ないけど"
+    assert not detect_escalation(text, intent="fraud_scheme", intent_confidence=0.97).escalate
+    victim = detect_escalation("モニターの副業で報酬もらえるって誘われて3万円払いました", intent="fraud_scheme",
+                               intent_confidence=0.97)
+    assert (victim.escalate, victim.reason) == (True, FRAUD_SCHEME)
+
+
 def test_a_promise_to_the_writer_broken_is_their_own_story_and_no_person_wanted_is_no_request():
     # 「…って言ってたのに」: the scheme's agent promised the writer, who now asks; not someone else's story (writer G).
     broken = detect_escalation("インスタの人が、投稿したら全額返すって言ってたのに返ってこない", intent="fraud_scheme",

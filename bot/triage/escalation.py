@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from bot.kana import fold_kana
 from bot.text import normalise, without_word_gaps
 from bot.triage.amounts import COMPENSATION, REFUND, amounts_in, excessive_amount
-from bot.triage.guards import guarded_anywhere, negated, reported, sentence_around
+from bot.triage.guards import guarded_anywhere, negated, not_involved, reported, sentence_around
 
 EXCESSIVE_DEMAND = "excessive_demand"
 ABUSIVE = "abusive"
@@ -498,7 +498,7 @@ RULES: tuple[Rule, ...] = (
          r"謝らせ|謝れ|謝罪|詫び|出向|謝って(?:ください|下さい|ほしい|欲しい|もら|いただ|よ)|謝りに)|上層部(?:の|が|から|に)\S{0,6}?(?:謝罪|謝れ|謝らせ|詫び)",
          "社長直筆の謝罪文を送ってください"),
     Rule("written_pledge", EXCESSIVE_DEMAND, "high",
-         r"念書|誓約書|一筆(?:書け|書いて|書かせ|入れ)|直筆の?(?:謝罪|詫び)|謝罪文|詫び状|詫び文|始末書|"
+         r"念書|誓約書|一筆(?:書け|書いて|書かせ|入れ)|直筆の?(?:謝罪|詫び)|謝罪文(?!を?(?:頂戴|いただ|頂|受け取|もらっ|拝受))|詫び状|詫び文|始末書|"
          r"(?:書面|文書|手紙)(?:で|での|による|にて)?(?:の)?謝罪|謝罪(?:の)?(?:書面|文書|手紙)|(?:文書|書面)で(?:約束|誓)|"
          r"会社として\S{0,6}?(?:一筆|念書|誓約|約束)|shazai[- ]?bun|wabi[- ]?jou|shachou (?:ga|ni|no) (?:shazai|ayamar)|owabi no tegami|tegaki no (?:owabi|shazai)",
          "二度としないと念書を書け"),
@@ -822,7 +822,7 @@ RULES: tuple[Rule, ...] = (
     Rule("sexual_harassment_more", ABUSIVE, "high",
          r"下着(?:の色|何色|見せ|姿)|何色の(?:下着|パンツ)|セクハラ(?:したく|していい|させ)|パンツ(?:の色|何色|見せ)|何色のパンツ|おっぱい|胸(?:が)?(?:大き|でか|揉|触)|エッチ|エロ(?:い|そう|声)|"
          r"セックス|ヤら(?:せ|し)|抱(?:きたい|かせろ|かせて|いてあげ)|裸(?:の写真|見せ|になって)|"
-         r"(?:付き合|つきあ)って(?:よ|ください|くれ)|彼女に(?:なって|したい)|結婚して(?:よ|ください|くれ)|"
+         r"(?:付き合|つきあ)って(?:よ|ください(?!まし|ます)|くれ(?![てたる]))|彼女に(?:なって|したい)|結婚して(?:よ|ください|くれ)|"
          r"(?:個人的|プライベート)(?:な|の)?(?:連絡先|LINE|電話番号|で会)|(?:飲み|食事|ご飯|ごはん|デート)(?:に)?(?:行こう|いこう|行かない|いかない)|"
          r"(?:チャット|電話|オペ|オペレーター|店員|スタッフ|配達|担当|サポート)の(?:子|女の子|女|姉ちゃん|ねえちゃん|お姉さん)\S{0,20}?(?:LINE|連絡先|電話番号|インスタ)(?:を)?(?:教え|交換)|"
          r"(?:可愛|かわい|カワイ|美人|イケメン|タイプ)\S{0,30}?(?:連絡先|LINE|電話番号|インスタ)(?:を)?(?:教え|交換)|"
@@ -847,7 +847,8 @@ RULES: tuple[Rule, ...] = (
          r"\S{0,8}?(?:拝見して|見て(?:い|る|ます)|見つけ|特定し|チェックして)",
          "ご担当の方のSNSも毎日拝見しております"),
     Rule("veiled_threat_and_stalking", ABUSIVE, "high",
-         r"(?:毎朝|毎日|毎晩|いつも)\S{0,8}?(?:見かけ|見てる|見張|つけて)|帰り(?:は|道は)?いつも|家の近く|見覚えある|"
+         r"(?:毎朝|毎日|毎晩|いつも)(?!\S{0,8}?(?:玄関|ポスト|郵便受け|宅配ボックス|追跡|配送状況|荷物|メール|サイト|アプリ|通知|ページ|在庫))"
+         r"\S{0,8}?(?:見かけ|見てる|見張|つけて)|帰り(?:は|道は)?いつも|家の近く|見覚えある|"
          # somebody's home or workplace known, or a place known said as a threat: 「場所は知ってるからな」. A place known
          # alone is no threat: 「お店の場所は知っているので、直接取りに行っていいですか」 escalated before 2026-12-04.
          r"(?:お前|おまえ|あんた|てめえ|担当者?|オペレーター|店員|スタッフ|社員|君|きみ|あいつ|そいつ|あの(?:子|男|女|人))の"
@@ -966,7 +967,7 @@ RULES: tuple[Rule, ...] = (
          r"直接(?:やり取り|やりとり|話|お話|相談|連絡)(?:を)?(?:させて|したい|したく|できませんか|お願い)|"
          r"チャット(?:じゃ|では)(?:伝わらない|無理|埒|らち|話にならない|わからない|分からない)|"
          r"サポート(?:担当|窓口|の人|の方|チーム)?(?:に|と)(?:(?:繋|つな)(?:いで|げ|ぎ)|(?:代わ|かわ)(?:って|れ))|"
-         r"(?:お)?電話(?:で|にて)(?:ご|お)?(?:相談|説明|話)(?!を受け|を聞い|した(?!い)|しました|してもらった|され)|電話(?:の方|のほう)?が(?:話が)?(?:早|はや)(?!口)|"
+         r"(?:お)?電話(?:で|にて)(?:ご|お)?(?:相談|説明|話)(?!を受け|を聞い|し?した(?!い)|し?しました|してもらった|され)|電話(?:の方|のほう)?が(?:話が)?(?:早|はや)(?!口)|"
          r"お電話(?:を)?(?:いただけ(?:ます|ません)か|いただきたい|ください|下さい|ほしい|欲しい|もらえ(?:ます|ません)か|頂戴(?:でき|したい|したく))|"
          r"電話(?:窓口|番号)(?:って|は)?(?:ないんですか|ないの|ありませんか|ある[?？])",
          "ロボットの回答は求めてない。人の判断が欲しい"),
@@ -989,7 +990,7 @@ RULES: tuple[Rule, ...] = (
          r"(?:お)?話(?:を)?聞いて(?:もらい|ほしい|欲しい|ください|いただ)|会わせ(?:ろ|て)|(?:代|替|変|換)え(?:て|ろ))|"
          r"オペレーター[!?！？]*$|(?<![A-Za-z])operator(?![A-Za-z])|human (?:please|agent|operator)|real person|"
          r"talk to (?:a )?(?:human|person)|hito to hanash|ningen to hanash|ningen ni kawa|tantou(?:sha)? ni|"
-         r"電話で(?:直接)?(?:話|説明|相談|対応|お話)(?!を受け|を聞い|した(?!い)|しました|してもらった|され)|電話(?:を)?(?:ください|下さい|して(?:ください|ほしい|欲しい|もらえ|くれ))|"
+         r"電話で(?:直接)?(?:話|説明|相談|対応|お話)(?!を受け|を聞い|し?した(?!い)|し?しました|してもらった|され)|電話(?:を)?(?:ください|下さい|して(?:ください|ほしい|欲しい|もらえ|くれ))|"
          r"折り返し(?:の)?(?:電話|連絡|お電話)(?!(?:を|は)?(?:いただき|頂き|もらい|もらっ|いただい|頂い)(?:まし)?た)|(?<!業者の)(?<!配達員の)(?<!配達員さんの)(?<!ドライバーの)電話番号(?:を)?教え|ボットじゃ(?:なくて|話にならない)|機械じゃ(?:なくて|話にならない)|"
          r"自動(?:応答|返信)(?:は)?(?:もういい|じゃ)|有人(?:対応|チャット)|チャットじゃなくて|"
          r"(?:AI|ロボット|ボット|bot|機械|自動応答)(?:じゃ|では)(?:なくて|話にならない|無理|だめ|ダメ|わからない|埒が明かない|らちがあかない)|"
@@ -1109,13 +1110,16 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
     """
     norm = normalise(text or "")
     hits = rule_hits(norm, order_total)
+    if not_involved(norm):
+        hits = [h for h in hits if h.rule.reason != FRAUD_SCHEME]
     candidates = [(_rank(h.rule.reason, h.rule.severity), h) for h in hits]
     model_reason = REASON_OF_INTENT.get(intent or "")
     model_sure = model_reason is not None and intent_confidence >= (
         MODEL_HUMAN_REQUEST_CONFIDENCE if model_reason == HUMAN_REQUEST else MODEL_ESCALATION_CONFIDENCE)
     if not candidates:
         if model_sure and (not _NO_PERSON_WANTED.search(norm) if model_reason == HUMAN_REQUEST
-                           else not guarded_anywhere(norm, told_is_own=model_reason == FRAUD_SCHEME)):
+                           else not guarded_anywhere(norm, told_is_own=model_reason == FRAUD_SCHEME)
+                           and not (model_reason == FRAUD_SCHEME and not_involved(norm))):
             model_evidence = f"{EVIDENCE_OF_MODEL}{intent} {intent_confidence:.2f}"
             if model_reason != FRAUD_SCHEME:
                 return Escalation(True, model_reason, "normal", (model_evidence,))
