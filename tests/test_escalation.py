@@ -871,6 +871,59 @@ def test_a_friends_story_of_the_scheme_is_not_the_writers_even_for_the_model():
     assert (victim.escalate, victim.reason) == (True, FRAUD_SCHEME)
 
 
+@pytest.mark.parametrize("text", [
+    # calm messages near the rows of writers F and G, found by a review of those rows (2026-12-04)
+    "店長さんがうちに来てくださいました。本当にありがとうございました。",
+    "保険会社から見舞金を頂いたのですが、手続きに領収書が要ります",
+    "在庫の通知が30分おきにメールで来ます。止め方を教えてください",
+    "1時間おきに電話しましたが繋がりませんでした",
+    "電話をかけ続けるしかないのでしょうか？",
+    "同じ内容を何度も書き続けるのは大変なので、まとめて送ります",
+    "バッテリーを自分で交換した場合、何が起きても自己責任になりますか？",
+    "配達員さんとは顔なじみで、名前も知っています。いつもありがとうと伝えてください。",
+    "近くの営業所、場所は知ってるんだけどね、何時まで開いてますか？",
+    "ずっと れんらく まってるんですけど いつまで まてば いいですか",
+    "てんちょうさんが わざわざ おわびに くることに なりました。ありがとうございます",
+    "町内会の拡声器で演説に使うマイクを探しています",
+    "担当の部署から説明をいただけましたので、もう大丈夫です。",
+    "Could you tell me which branch she works at? I want to visit and thank her in person.",
+    "Can you give me the driver's phone number so I can tell him where to leave it?",
+    "Your support told me to buy the replacement cable and post the faulty one back to get a refund.",
+    "謝罪文はいただきました",
+    "昨日は折り返しのお電話ありがとうございました",
+    "先日電話で相談して解決しました",
+    "このイヤホン、毎日つけて通勤しています",
+    "いつもお店のインスタ見てるよ",
+    "たんとうしゃの なまえは いえないって いわれた",
+])
+def test_what_came_near_the_rows_of_writers_f_and_g_is_left_alone(text):
+    assert not detect_escalation(text).escalate, detect_escalation(text)
+
+
+@pytest.mark.parametrize("text, reason", [
+    # what the same review found missing or lost
+    ("娘が楽しみにしてたプレゼントを台無しにしたんだから慰謝料払ってもらうぞ", EXCESSIVE_DEMAND),
+    ("息子が泣いてるんだ、社長が家まで来て謝れ、申し訳ないと思うなら", EXCESSIVE_DEMAND),
+    ("私は関係ないと思ってたけど、モニターの報酬がもらえるって言われて5万円払いました。振り込まれません", FRAUD_SCHEME),
+    ("An agency told me to buy your earbuds and post about them, they would pay me back", FRAUD_SCHEME),
+    ("四時間おきに電話してやる", ABUSIVE),
+    ("1時間ごとに同じメッセージを送ります", ABUSIVE),
+    ("返金されるまで毎時間電話するからな", ABUSIVE),
+    ("しゃちょうが いえまで きて あやまれ", EXCESSIVE_DEMAND),
+    ("ｼｬﾁｮｳ ｼﾞﾀｸﾆ ｺｲ", EXCESSIVE_DEMAND),
+    ("たんとうしゃの ふるねーむと じゅうしょ おしえろ", ABUSIVE),
+    ("対応した人のフルネーム教えて。家も", ABUSIVE),
+    ("さっきの人の名前と住所を教えろ", ABUSIVE),
+    ("担当者のフルネームを教えてください。自宅の住所もです", ABUSIVE),
+    ("折り返しください", HUMAN_REQUEST),
+    ("後で電話ちょうだい", HUMAN_REQUEST),
+    ("orikaeshi denwa onegaishimasu", HUMAN_REQUEST),
+])
+def test_what_the_review_of_writers_f_and_g_rows_found_missing(text, reason):
+    found = detect_escalation(text)
+    assert (found.escalate, found.reason) == (True, reason), found
+
+
 def test_a_promise_to_the_writer_broken_is_their_own_story_and_no_person_wanted_is_no_request():
     # 「…って言ってたのに」: the scheme's agent promised the writer, who now asks; not someone else's story (writer G).
     broken = detect_escalation("インスタの人が、投稿したら全額返すって言ってたのに返ってこない", intent="fraud_scheme",

@@ -42,7 +42,9 @@ _REPORTED_BEFORE = re.compile(
     r"娘|息子|先輩|後輩|祖母|祖父|親戚|近所の人|ママ友|職場の人|"
     r"隣の人|ある客|ニュース|記事|テレビ|ドラマ)(?:が|は|から|の話|で|に聞)"
 )
-_REPORTING_VERB = re.compile(r"言|聞|話し|書い|書か|教え|見|読|らし|そう|って|」|』|申し|怒|騒")
+# って only as a quote's end (「…取れるって」「…って言って」), not 払って; 申し as 申しておりました, not 申し訳.
+_REPORTING_VERB = re.compile(r"言|聞|話し|書い|書か|教え|見|読|らし|そう|って(?:言|い[うっわ]|聞|話|書|[。、!！?？\s]|$)|」|』|"
+                             r"申して|申しま|申してお|怒|騒")
 _CLAUSE_END = re.compile(r"[。!?！？\n]|けど|けれど|が、|、")
 SENTENCE_END = re.compile(r"[。!?！？\n]")
 
@@ -96,7 +98,7 @@ _GUARD_WORDS_BUT_TOLD = re.compile(r"と言っ(?!(?:てい?た|ていました)�
 # 一切関わっておりません」 after a friend's or a daughter's story (writers E, H, Q, U, X, Y, Z: their calm messages).
 _NOT_INVOLVED = re.compile(
     r"(?:私|わたし|あたし|自分|僕|ぼく|俺|うち)(?:自身)?(?:は|には)\S{0,14}?"
-    r"(?:関係(?:な|(?:あり|ござい)ません)|誘われて(?:い)?(?:ない|ません|おりません)|関わって(?:い|お)?(?:ない|ません|りません))")
+    r"(?:関係(?:な(?!いと思|いって思|かった)|(?:あり|ござい)ません)|誘われて(?:い)?(?:ない|ません|おりません)|関わって(?:い|お)?(?:ない|ません|りません))")
 
 
 def not_involved(norm: str) -> bool:
