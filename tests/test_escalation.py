@@ -895,6 +895,7 @@ def test_a_friends_story_of_the_scheme_is_not_the_writers_even_for_the_model():
     "このイヤホン、毎日つけて通勤しています",
     "いつもお店のインスタ見てるよ",
     "たんとうしゃの なまえは いえないって いわれた",
+    "新しい住所もわかっていますので、配送先の変更をお願いします",
 ])
 def test_what_came_near_the_rows_of_writers_f_and_g_is_left_alone(text):
     assert not detect_escalation(text).escalate, detect_escalation(text)
@@ -918,6 +919,8 @@ def test_what_came_near_the_rows_of_writers_f_and_g_is_left_alone(text):
     ("折り返しください", HUMAN_REQUEST),
     ("後で電話ちょうだい", HUMAN_REQUEST),
     ("orikaeshi denwa onegaishimasu", HUMAN_REQUEST),
+    ("お前の住所はもう調べた", ABUSIVE),
+    ("担当者の自宅もわかってる", ABUSIVE),
 ])
 def test_what_the_review_of_writers_f_and_g_rows_found_missing(text, reason):
     found = detect_escalation(text)
