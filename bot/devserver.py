@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -23,10 +24,34 @@ from bot.config import PROJECT_ROOT
 from bot.processes import start_server, stop_process
 
 
-def free_port() -> int:
+def _ephemeral_ports() -> tuple[int, int]:
+    """The range the kernel takes source ports of outgoing connections from (Linux's default if unreadable)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    """A port nothing listens on, below the kernel's range for outgoing connections.
+
+    A port the kernel hands out for bind(0) comes from that range, and so does the
+    source port of every outgoing connection: chosen a minute before a server binds
+    it (the replica layout starts nginx last), it was once taken by a test's own
+    HTTP connection meanwhile (「bind() to 127.0.0.1:44570 failed (98: Address
+    already in use)」, 2026-12-04). Below the range only listeners can take it.
+    """
+    return free_ports(1)
 
 
 @dataclass
@@ -82,18 +107,12 @@ class RunningAssistant:
 
 def free_ports(count: int) -> int:
     """The first of ``count`` consecutive free ports (the replica layout numbers its servers from one)."""
-    for _ in range(200):
-        first = free_port()
-        if first + count > 65535:
-            continue
-        try:
-            for port in range(first + 1, first + count):
-                with socket.socket() as s:
-                    s.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        return first
-    raise RuntimeError(f"no {count} consecutive free ports")
+    low = min(_ephemeral_ports()[0], 65536) - count
+    for _ in range(500):
+        first = 10000 + secrets.randbelow(max(1, low - 10000))
+        if all(_bindable(port) for port in range(first, first + count)):
+            return first
+    raise RuntimeError(f"no {count} consecutive free ports below {low + count}")
 
 
 def start_assistant(var_dir: Path, extra_env: dict | None = None, *, replicas: int | None = None,

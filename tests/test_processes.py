@@ -1,12 +1,14 @@
 """Starting, waiting for and stopping child servers (bot.processes), with real child processes."""
 
+import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
-from bot.devserver import free_port
+from bot.devserver import free_port, free_ports
 from bot.processes import ServerDidNotStart, answers_http, start_server, stop_process, wait_until_ready
 
 
@@ -42,3 +44,14 @@ def test_a_server_that_dies_at_start_is_reported_with_its_log(tmp_path):
         start_server([sys.executable, "-c", "import sys; print('port 5005 is taken'); sys.exit(3)"],
                      name="the child", log_path=log, ready=lambda: False, seconds=30)
     assert "port 5005 is taken" in str(raised.value)
+
+
+def test_servers_get_ports_that_no_outgoing_connection_can_take():
+    # bind(0) hands out a port from the kernel's range for outgoing connections; the replica layout binds its
+    # nginx a minute after choosing, and a test's own HTTP connection once held that port by then (2026-12-04)
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    first = free_ports(6)
+    assert first + 6 <= low
+    assert all(free_port() < low for _ in range(20))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", first))  # free when chosen
