@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from bot.kana import fold_kana
 from bot.text import normalise, without_word_gaps
 from bot.triage.amounts import COMPENSATION, REFUND, amounts_in, excessive_amount
-from bot.triage.guards import guarded_anywhere, negated, not_involved, reported, sentence_around
+from bot.triage.guards import guarded_anywhere, negated, no_person_wanted, not_involved, reported, sentence_around
 
 EXCESSIVE_DEMAND = "excessive_demand"
 ABUSIVE = "abusive"
@@ -205,6 +205,13 @@ _PRIVATE_DETAIL = (r"(?:ご?自宅|お住まい|住んで(?:いる|る)(?:場所
 _POLITE_REQUEST = (r"(?:教えて(?:ください|下さい|くれ|いただ|頂|もらえ|ほしい|欲しい)|お教え(?:ください|下さい|いただ|願)|教えろ|"
                    r"(?:いただ|頂)け(?:ます|ません)か|お知らせ(?:ください|下さい|いただ|願)|送って(?:ください|下さい|いただ|ほしい|くれ)|"
                    r"お送り(?:ください|下さい|いただ)|開示(?:して|しろ|を)|公開(?:して|しろ))")
+# A phone talk that is over is no request for one: 「先日お電話でお話しした方」「電話で相談して解決しました」.
+_PAST_CALL = (r"(?!を受け|を聞い|し?した(?!い)|し?しました|してもらった|され|し(?:て|た)\S{0,3}?解決|"
+              r"しさせて(?:いただ|頂)いた|させて(?:いただ|頂)いた)")
+# Somebody at the shop, as the owner of a home or workplace a threat says is known (お前の家, 担当者の自宅).
+_WHOSE = r"(?:お前|おまえ|あんた|てめえ|担当者?|オペレーター|店員|スタッフ|社員|君|きみ|あいつ|そいつ|あの(?:子|男|女|人))"
+# Said as what the writer will do, not asked or regretted (「かけ続けるしかないのでしょうか」).
+_WILL_DO = r"(?:から|ぞ|よ|わ|ので|ね|[。!！]|$)"
 
 RULES: tuple[Rule, ...] = (
     # ------------------------------------------------------------------
@@ -437,7 +444,6 @@ RULES: tuple[Rule, ...] = (
          "They told me to buy three bags and post a story about them, then they would reimburse me."),
     Rule("scheme_in_english_or_romaji", FRAUD_SCHEME, "high",
          r"(?:buy|purchase|order)\w*\b.{0,60}?\b(?:promote|post|review)\w*\b.{0,60}?\b(?:commission|reward|paid|payment)|"
-
          r"houshuu?|hoshuu?|fukugyou?|senden",
          "I was told to buy products on this site and promote them on Instagram for a commission",
          requires=r"(?:commission|promo|senden|chuumon|kaw|kat|kaimash|tame|houshu|hoshu|sasow|sasoi|iware|touroku|henkin|haratt|"
@@ -761,11 +767,10 @@ RULES: tuple[Rule, ...] = (
          r"(?:電話|連絡|メール|問い合わせ|チャット|催促)(?:を)?(?:し)?続け(?:ます|る|てやる|たる)(?:から|ぞ|よ|わ)?|"
          # said as what the writer will do, not asked or regretted (「かけ続けるしかないのでしょうか」「送り続けるのは申し訳ない」):
          # 「直るまで毎朝九時に電話をかけ続けますから」「今日から一時間おきにこのチャットに同じ文面を送り続けますので」 (writer G)
-         r"(?:電話|連絡|メール|メッセージ|チャット)(?:を)?(?:かけ|入れ|送り)続け(?:ます|る|てやる|たる)(?:から|ぞ|よ|わ|ので|ね|[。!！]|$)|"
+         r"(?:電話|連絡|メール|メッセージ|チャット)(?:を)?(?:かけ|入れ|送り)続け(?:ます|る|てやる|たる)" + _WILL_DO + r"|"
          r"(?:[0-9〇一二三四五六七八九十]+(?:時間|分)(?:おき|ごと)に|毎時間|毎時[、,]?)\S{0,16}?(?:送|電話|連絡|書き込|書|メール|チャット)(?:し)?"
-         r"(?:ます|ります|きます|る|する|てやる|たる|[りきし]続け(?:ます|る|てやる|たる)?)(?:から|ぞ|よ|わ|ので|ね|[。!！]|$)|"
-         r"同じ(?:文面|文章|内容|メッセージ|こと|要求|話)(?:を)?\S{0,4}?(?:送り|書き|言い|打ち)続け(?:ます|る|てやる|たる)"
-         r"(?:から|ぞ|よ|わ|ので|ね|[。!！]|$)|"
+         r"(?:ます|ります|きます|る|する|てやる|たる|[りきし]続け(?:ます|る|てやる|たる)?)" + _WILL_DO + r"|"
+         r"同じ(?:文面|文章|内容|メッセージ|こと|要求|話)(?:を)?\S{0,4}?(?:送り|書き|言い|打ち)続け(?:ます|る|てやる|たる)" + _WILL_DO + r"|"
          r"(?:何度|何回|何十回|何百回)(?:でも)?同じ(?:こと|要求|話)(?:を)?(?:言い|送り|書き)続け|"
          # 「止めるまで毎日毎時間ここに同じこと書く」「認めるまで毎日ここで同じ質問する」「毎日ここに書き込むぞ」
          r"まで\S{0,3}?(?:毎日|毎時間|毎晩|毎朝)\S{0,12}?(?:同じ(?:こと|質問|話)|書き込|書く|送る|言う)|"
@@ -828,7 +833,7 @@ RULES: tuple[Rule, ...] = (
          r"見てる(?:からな|からね|ぞ)|監視してる|会いに(?:行|い)く(?:ね|よ|から|わ)|出待ち|後を(?:つけ|付け)|つけ回|付け回|尾行|"
          r"(?:仕事|シフト|勤務)(?:は|って)?何時に(?:上が|終わ)|退勤(?:時間|後)(?:を|に|は)?(?:教え|待|知って)|"
          r"最寄り(?:駅)?(?:は|も)?(?:知って|わかって|分かって)|(?:どこに|どこで)(?:住んで|働いて)(?:る|いる)(?:か)?(?:は)?(?:知って|わかって|分かって)|"
-         r"(?:(?:お前|おまえ|あんた|てめえ|担当者?|オペレーター|店員|スタッフ|社員|君|きみ|あいつ|そいつ|その方|あの(?:子|男|女|人|方))の)(?:住所|自宅|家)(?:は|も)?(?:もう)?(?:知って|わかって|分かって|調べ(?:た|ついて))|(?:住所|自宅|家)(?:は|も)?(?:もう)?(?:(?:知って|わかって|分かって)(?:る|いる|ん)?(?:から(?:な|ね)|ぞ|ぜ|んだ(?:ぞ|から)|だから|よな|[!！…]*$)|調べ(?:た|ついて))|忘れないから(?:な|ね)|首を洗って|楽しみにしと(?:け|いて)|"
+         rf"(?:{_WHOSE}|その方|あの方)の(?:住所|自宅|家)(?:は|も)?(?:もう)?(?:知って|わかって|分かって|調べ(?:た|ついて))|(?:住所|自宅|家)(?:は|も)?(?:もう)?(?:(?:知って|わかって|分かって)(?:る|いる|ん)?(?:から(?:な|ね)|ぞ|ぜ|んだ(?:ぞ|から)|だから|よな|[!！…]*$)|調べ(?:た|ついて))|忘れないから(?:な|ね)|首を洗って|楽しみにしと(?:け|いて)|"
          r"(?:本名|住所|個人情報|顔写真|勤務先|家族構成)(?:を|も|まで)?\S{0,4}?(?:特定|晒|さら|公開|ばら|バラ|拡散|ネットに|調べ上げ|突き止め)",
          "お前の家族がどうなっても知らんぞ"),
     Rule("sexual_harassment_more", ABUSIVE, "high",
@@ -863,8 +868,7 @@ RULES: tuple[Rule, ...] = (
          r"\S{0,8}?(?:見かけ|見てる|見張|(?:後を|あとを)つけて)|帰り(?:は|道は)?いつも|家の近く|見覚えある|"
          # somebody's home or workplace known, or a place known said as a threat: 「場所は知ってるからな」. A place known
          # alone is no threat: 「お店の場所は知っているので、直接取りに行っていいですか」 escalated before 2026-12-04.
-         r"(?:お前|おまえ|あんた|てめえ|担当者?|オペレーター|店員|スタッフ|社員|君|きみ|あいつ|そいつ|あの(?:子|男|女|人))の"
-         r"(?:住所|家|自宅|職場|勤務先|最寄り駅?)(?:、|は|を|も)?\s?(?:知っ(?:てる|とる|ている)|わかっ(?:てる|とる)|分かっ(?:てる|とる))|"
+         rf"{_WHOSE}の(?:住所|家|自宅|職場|勤務先|最寄り駅?)(?:、|は|を|も)?\s?(?:知っ(?:てる|とる|ている)|わかっ(?:てる|とる)|分かっ(?:てる|とる))|"
          r"(?:場所|住所|家|自宅|職場|勤務先)(?:、|は|を|も)?\s?(?:知っ(?:てる|とる|ている)|わかっ(?:てる|とる)|分かっ(?:てる|とる))"
          r"(?:から(?:な|ね)|ぞ|ぜ|んだ(?:ぞ|からな)|よな|[。!！…]*$)|"
          r"待っと(?:き|け)|待っとけ|気を(?:つけ|付け)た(?:方|ほう)がいい|"
@@ -981,7 +985,7 @@ RULES: tuple[Rule, ...] = (
          r"直接(?:やり取り|やりとり|話|お話|相談|連絡)(?:を)?(?:させて|したい|したく|できませんか|お願い)|"
          r"チャット(?:じゃ|では)(?:伝わらない|無理|埒|らち|話にならない|わからない|分からない)|"
          r"サポート(?:担当|窓口|の人|の方|チーム)?(?:に|と)(?:(?:繋|つな)(?:いで|げ|ぎ)|(?:代わ|かわ)(?:って|れ))|"
-         r"(?:お)?電話(?:で|にて)(?:ご|お)?(?:相談|説明|話)(?!を受け|を聞い|し?した(?!い)|し?しました|してもらった|され|し(?:て|た)\S{0,3}?解決|しさせて(?:いただ|頂)いた|させて(?:いただ|頂)いた)|電話(?:の方|のほう)?が(?:話が)?(?:早|はや)(?!口)|"
+         r"(?:お)?電話(?:で|にて)(?:ご|お)?(?:相談|説明|話)" + _PAST_CALL + r"|電話(?:の方|のほう)?が(?:話が)?(?:早|はや)(?!口)|"
          r"お電話(?:を)?(?:いただけ(?:ます|ません)か|いただきたい|ください|下さい|ほしい|欲しい|もらえ(?:ます|ません)か|頂戴(?:でき|したい|したく))|"
          r"電話(?:窓口|番号)(?:って|は)?(?:ないんですか|ないの|ありませんか|ある[?？])",
          "ロボットの回答は求めてない。人の判断が欲しい"),
@@ -1004,7 +1008,7 @@ RULES: tuple[Rule, ...] = (
          r"(?:お)?話(?:を)?聞いて(?:もらい|ほしい|欲しい|ください|いただ)|会わせ(?:ろ|て)|(?:代|替|変|換)え(?:て|ろ))|"
          r"オペレーター[!?！？]*$|(?<![A-Za-z])operator(?![A-Za-z])|human (?:please|agent|operator)|real person|"
          r"talk to (?:a )?(?:human|person)|hito to hanash|ningen to hanash|ningen ni kawa|tantou(?:sha)? ni|"
-         r"電話で(?:直接)?(?:話|説明|相談|対応|お話)(?!を受け|を聞い|し?した(?!い)|し?しました|してもらった|され|し(?:て|た)\S{0,3}?解決|しさせて(?:いただ|頂)いた|させて(?:いただ|頂)いた)|電話(?:を)?(?:ください|下さい|して(?:ください|ほしい|欲しい|もらえ|くれ))|"
+         r"電話で(?:直接)?(?:話|説明|相談|対応|お話)" + _PAST_CALL + r"|電話(?:を)?(?:ください|下さい|して(?:ください|ほしい|欲しい|もらえ|くれ))|"
          r"折り返し(?:の)?(?:電話|連絡|お電話)(?!(?:を|は)?(?:いただき|頂き|もらい|もらっ|いただい|頂い)|\S{0,3}?ありがと)|"
          # 「折り返しください」「後で電話ちょうだい」「orikaeshi denwa onegaishimasu」 (2026-12-04 review)
          r"折り返し(?:の)?(?:ご連絡)?(?:を)?(?:ください|下さい|お願い|ちょうだい|ほしい|欲しい)|(?<!詫びの)(?<!謝罪の)電話(?:を)?ちょうだい|"
@@ -1106,13 +1110,6 @@ def _dedupe(items: list[str]) -> tuple[str, ...]:
     return tuple(seen)
 
 
-# The writer says they do not want a person: the model's request for one is not taken. 「人と話したいわけじゃないので、
-# このままチャットで教えてください」 (writer G) read as a request for a person at 0.73.
-_NO_PERSON_WANTED = re.compile(
-    r"(?:人|担当者?|オペレーター|スタッフ|人間)(?:と|に)?(?:話|代わ|かわ)(?:したい|りたい|ってほしい)(?:わけ|訳)(?:じゃ|では)(?:ない|ありません)|"
-    r"(?:電話|折り返し)(?:は|も)?(?:不要|いらない|要りません|いりません|結構)|このまま(?:チャット|ここ)で(?:教えて|お願い|大丈夫|結構)")
-
-
 def detect_escalation(text: str, order_total: int | None = None, intent: str | None = None,
                       intent_confidence: float = 1.0) -> Escalation:
     """Decide whether a person must take ``text``.
@@ -1126,17 +1123,14 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
     of negation or reported speech is not escalated by the model either.
     """
     norm = normalise(text or "")
-    hits = rule_hits(norm, order_total)
-    if not_involved(norm):
-        hits = [h for h in hits if h.rule.reason != FRAUD_SCHEME]
+    scheme_not_theirs = not_involved(norm)
+    hits = [h for h in rule_hits(norm, order_total) if not (scheme_not_theirs and h.rule.reason == FRAUD_SCHEME)]
     candidates = [(_rank(h.rule.reason, h.rule.severity), h) for h in hits]
     model_reason = REASON_OF_INTENT.get(intent or "")
     model_sure = model_reason is not None and intent_confidence >= (
         MODEL_HUMAN_REQUEST_CONFIDENCE if model_reason == HUMAN_REQUEST else MODEL_ESCALATION_CONFIDENCE)
     if not candidates:
-        if model_sure and (not _NO_PERSON_WANTED.search(norm) if model_reason == HUMAN_REQUEST
-                           else not guarded_anywhere(norm, told_is_own=model_reason == FRAUD_SCHEME)
-                           and not (model_reason == FRAUD_SCHEME and not_involved(norm))):
+        if model_sure and not _model_word_taken_back(norm, model_reason, scheme_not_theirs):
             model_evidence = f"{EVIDENCE_OF_MODEL}{intent} {intent_confidence:.2f}"
             if model_reason != FRAUD_SCHEME:
                 return Escalation(True, model_reason, "normal", (model_evidence,))
@@ -1160,6 +1154,20 @@ def detect_escalation(text: str, order_total: int | None = None, intent: str | N
     if reason == HUMAN_REQUEST and intent == HUMAN_INTENT:
         evidence.append(f"{EVIDENCE_OF_MODEL}{HUMAN_INTENT}")
     return Escalation(True, reason, severity, _dedupe(evidence), _dedupe([h.rule.name for h in chosen]))
+
+
+def _model_word_taken_back(norm: str, model_reason: str, scheme_not_theirs: bool) -> bool:
+    """Whether the message itself takes back what the model read in it.
+
+    A request for a person only by saying none is wanted (the model's word is taken at less for it); the
+    scheme by reported speech or a denial (being told is the victim's own story) or by the writer saying
+    it did not reach them; a demand or a threat by reported speech or a denial anywhere.
+    """
+    if model_reason == HUMAN_REQUEST:
+        return no_person_wanted(norm)
+    if model_reason == FRAUD_SCHEME:
+        return scheme_not_theirs or guarded_anywhere(norm, told_is_own=True)
+    return guarded_anywhere(norm)
 
 
 def handover_decision(text: str, order_total: int | None, model_intent: str | None,

@@ -44,7 +44,7 @@ _REPORTED_BEFORE = re.compile(
 )
 # って only as a quote's end (「…取れるって」「…って言って」), not 払って; 申し as 申しておりました, not 申し訳.
 _REPORTING_VERB = re.compile(r"言|聞|話し|書い|書か|教え|見|読|らし|そう|って(?:言|い[うっわ]|聞|話|書|[。、!！?？\s]|$)|」|』|"
-                             r"申して|申しま|申してお|怒|騒")
+                             r"申して|申しま|怒|騒")
 _CLAUSE_END = re.compile(r"[。!?！？\n]|けど|けれど|が、|、")
 SENTENCE_END = re.compile(r"[。!?！？\n]")
 
@@ -104,6 +104,18 @@ _NOT_INVOLVED = re.compile(
 def not_involved(norm: str) -> bool:
     """The writer tells someone else's brush with the scheme and says it did not reach them."""
     return bool(_NOT_INVOLVED.search(norm))
+
+
+# The writer says they do not want a person: 「人と話したいわけじゃないので、このままチャットで教えてください」
+# (writer G) read as a request for a person at 0.73.
+_NO_PERSON_WANTED = re.compile(
+    r"(?:人|担当者?|オペレーター|スタッフ|人間)(?:と|に)?(?:話|代わ|かわ)(?:したい|りたい|ってほしい)(?:わけ|訳)(?:じゃ|では)(?:ない|ありません)|"
+    r"(?:電話|折り返し)(?:は|も)?(?:不要|いらない|要りません|いりません|結構)|このまま(?:チャット|ここ)で(?:教えて|お願い|大丈夫|結構)")
+
+
+def no_person_wanted(norm: str) -> bool:
+    """The writer says no person is needed: the model's request for one is not taken."""
+    return bool(_NO_PERSON_WANTED.search(norm))
 
 
 def guarded_anywhere(norm: str, told_is_own: bool = False) -> bool:
