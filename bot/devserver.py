@@ -24,13 +24,12 @@ from bot.config import PROJECT_ROOT
 from bot.processes import start_server, stop_process
 
 
-def _ephemeral_ports() -> tuple[int, int]:
-    """The range the kernel takes source ports of outgoing connections from (Linux's default if unreadable)."""
+def _first_outgoing_port() -> int:
+    """Where the kernel's range for the source ports of outgoing connections starts (Linux's default if unreadable)."""
     try:
-        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
-        return int(low), int(high)
-    except (OSError, ValueError):
-        return 32768, 60999
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def _bindable(port: int) -> bool:
@@ -107,12 +106,12 @@ class RunningAssistant:
 
 def free_ports(count: int) -> int:
     """The first of ``count`` consecutive free ports (the replica layout numbers its servers from one)."""
-    low = min(_ephemeral_ports()[0], 65536) - count
+    below = _first_outgoing_port()
     for _ in range(500):
-        first = 10000 + secrets.randbelow(max(1, low - 10000))
+        first = 10000 + secrets.randbelow(max(1, below - count - 10000))
         if all(_bindable(port) for port in range(first, first + count)):
             return first
-    raise RuntimeError(f"no {count} consecutive free ports below {low + count}")
+    raise RuntimeError(f"no {count} consecutive free ports below {below}")
 
 
 def start_assistant(var_dir: Path, extra_env: dict | None = None, *, replicas: int | None = None,
