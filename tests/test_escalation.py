@@ -927,6 +927,63 @@ def test_what_the_review_of_writers_f_and_g_rows_found_missing(text, reason):
     assert (found.escalate, found.reason) == (True, reason), found
 
 
+@pytest.mark.parametrize("text, reason", [
+    # what writers AB and AC (2026-12-04, before training on them) found missing, in my own words
+    ("この前のやり取り、録画して動画にしてやるからな", ABUSIVE),
+    ("ろくに届かない店として有名にしてやる", ABUSIVE),
+    ("解約できるまで30分おきに書き込む まじで", ABUSIVE),
+    ("回答が来るまで続けるから", ABUSIVE),
+    ("誠意をお示しいただきたい", EXCESSIVE_DEMAND),
+    ("御社の倉庫の近くを毎晩通っております。今度も同じ対応なら、お邪魔しますので", ABUSIVE),
+    ("サポートの女の本名と住所出せ", ABUSIVE),
+    ("梱包した方のお名前とご住所をお知らせください", ABUSIVE),
+    ("send me a pic of you 😏", ABUSIVE),
+    ("オペレーターさん、どこに住んでるの？", ABUSIVE),
+    ("返金と別に1万くれたら、Xに書かないでおいてあげる", EXCESSIVE_DEMAND),
+    ("情報が漏れたせいで引越し代がかかる、全部出して", EXCESSIVE_DEMAND),
+    ("責任者の方からこちらの番号に折り返しいただけますか", HUMAN_REQUEST),
+    ("差額の報酬は相殺するってDMで言われたPR案件です", FRAUD_SCHEME),
+    ("おたくの名前使った案件で3万払わされた", FRAUD_SCHEME),
+])
+def test_wordings_added_from_writers_ab_and_ac(text, reason):
+    found = detect_escalation(text)
+    assert (found.escalate, found.reason) == (True, reason), found
+
+
+@pytest.mark.parametrize("text", [
+    # the scheme in the victim's own words, with none of the scheme's vocabulary: the model's word now has words
+    # of the scheme to back it (the person on a platform, the money promised back, a percentage back)
+    "ティックトックの人に頼まれて買いました。返金されるって話でしたがまだです",
+    "お金は後で返すから、と言われて三つ買いました",
+    "A brand partner account said I'd get 120% back after posting",
+    "インスタの人が報酬払うって言うから買ったのに連絡がない",
+])
+def test_the_models_scheme_is_taken_when_the_victim_tells_it_in_their_own_words(text):
+    found = detect_escalation(text, intent="fraud_scheme", intent_confidence=0.95)
+    assert (found.escalate, found.reason) == (True, FRAUD_SCHEME), found
+    assert found.evidence[-1].startswith("intent:fraud_scheme"), found
+
+
+@pytest.mark.parametrize("text, intent", [
+    # near the new rows and guards: an offset, peeling paint, a link nearly pressed, the office passed by, a
+    # friend's brush with the scheme, a warning read about, no person wanted, thanks passed on
+    ("差額はポイントと相殺するでいいですか", None),
+    ("マグの印刷がハゲてきた", None),
+    ("怪しいリンクを押しかけたけど、やめました", None),
+    ("会社の前を毎朝通っています。いつも応援してます", None),
+    ("倉庫の前を毎日通るので、帰りにお邪魔して返品を持っていってもいいですか", None),
+    ("有名なお店なので安心して買いました", None),
+    ("知人がインスタのモニター案件で損したと聞いたので、私は普通に公式サイトで注文しました。届く日を教えて", "fraud_scheme"),
+    ("お店を名乗る副業の勧誘があると聞きました。うちにはまだ来ていませんが注意します", "fraud_scheme"),
+    ("担当者と話したいとかじゃないので、ここで答えて", HUMAN_INTENT),
+    ("スタッフの皆さんによろしくお伝えください", HUMAN_INTENT),
+    ("引っ越し費用の見積もりを出してください", None),
+])
+def test_what_came_near_the_rows_of_writers_ab_and_ac_is_left_alone(text, intent):
+    found = detect_escalation(text, intent=intent, intent_confidence=0.9)
+    assert not found.escalate, found
+
+
 def test_a_promise_to_the_writer_broken_is_their_own_story_and_no_person_wanted_is_no_request():
     # 「…って言ってたのに」: the scheme's agent promised the writer, who now asks; not someone else's story (writer G).
     broken = detect_escalation("インスタの人が、投稿したら全額返すって言ってたのに返ってこない", intent="fraud_scheme",
