@@ -15,7 +15,7 @@ trained again when its training data or the pipeline changed.
     .venv/bin/python bench/writer_quality.py            # train missing folds, print everything
     .venv/bin/python bench/writer_quality.py --report   # print what is there, train nothing
     .venv/bin/python bench/writer_quality.py --fold A   # one fold only
-    .venv/bin/python bench/writer_quality.py --unseen   # the current model on writers never trained on (M, N)
+    .venv/bin/python bench/writer_quality.py --unseen   # the current model on writers never trained on (M, N, AB)
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ UNSEEN_WRITERS = PROJECT_ROOT / "bench" / "data" / "unseen_writers"
 
 
 def unseen_writers() -> list[str]:
-    """The current model on writers kept out of every training (bench/data/unseen_writers: M and N).
+    """The current model on writers kept out of every training (bench/data/unseen_writers: M, N and AB).
 
     A fold of leave-one-writer-out is a model trained without one writer;
     these writers were never trained on at all, so the model the assistant

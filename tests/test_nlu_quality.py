@@ -124,14 +124,18 @@ UNSEEN_WRITERS = sorted((PROJECT_ROOT / "bench" / "data" / "unseen_writers").glo
 # 0.975 / 0.983. With writers D and AA in training, `other` at 0.8 and the rules developed on D and AA (2026-12-03,
 # 54e9b98a6680): M 0.931, N 0.932 macro-F1; escalation recall 0.976 / 0.945 at precision 0.984 / 0.984. With writers
 # F and G in training and the rules developed on G (2026-12-04, 2ab391116b4c): M 0.935, N 0.932; escalation recall
-# 0.976 / 0.945 at precision 0.984 / 0.992. Issue #11's
+# 0.976 / 0.945 at precision 0.984 / 0.992. With writer AC in training and the rules developed on AB and AC
+# (2026-12-04, 20a2dff658d9): M 0.938, N 0.928; escalation recall 0.976 / 0.945 at 0.984 / 0.992. Writer AB
+# (bench/data/briefs/triage_writers_AB_AC.md: questions asked before anything went wrong, labelled by their topic)
+# is a third writer never trained on: 0.845 before the rules of that day, 0.848 after; its escalation figures
+# (1.000 at 0.988) are flattering, since those rules were written from its misses (0.962 at 0.950 before). Issue #11's
 # escalation target (0.95 at 0.95) is above N's: these floors catch a model or rule change that gets worse on
 # writers it never saw.
-UNSEEN_FLOORS = {"M": (0.92, 0.96), "N": (0.92, 0.93)}  # writer: (macro-F1, escalation recall)
+UNSEEN_FLOORS = {"M": (0.92, 0.96), "N": (0.92, 0.93), "AB": (0.83, 0.95)}  # writer: (macro-F1, escalation recall)
 UNSEEN_MIN_ESCALATION_PRECISION = 0.95
 
 
-def test_the_unseen_writers_are_two_and_mostly_new_to_the_model():
+def test_the_unseen_writers_are_at_least_two_and_mostly_new_to_the_model():
     """Their short messages (「まだ？」「煙出た」「人間出して」) may match a training text word for word:
     those are left out of the scores, and they are few."""
     from bot.triage.writers import load_writer
