@@ -16,6 +16,7 @@ from bot.triage.escalation import (
     REASONS,
     RULES, Escalation, detect_escalation, handover_decision,
 )
+from bot.config import PROJECT_ROOT
 from bot.triage.guards import guarded_anywhere
 from bot.triage.quality import load_examples, measure
 
@@ -931,12 +932,11 @@ def test_what_the_review_of_writers_f_and_g_rows_found_missing(text, reason):
     # what writers AB and AC (2026-12-04, before training on them) found missing, in my own words
     ("この前のやり取り、録画して動画にしてやるからな", ABUSIVE),
     ("ろくに届かない店として有名にしてやる", ABUSIVE),
-    ("解約できるまで30分おきに書き込む まじで", ABUSIVE),
+    ("解約できるまで30分おきに書き込むからな", ABUSIVE),
     ("回答が来るまで続けるから", ABUSIVE),
     ("誠意をお示しいただきたい", EXCESSIVE_DEMAND),
     ("御社の倉庫の近くを毎晩通っております。今度も同じ対応なら、お邪魔しますので", ABUSIVE),
     ("サポートの女の本名と住所出せ", ABUSIVE),
-    ("梱包した方のお名前とご住所をお知らせください", ABUSIVE),
     ("send me a pic of you 😏", ABUSIVE),
     ("オペレーターさん、どこに住んでるの？", ABUSIVE),
     ("返金と別に1万くれたら、Xに書かないでおいてあげる", EXCESSIVE_DEMAND),
@@ -1014,3 +1014,22 @@ def test_a_button_press_keeps_the_issue_type_the_customer_chose():
     typed = NluResult.from_parse_data({"text": "荷物が届きません", "intent": {"name": "delivery_delay", "confidence": 0.6},
                                        "issue_type": {"ranking": [{"name": "wrong_delivery", "confidence": 0.7}]}})
     assert issue_type_of(typed) == ("wrong_delivery", 0.7)  # typed text: the classifier decides
+
+
+def _review_cases() -> list[tuple[str, str | None, str]]:
+    rows = (PROJECT_ROOT / "tests" / "data" / "escalation_review_ab_ac.tsv").read_text(encoding="utf-8").splitlines()
+    cases = []
+    for row in rows:
+        if row and not row.startswith("#"):
+            expected, intent, text = row.split("\t")
+            cases.append((expected, None if intent == "-" else intent, text))
+    return cases
+
+
+@pytest.mark.parametrize("expected, intent, text", _review_cases())
+def test_what_the_review_of_the_ab_and_ac_rows_expects(expected, intent, text):
+    # the review's calm messages near each new row (a button 押しかけた, 誠意をお示しいただき thanks, a video of the
+    # unboxing, a selfie to check a size, 引っ越し代を払っているので, the shop's logo on a sticker) and its threats and
+    # demands in other words (「親戚一同も押しかけますからね」, 「5万円くれれば、Xに晒さないでおいてやるよ」)
+    found = detect_escalation(text, intent=intent, intent_confidence=0.95)
+    assert found.reason == expected, found
