@@ -134,3 +134,71 @@ def test_a_rare_ngram_weighs_no_more_than_one_seen_in_min_df_messages():
     assert plain[1] == plain[2] > plain[0]
     assert capped[1] == capped[2] == pytest.approx(np.log(5 / 4) + 1)
     assert capped[0] == plain[0]
+
+
+def _worded(words: list[str], lemmas: list[str]) -> Message:
+    """A message whose spaCy doc has these words (no spaces between, as Japanese) and dictionary forms."""
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    from rasa.nlu.constants import SPACY_DOCS
+
+    doc = Doc(Vocab(), words=words, spaces=[False] * len(words), lemmas=lemmas)
+    return Message({TEXT: doc.text, SPACY_DOCS[TEXT]: doc})
+
+
+WORDED = [
+    (["カード", "から", "落ち", "てる"], ["カード", "から", "落ちる", "てる"]),
+    (["サイト", "が", "落ち", "てる"], ["サイト", "が", "落ちる", "てる"]),
+    (["こんにちは", "。", "カード", "から", "落ち", "た"], ["こんにちは", "。", "カード", "から", "落ちる", "た"]),
+    (["荷物", "が", "届か", "ない"], ["荷物", "が", "届く", "ない"]),
+]
+
+
+def test_word_ngram_rows_equal_sklearns_tfidf_of_the_dictionary_forms_times_their_weight():
+    """WordNgrams (the issue-type classifier's word columns) is sklearn's CountVectorizer of uni- and bigrams
+    with min_df and TfidfTransformer's smoothed idf and L2 norm, times the weight, built without sklearn's
+    vocabulary objects so that the model stores two plain arrays."""
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+    from bot.rasa_nlu.components import WordNgrams, dictionary_form_words
+
+    messages = [_worded(*pair) for pair in WORDED]
+    words = WordNgrams.fit(messages, weight=0.5, longest=2, min_df=2)
+
+    def grams(message):
+        forms = dictionary_form_words(message)
+        return [" ".join(forms[i:i + n]) for n in (1, 2) for i in range(len(forms) - n + 1)]
+
+    counts = CountVectorizer(analyzer=grams, min_df=2).fit(messages)
+    tfidf = TfidfTransformer(smooth_idf=True).fit(counts.transform(messages))
+    expected = tfidf.transform(counts.transform(messages)).toarray() * 0.5
+    assert sorted(words.columns) == sorted(counts.vocabulary_)
+    order = [words.columns[gram] for gram in sorted(counts.vocabulary_, key=counts.vocabulary_.get)]
+    assert np.allclose(words.rows(messages).toarray()[:, order], expected)
+    assert "から 落ちる" in words.columns and "サイト 落ちる" not in words.columns  # seen once: below min_df
+
+
+def test_word_ngrams_leave_out_the_greeting_and_survive_storage():
+    import io
+
+    from bot.rasa_nlu.components import WordNgrams, dictionary_form_words
+
+    messages = [_worded(*pair) for pair in WORDED]
+    assert dictionary_form_words(messages[2]) == ["カード", "から", "落ちる", "た"]  # こんにちは。 is no word of it
+    words = WordNgrams.fit(messages, weight=0.5)
+    stored = io.BytesIO()
+    np.savez(stored, **words.arrays())
+    stored.seek(0)
+    loaded = WordNgrams.from_arrays(np.load(stored, allow_pickle=False))
+    assert loaded.weight == 0.5 and loaded.longest == 2
+    assert np.array_equal(loaded.rows(messages).toarray(), words.rows(messages).toarray())
+    assert WordNgrams.from_arrays(np.load(io.BytesIO(_empty_npz()), allow_pickle=False)) is None
+
+
+def _empty_npz() -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    np.savez(buffer, idf=np.zeros(0))
+    return buffer.getvalue()

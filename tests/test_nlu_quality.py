@@ -17,7 +17,9 @@ from bot.support import ISSUE_TYPES
 from bot.triage import triage
 
 TEST_SPLIT = sorted((PROJECT_ROOT / "tests" / "data" / "nlu_test").glob("*.yml"))
-MIN_MACRO_F1 = 0.85
+# The held-out split's issue-type macro-F1: 0.854 with character n-grams alone (20a2dff658d9), 0.867 with word
+# uni- and bigrams of dictionary forms beside them (2026-12-04, 92c6d8db1253; config.yml word_ngrams).
+MIN_MACRO_F1 = 0.86
 # Of the split's messages given an issue-type confidence of at least 0.9, this share at least is right,
 # and they are at least this share of the split (calibrated confidences: 93 of 222, 0.419, on 2026-11-30).
 MIN_CONFIDENT_ACCURACY = 0.90
@@ -128,7 +130,9 @@ UNSEEN_WRITERS = sorted((PROJECT_ROOT / "bench" / "data" / "unseen_writers").glo
 # (2026-12-04, 20a2dff658d9): M 0.938, N 0.928; escalation recall 0.976 / 0.945 at 0.984 / 0.992. Writer AB
 # (bench/data/briefs/triage_writers_AB_AC.md: questions asked before anything went wrong, labelled by their topic)
 # is a third writer never trained on: 0.845 before the rules of that day, 0.848 after; its escalation figures
-# (1.000 at 0.988) are flattering, since those rules were written from its misses (0.962 at 0.950 before). Issue #11's
+# (1.000 at 0.988) are flattering, since those rules were written from its misses (0.962 at 0.950 before). With word
+# n-grams beside the character n-grams (2026-12-04, 92c6d8db1253): M 0.945, N 0.928, AB 0.855; escalation unchanged.
+# Issue #11's
 # escalation target (0.95 at 0.95) is above N's: these floors catch a model or rule change that gets worse on
 # writers it never saw.
 UNSEEN_FLOORS = {"M": (0.92, 0.96), "N": (0.92, 0.93), "AB": (0.83, 0.95)}  # writer: (macro-F1, escalation recall)
