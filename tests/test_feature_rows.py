@@ -186,12 +186,16 @@ def test_word_ngrams_leave_out_the_greeting_and_survive_storage():
 
     messages = [_worded(*pair) for pair in WORDED]
     assert dictionary_form_words(messages[2]) == ["カード", "から", "落ちる", "た"]  # こんにちは。 is no word of it
+    # The dialogue's intent classifier reads the whole message: greet and thanks are intents of its own.
+    assert dictionary_form_words(messages[2], substance_only=False)[:2] == ["こんにちは", "。"]
+    whole = WordNgrams.fit(messages, weight=0.5, min_df=1, substance_only=False)
+    assert "こんにちは" in whole.columns and "こんにちは" not in WordNgrams.fit(messages, weight=0.5, min_df=1).columns
     words = WordNgrams.fit(messages, weight=0.5)
     stored = io.BytesIO()
     np.savez(stored, **words.arrays())
     stored.seek(0)
     loaded = WordNgrams.from_arrays(np.load(stored, allow_pickle=False))
-    assert loaded.weight == 0.5 and loaded.longest == 2
+    assert loaded.weight == 0.5 and loaded.longest == 2 and loaded.substance_only
     assert np.array_equal(loaded.rows(messages).toarray(), words.rows(messages).toarray())
     assert WordNgrams.from_arrays(np.load(io.BytesIO(_empty_npz()), allow_pickle=False)) is None
 

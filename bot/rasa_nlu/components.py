@@ -363,15 +363,16 @@ def idf_weighted(features, idf):
     return weighted
 
 
-def dictionary_form_words(message: Message) -> List[str]:
-    """The dictionary forms (GiNZA's lemmas: 落ちてる → 落ちる, てる) of the message's words without the greetings
-    and closings at its ends (``bot.text.substance_span``), in order; none without a spaCy doc."""
+def dictionary_form_words(message: Message, substance_only: bool = True) -> List[str]:
+    """The dictionary forms (GiNZA's lemmas: 落ちてる → 落ちる, てる) of the message's words, in order, without the
+    greetings and closings at its ends (``bot.text.substance_span``) unless ``substance_only`` is off; none
+    without a spaCy doc."""
     from bot.text import substance_span
 
     doc = message.get(SPACY_DOCS[TEXT])
     if doc is None:
         return []
-    start, end = substance_span(doc.text)
+    start, end = substance_span(doc.text) if substance_only else (0, len(doc.text))
     return [token.lemma_ for token in doc if token.idx >= start and token.idx + len(token) <= end and not token.is_space]
 
 
@@ -387,25 +388,28 @@ class WordNgrams:
     (``arrays``, ``from_arrays``).
     """
 
-    def __init__(self, vocabulary: List[str], idf: Any, weight: float, longest: int) -> None:
+    def __init__(self, vocabulary: List[str], idf: Any, weight: float, longest: int,
+                 substance_only: bool = True) -> None:
         self.columns = {word: column for column, word in enumerate(vocabulary)}
-        self.idf, self.weight, self.longest = idf, weight, longest
+        self.idf, self.weight, self.longest, self.substance_only = idf, weight, longest, substance_only
 
-    @staticmethod
-    def ngrams(message: Message, longest: int) -> List[str]:
-        words = dictionary_form_words(message)
-        return [" ".join(words[i:i + n]) for n in range(1, longest + 1) for i in range(len(words) - n + 1)]
+    def ngrams(self, message: Message) -> List[str]:
+        words = dictionary_form_words(message, self.substance_only)
+        return [" ".join(words[i:i + n]) for n in range(1, self.longest + 1) for i in range(len(words) - n + 1)]
 
     @classmethod
-    def fit(cls, messages: List[Message], weight: float, longest: int = 2, min_df: int = 2) -> "WordNgrams":
-        """Vocabulary and smoothed idf (as sklearn's ``TfidfTransformer``) from ``messages``."""
+    def fit(cls, messages: List[Message], weight: float, longest: int = 2, min_df: int = 2,
+            substance_only: bool = True) -> "WordNgrams":
+        """Vocabulary and smoothed idf (as sklearn's ``TfidfTransformer``) from ``messages``; ``substance_only``
+        off counts the greetings and closings too (the dialogue's intents include greet and thanks)."""
         import numpy as np
         from collections import Counter
 
-        seen = Counter(gram for message in messages for gram in set(cls.ngrams(message, longest)))
+        counting = cls([], None, weight, longest, substance_only)
+        seen = Counter(gram for message in messages for gram in set(counting.ngrams(message)))
         vocabulary = sorted(gram for gram, count in seen.items() if count >= min_df)
         counts = np.array([seen[gram] for gram in vocabulary], dtype=np.float64)
-        return cls(vocabulary, np.log((1.0 + len(messages)) / (1.0 + counts)) + 1.0, weight, longest)
+        return cls(vocabulary, np.log((1.0 + len(messages)) / (1.0 + counts)) + 1.0, weight, longest, substance_only)
 
     def rows(self, messages: List[Message]):
         import numpy as np
@@ -413,7 +417,7 @@ class WordNgrams:
 
         rows = []
         for message in messages:
-            counted = Counter(self.columns[g] for g in self.ngrams(message, self.longest) if g in self.columns)
+            counted = Counter(self.columns[g] for g in self.ngrams(message) if g in self.columns)
             columns = np.array(sorted(counted), dtype=np.int64)
             values = np.array([counted[c] for c in columns], dtype=np.float64) * self.idf[columns]
             rows.append((columns, _normalised(values) * self.weight))
@@ -424,14 +428,15 @@ class WordNgrams:
 
         vocabulary = sorted(self.columns, key=self.columns.get)
         return {"word_vocabulary": np.array(vocabulary, dtype=str), "word_idf": self.idf,
-                "word_settings": np.array([self.weight, float(self.longest)])}
+                "word_settings": np.array([self.weight, float(self.longest), float(self.substance_only)])}
 
     @classmethod
     def from_arrays(cls, stored: Any) -> "WordNgrams | None":
         if "word_vocabulary" not in stored.files or not stored["word_vocabulary"].size:
             return None
-        weight, longest = stored["word_settings"].tolist()
-        return cls([str(w) for w in stored["word_vocabulary"]], stored["word_idf"], weight, int(longest))
+        weight, longest, substance_only = stored["word_settings"].tolist()
+        return cls([str(w) for w in stored["word_vocabulary"]], stored["word_idf"], weight, int(longest),
+                   bool(substance_only))
 
 
 def balanced_weights(labels, weights, class_scale: Dict[str, float] | None = None) -> "Any":
@@ -550,6 +555,7 @@ class CalibratedLinearClassifier(GraphComponent):
         self._labels = labels or []
         self._temperature = temperature
         self._scorer: LinearScorer | None = None  # built at the first message (the weights may come from train)
+        self._words: WordNgrams | None = None  # word n-gram columns after all others (config word_ngrams)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -594,8 +600,9 @@ class LinearIntentClassifier(CalibratedLinearClassifier):
         # C: the SVM's inverse regularisation; dense_weight: the GiNZA vector beside the L2-normalised
         # n-gram counts; folds: for the temperature; ranking_length: intents kept in the ranking (0: all);
         # escalations_only_from: writers whose messages teach this classifier only their escalations (see train).
+        # word_ngrams, word_weight, word_min_df: word n-grams of the whole message beside the features (WordNgrams).
         return {"C": 1.0, "dense_weight": 0.5, "folds": 3, "random_seed": 20261202, "ranking_length": 10,
-                "escalations_only_from": []}
+                "escalations_only_from": [], "word_ngrams": 0, "word_weight": 0.5, "word_min_df": 2}
 
     def _fit(self, features, labels, weights=None):
         from sklearn.svm import LinearSVC
@@ -618,7 +625,11 @@ class LinearIntentClassifier(CalibratedLinearClassifier):
                     if m.get(TEXT) and m.get(INTENT) and not is_register_variant(m)
                     and (m.get(INTENT) in REASON_OF_INTENT or writer_of(m.get(METADATA)) not in escalations_only)]
         labels = np.array([m.get(INTENT) for m in examples])
-        features = sentence_features(examples, self._config["dense_weight"])
+        self._words = None
+        if self._config["word_ngrams"]:
+            self._words = WordNgrams.fit(examples, float(self._config["word_weight"]), int(self._config["word_ngrams"]),
+                                         int(self._config["word_min_df"]), substance_only=False)
+        features = self._features(examples)
         model = self._fit(features, labels)
         self._weights, self._bias, self._labels = model.coef_, model.intercept_, [str(c) for c in model.classes_]
         self._temperature = cross_validated_temperature(
@@ -632,7 +643,8 @@ class LinearIntentClassifier(CalibratedLinearClassifier):
 
         with self._model_storage.write_to(self._resource) as directory:
             np.savez(directory / self.FILE, weights=self._weights, bias=self._bias,
-                     labels=np.array(self._labels), temperature=np.array(self._temperature))
+                     labels=np.array(self._labels), temperature=np.array(self._temperature),
+                     **(self._words.arrays() if self._words is not None else {}))
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -641,13 +653,23 @@ class LinearIntentClassifier(CalibratedLinearClassifier):
 
         with model_storage.read_from(resource) as directory:
             stored = np.load(directory / cls.FILE, allow_pickle=False)
-            return cls(config, model_storage, resource, stored["weights"], stored["bias"],
-                       [str(label) for label in stored["labels"]], float(stored["temperature"]))
+            classifier = cls(config, model_storage, resource, stored["weights"], stored["bias"],
+                             [str(label) for label in stored["labels"]], float(stored["temperature"]))
+            classifier._words = WordNgrams.from_arrays(stored)
+            return classifier
+
+    def _features(self, messages: List[Message]):
+        features = sentence_features(messages, self._config["dense_weight"])
+        if self._words is not None:
+            import scipy.sparse
+
+            features = scipy.sparse.hstack([features, self._words.rows(messages)], format="csr")
+        return features
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._weights is None or not messages:
             return messages
-        probabilities = self._probabilities(sentence_features(messages, self._config["dense_weight"]))
+        probabilities = self._probabilities(self._features(messages))
         keep = self._config["ranking_length"] or len(self._labels)
         for message, row in zip(messages, probabilities, strict=True):
             ranking = sorted(zip(self._labels, row.tolist(), strict=True), key=lambda pair: -pair[1])[:keep]
