@@ -562,6 +562,14 @@ class CalibratedLinearClassifier(GraphComponent):
                execution_context: ExecutionContext) -> "CalibratedLinearClassifier":
         return cls(config, model_storage, resource)
 
+    def _with_words(self, features, messages: List[Message]):
+        """``features`` with the word n-gram columns (``WordNgrams``) after them, when the model has them."""
+        if self._words is None:
+            return features
+        import scipy.sparse
+
+        return scipy.sparse.hstack([features, self._words.rows(messages)], format="csr")
+
     def _probabilities(self, features):
         """One row of class probabilities (in ``self._labels``' order) per row of features."""
         if self._scorer is None:
@@ -583,7 +591,9 @@ class LinearIntentClassifier(CalibratedLinearClassifier):
     took over two minutes per fit). Its scores become probabilities by a
     softmax at a temperature fitted by cross-validation on the training data
     (``cross_validated_temperature``), so the FallbackClassifier's 0.45 and
-    the escalation model's 0.80 keep a meaning.
+    the escalation model's 0.80 keep a meaning. With ``word_ngrams`` it also
+    reads word uni- and bigrams of the whole message (``WordNgrams``): writer
+    N's escalations caught went from 0.945 to 0.961 (config.yml).
 
     The intents are *not* re-weighted to equal totals: ``faq`` is one intent
     with the phrasings of every entry of the shop's FAQ, and weighing it like
@@ -659,12 +669,7 @@ class LinearIntentClassifier(CalibratedLinearClassifier):
             return classifier
 
     def _features(self, messages: List[Message]):
-        features = sentence_features(messages, self._config["dense_weight"])
-        if self._words is not None:
-            import scipy.sparse
-
-            features = scipy.sparse.hstack([features, self._words.rows(messages)], format="csr")
-        return features
+        return self._with_words(sentence_features(messages, self._config["dense_weight"]), messages)
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._weights is None or not messages:
@@ -709,7 +714,9 @@ class IssueTypeClassifier(CalibratedLinearClassifier):
     to 0.037 (config.yml). ``other_weight`` scales `other` against each trouble
     type: 0.6 with the idf, which otherwise read short troubles with a rare
     product name as `other`; 1.5 without it helped writers left out and hurt the
-    held-out split. It trains in about three minutes (about
+    held-out split. With ``word_ngrams`` it also reads word uni- and bigrams of
+    the dictionary forms (``WordNgrams``), which character n-grams see only in
+    pieces: the held-out split went from 0.854 to 0.867. It trains in about three minutes (about
     24,000 examples with the variants; newton-cg converges in about 20 steps,
     99 s offline, where lbfgs took 1,100 iterations and 323 s), stores
     plain arrays (no pickle), and writes ``issue_type`` (name, confidence, ranking) and the
@@ -761,15 +768,10 @@ class IssueTypeClassifier(CalibratedLinearClassifier):
                                                      tuple(self._config["contextual"]))
         if self._idf is not None:
             features = idf_weighted(features, self._idf)
-        if self._words is not None:
-            import scipy.sparse
-
-            features = scipy.sparse.hstack([features, self._words.rows(messages)], format="csr")
-        return features, has_substance
+        return self._with_words(features, messages), has_substance
 
     def train(self, training_data: TrainingData) -> Resource:
         import numpy as np
-        import scipy.sparse
         from sklearn.linear_model import LogisticRegression
 
         from bot.modelfiles import fingerprint
@@ -807,7 +809,7 @@ class IssueTypeClassifier(CalibratedLinearClassifier):
             self._words = WordNgrams.fit([m for m, is_variant in zip(examples, variant, strict=True) if not is_variant],
                                          float(self._config["word_weight"]), int(self._config["word_ngrams"]),
                                          int(self._config["word_min_df"]))
-            features = scipy.sparse.hstack([features, self._words.rows(examples)], format="csr")
+            features = self._with_words(features, examples)
         model = LogisticRegression(C=self._config["C"], max_iter=self._config["max_iter"], solver=self._config["solver"])
         class_scale = {OTHER: float(self._config["other_weight"])}
         model.fit(features, labels, sample_weight=balanced_weights(labels, weights, class_scale))
