@@ -7,6 +7,7 @@ from collections import Counter
 import pytest
 
 from bot.kana import katakana_to_romaji, romaji_to_katakana, to_half_width_katakana
+from tests.pipeline_components import trained, training_message
 
 
 @pytest.mark.parametrize("katakana, half_width, romaji", [
@@ -71,50 +72,6 @@ def test_the_importer_adds_one_marked_variant_per_japanese_phrasing_and_none_in_
     assert set(registers) == {"hiragana", "half_width", "romaji"} and min(registers.values()) > len(variants) / 4
 
 
-def _training_message(text: str, intent: str, rng, entry: str | None = None, variant: str | None = None):
-    """A training example with the features the pipeline would have put on it (random, as the components only
-    read them), tagged as the importer tags a register variant."""
-    import scipy.sparse
-    from rasa.nlu.constants import TOKENS_NAMES
-    from rasa.nlu.tokenizers.tokenizer import Token
-    from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, METADATA, TEXT
-    from rasa.shared.nlu.training_data.features import Features
-    from rasa.shared.nlu.training_data.message import Message
-
-    from bot.rasa_nlu.register_variants import REGISTER_VARIANT
-
-    data = {TEXT: text, INTENT: intent}
-    if entry:
-        data[INTENT_RESPONSE_KEY] = f"{intent}/{entry}"
-    if variant:
-        data[METADATA] = {"example": {REGISTER_VARIANT: variant}}
-    message = Message(data)
-    words = text.split(" ")
-    message.set(TOKENS_NAMES[TEXT], [Token(w, sum(len(x) + 1 for x in words[:i])) for i, w in enumerate(words)])
-    sequence = scipy.sparse.random(len(words), 30, density=0.3, random_state=rng, format="coo")
-    message.add_features(Features(sequence, "sequence", TEXT, "CountVectorsFeaturizer"))
-    message.add_features(Features(scipy.sparse.coo_matrix(sequence.sum(axis=0)), "sentence", TEXT,
-                                  "CountVectorsFeaturizer"))
-    vectors = rng.normal(size=(len(words), 4))
-    message.add_features(Features(vectors, "sequence", TEXT, "SpacyFeaturizer"))
-    message.add_features(Features(vectors.mean(axis=0, keepdims=True), "sentence", TEXT, "SpacyFeaturizer"))
-    return message
-
-
-def _trained(component_class, examples, tmp_path, name, **config):
-    from rasa.engine.graph import ExecutionContext, GraphSchema
-    from rasa.engine.storage.local_model_storage import LocalModelStorage
-    from rasa.engine.storage.resource import Resource
-    from rasa.shared.nlu.training_data.training_data import TrainingData
-
-    (tmp_path / name).mkdir()
-    component = component_class.create({**component_class.get_default_config(), "folds": 2, **config},
-                                       LocalModelStorage(tmp_path / name), Resource(name),
-                                       ExecutionContext(GraphSchema({}), name))
-    component.train(TrainingData(training_examples=examples))
-    return component
-
-
 def test_only_the_faq_entry_selector_learns_from_the_variants(tmp_path):
     """The intent classifier, the issue-type classifier and the FAQ-or-not model read the phrasings as written:
     were the variants theirs, kana alone would mean "a question for the FAQ" and a trouble in kana would be one.
@@ -124,17 +81,17 @@ def test_only_the_faq_entry_selector_learns_from_the_variants(tmp_path):
     from bot.rasa_nlu.components import FaqEntrySelector, IssueTypeClassifier, LinearIntentClassifier
 
     rng = np.random.default_rng(20261202)
-    written = [*(_training_message(f"送料 は {i}", "faq", rng, entry="shipping_fee") for i in range(6)),
-               *(_training_message(f"営業 時間 {i}", "faq", rng, entry="business_hours") for i in range(6)),
-               *(_training_message(f"届か ない {i}", "delivery_delay", rng) for i in range(6)),
-               *(_training_message(f"壊れ てた {i}", "defective_product", rng) for i in range(6)),
-               *(_training_message(f"こんにちは {i}", "greet", rng) for i in range(6))]
-    variants = [_training_message(f"souryou {i}", "faq", rng, entry="shipping_fee", variant="romaji") for i in range(4)]
+    written = [*(training_message(f"送料 は {i}", "faq", rng, entry="shipping_fee") for i in range(6)),
+               *(training_message(f"営業 時間 {i}", "faq", rng, entry="business_hours") for i in range(6)),
+               *(training_message(f"届か ない {i}", "delivery_delay", rng) for i in range(6)),
+               *(training_message(f"壊れ てた {i}", "defective_product", rng) for i in range(6)),
+               *(training_message(f"こんにちは {i}", "greet", rng) for i in range(6))]
+    variants = [training_message(f"souryou {i}", "faq", rng, entry="shipping_fee", variant="romaji") for i in range(4)]
     for component_class, weights in ((LinearIntentClassifier, ("_weights", "_bias", "_temperature")),
                                      (IssueTypeClassifier, ("_weights", "_bias", "_temperature")),
                                      (FaqEntrySelector, ("_question_weights", "_question_bias"))):
-        alone = _trained(component_class, written, tmp_path, f"{component_class.__name__}-alone")
-        beside = _trained(component_class, written + variants, tmp_path, f"{component_class.__name__}-beside")
+        alone = trained(component_class, written, tmp_path, f"{component_class.__name__}-alone")
+        beside = trained(component_class, written + variants, tmp_path, f"{component_class.__name__}-beside")
         for attribute in weights:
             assert np.array_equal(getattr(alone, attribute), getattr(beside, attribute)), (component_class, attribute)
     assert not np.array_equal(alone._weights, beside._weights)  # the selector's entry ranking learned from them
@@ -170,21 +127,21 @@ def test_only_the_issue_type_classifier_learns_from_the_messages_variants(tmp_pa
     from bot.rasa_nlu.components import FaqEntrySelector, IssueTypeClassifier, LinearIntentClassifier
 
     rng = np.random.default_rng(20261203)
-    written = [*(_training_message(f"送料 は {i}", "faq", rng, entry="shipping_fee") for i in range(6)),
-               *(_training_message(f"営業 時間 {i}", "faq", rng, entry="business_hours") for i in range(6)),
-               *(_training_message(f"届か ない {i}", "delivery_delay", rng) for i in range(6)),
-               *(_training_message(f"壊れ てた {i}", "defective_product", rng) for i in range(6)),
-               *(_training_message(f"こんにちは {i}", "greet", rng) for i in range(6))]
-    variants = [_training_message(f"todoka nai {i}", "delivery_delay", rng, variant="romaji") for i in range(4)]
+    written = [*(training_message(f"送料 は {i}", "faq", rng, entry="shipping_fee") for i in range(6)),
+               *(training_message(f"営業 時間 {i}", "faq", rng, entry="business_hours") for i in range(6)),
+               *(training_message(f"届か ない {i}", "delivery_delay", rng) for i in range(6)),
+               *(training_message(f"壊れ てた {i}", "defective_product", rng) for i in range(6)),
+               *(training_message(f"こんにちは {i}", "greet", rng) for i in range(6))]
+    variants = [training_message(f"todoka nai {i}", "delivery_delay", rng, variant="romaji") for i in range(4)]
     for component_class, weights in ((LinearIntentClassifier, ("_weights", "_bias", "_temperature")),
                                      (FaqEntrySelector, ("_question_weights", "_question_bias", "_weights"))):
-        alone = _trained(component_class, written, tmp_path, f"{component_class.__name__}-alone")
-        beside = _trained(component_class, written + variants, tmp_path, f"{component_class.__name__}-beside")
+        alone = trained(component_class, written, tmp_path, f"{component_class.__name__}-alone")
+        beside = trained(component_class, written + variants, tmp_path, f"{component_class.__name__}-beside")
         for attribute in weights:
             assert np.array_equal(getattr(alone, attribute), getattr(beside, attribute)), (component_class, attribute)
-    alone = _trained(IssueTypeClassifier, written, tmp_path, "issue-alone", variant_weight=0.5)
-    unweighted = _trained(IssueTypeClassifier, written + variants, tmp_path, "issue-unweighted", variant_weight=0.0)
-    beside = _trained(IssueTypeClassifier, written + variants, tmp_path, "issue-beside", variant_weight=0.5)
+    alone = trained(IssueTypeClassifier, written, tmp_path, "issue-alone", variant_weight=0.5)
+    unweighted = trained(IssueTypeClassifier, written + variants, tmp_path, "issue-unweighted", variant_weight=0.0)
+    beside = trained(IssueTypeClassifier, written + variants, tmp_path, "issue-beside", variant_weight=0.5)
     assert np.array_equal(alone._weights, unweighted._weights)
     assert not np.array_equal(alone._weights, beside._weights)
     assert alone._temperature == beside._temperature  # calibrated on the messages as written
@@ -199,22 +156,22 @@ def test_writers_named_in_escalations_only_from_teach_the_intent_classifier_only
     from bot.rasa_nlu.components import LinearIntentClassifier
 
     rng = np.random.default_rng(20261203)
-    written = [*(_training_message(f"届か ない {i}", "delivery_delay", rng) for i in range(6)),
-               *(_training_message(f"壊れ てた {i}", "defective_product", rng) for i in range(6)),
-               *(_training_message(f"人間 出して {i}", "request_human", rng) for i in range(6))]
+    written = [*(training_message(f"届か ない {i}", "delivery_delay", rng) for i in range(6)),
+               *(training_message(f"壊れ てた {i}", "defective_product", rng) for i in range(6)),
+               *(training_message(f"人間 出して {i}", "request_human", rng) for i in range(6))]
 
     def by_writer_r(text, intent):
-        message = _training_message(text, intent, rng)
+        message = training_message(text, intent, rng)
         message.set(METADATA, {"intent": {"writer": "R", "issue_type": "delivery_delay"}})
         return message
 
     trouble = [by_writer_r(f"来 ない {i}", "delivery_delay") for i in range(3)]
     escalation = [by_writer_r(f"担当 者 {i}", "request_human") for i in range(3)]
-    alone = _trained(LinearIntentClassifier, written, tmp_path, "alone", escalations_only_from=["R"])
-    troubles = _trained(LinearIntentClassifier, written + trouble, tmp_path, "troubles", escalations_only_from=["R"])
-    escalations = _trained(LinearIntentClassifier, written + escalation, tmp_path, "escalations",
+    alone = trained(LinearIntentClassifier, written, tmp_path, "alone", escalations_only_from=["R"])
+    troubles = trained(LinearIntentClassifier, written + trouble, tmp_path, "troubles", escalations_only_from=["R"])
+    escalations = trained(LinearIntentClassifier, written + escalation, tmp_path, "escalations",
                            escalations_only_from=["R"])
-    everything = _trained(LinearIntentClassifier, written + trouble, tmp_path, "everything")
+    everything = trained(LinearIntentClassifier, written + trouble, tmp_path, "everything")
     assert np.array_equal(alone._weights, troubles._weights)
     assert not np.array_equal(alone._weights, escalations._weights)
     assert not np.array_equal(alone._weights, everything._weights)
