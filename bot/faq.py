@@ -23,6 +23,9 @@ from pathlib import Path
 
 import yaml
 from bot.kana import romaji_to_katakana
+from bot.support import ISSUE_TYPE_LABELS, ISSUE_TYPES
+
+OTHER = "other"
 
 RETRIEVAL_INTENT = "faq"
 RESPONSE_PREFIX = f"utter_{RETRIEVAL_INTENT}/"
@@ -48,6 +51,9 @@ HEADER = """\
 #   answer:    what the bot replies, written as the shop writes to a customer.
 #   answer_en: optional English answer, sent when the question was written in English.
 #   questions_en: optional English phrasings (needed for answer_en to be found reliably).
+#   issue_type: optional; for an entry on one of the troubles' topics (refund_return: returns, exchanges,
+#              cancelling; billing_contract: payment, 定期便, contracts), the issue type that triage gives a
+#              question answered from it. Left out: other. The question still gets the answer, not a case.
 # Changes take effect at the next training (console: FAQ → 「学習を開始」, or ./madoguchi train).
 # A question about one particular order is not an FAQ: the bot handles it with verification.
 """
@@ -64,6 +70,9 @@ class FaqEntry:
     answer: str
     answer_en: str = ""
     questions_en: tuple[str, ...] = ()
+    # The trouble topic a question on this entry is about (「返品は何日以内？」 refund_return), or other: what
+    # triage reports for a question the bot answers from this entry (bot.triage.triage).
+    issue_type: str = OTHER
 
     @property
     def response(self) -> str:
@@ -79,6 +88,8 @@ class FaqEntry:
             data["answer_en"] = self.answer_en
         if self.questions_en:
             data["questions_en"] = list(self.questions_en)
+        if self.issue_type != OTHER:
+            data["issue_type"] = self.issue_type
         return data
 
 
@@ -101,7 +112,7 @@ def parse_faq(data) -> tuple[FaqEntry, ...]:
         where = f"{number}番目の項目"
         if not isinstance(item, dict):
             raise FaqFileError(f"{where}: id・questions・answer を持つ項目にしてください")
-        unknown = set(item) - {"id", "questions", "answer", "answer_en", "questions_en"}
+        unknown = set(item) - {"id", "questions", "answer", "answer_en", "questions_en", "issue_type"}
         if unknown:
             raise FaqFileError(f"{where}: 使えない項目名があります（{', '.join(sorted(map(str, unknown)))}）")
         entry_id = item.get("id")
@@ -134,7 +145,11 @@ def parse_faq(data) -> tuple[FaqEntry, ...]:
         questions_en = _strings(item.get("questions_en"), where, "questions_en")
         if questions_en and not answer_en.strip():
             raise FaqFileError(f"{where}: questions_en を書くときは answer_en も書いてください")
-        entries.append(FaqEntry(entry_id, questions, answer.strip(), answer_en.strip(), questions_en))
+        issue_type = item.get("issue_type") or OTHER
+        if issue_type not in ISSUE_TYPES:
+            raise FaqFileError(f"{where}: issue_type は {', '.join(ISSUE_TYPES)} のどれかにしてください"
+                               f"（{'・'.join(ISSUE_TYPE_LABELS.values())}）")
+        entries.append(FaqEntry(entry_id, questions, answer.strip(), answer_en.strip(), questions_en, issue_type))
     if not entries:
         raise FaqFileError("FAQの項目がありません")
     return tuple(entries)

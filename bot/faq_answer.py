@@ -112,6 +112,7 @@ class FaqReading:
     text: str = ""
     issue_type: str | None = None  # the issue-type classifier's reading ("other": no trouble)
     issue_confidence: float = 0.0
+    entry_issue_type: str = "other"  # the best entry's trouble topic (data/faq.yml issue_type), for triage
 
     @classmethod
     def from_parse_data(cls, data: dict) -> "FaqReading":
@@ -126,7 +127,8 @@ class FaqReading:
                    entry_confidence=float(response.get("confidence") or 0.0), ranking=ranking,
                    question_confidence=float(selector.get("question_confidence") or 0.0),
                    text=str(data.get("text") or ""), issue_type=(data.get("issue_type") or {}).get("name"),
-                   issue_confidence=float((data.get("issue_type") or {}).get("confidence") or 0.0))
+                   issue_confidence=float((data.get("issue_type") or {}).get("confidence") or 0.0),
+                   entry_issue_type=str(response.get("issue_type") or "other"))
 
     @property
     def asks_faq(self) -> bool:
@@ -210,7 +212,3 @@ class FaqReading:
         return tuple(entry for entry, confidence in self.ranking[:MAX_SUGGESTIONS]
                      if confidence >= MIN_SUGGESTION_CONFIDENCE)
 
-
-def faq_id_of(data: dict) -> str | None:
-    """The FAQ entry a message asks (``triage``'s "faq"), or None."""
-    return FaqReading.from_parse_data(data).answer_id()

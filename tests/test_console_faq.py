@@ -76,6 +76,26 @@ def test_a_broken_entry_is_refused_on_the_form_and_the_file_is_left_as_it_was(co
     assert console.faq.read_bytes() == before
 
 
+def test_a_supervisor_gives_an_entry_a_trouble_topic_and_an_older_form_without_it_keeps_it(console):
+    sue = console.browser("sue")
+    edit = sue.get("/console/faq/gift_delivery")
+    assert 'name="issue_type"' in edit.body and "なし（トラブルの話題ではない）" in unescape(edit.body)
+    before = {e.id: e for e in load_faq(console.faq)}["gift_delivery"]
+    form = {"csrf_token": edit.csrf(), "questions": "\n".join(before.questions), "answer": before.answer,
+            "answer_en": before.answer_en, "questions_en": "\n".join(before.questions_en)}
+    assert sue.post("/console/faq/gift_delivery", {**form, "issue_type": "delivery_delay"}).status == 303
+    assert {e.id: e for e in load_faq(console.faq)}["gift_delivery"].issue_type == "delivery_delay"
+    page = sue.get("/console/faq")
+    assert "配送遅延" in unescape(page.body.split('data-faq="gift_delivery"', 1)[1].split("</tr>", 1)[0])
+    assert 'value="delivery_delay" selected' in sue.get("/console/faq/gift_delivery").body
+    assert sue.post("/console/faq/gift_delivery", form).status == 303  # a page from before the field
+    assert {e.id: e for e in load_faq(console.faq)}["gift_delivery"].issue_type == "delivery_delay"
+    refused = sue.post("/console/faq/gift_delivery", {**form, "issue_type": "late"})
+    assert refused.status == 400 and "issue_type は delivery_delay" in unescape(refused.body)
+    assert sue.post("/console/faq/gift_delivery", {**form, "issue_type": "other"}).status == 303
+    assert {e.id: e for e in load_faq(console.faq)}["gift_delivery"].issue_type == "other"
+
+
 def test_a_new_entry_is_added(console):
     sue = console.browser("sue")
     token = sue.get("/console/faq").csrf()

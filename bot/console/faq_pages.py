@@ -24,14 +24,18 @@ from bot import handoff
 from bot.config import load_settings
 from bot.console.accounts import ConsoleUser
 from bot.console.app import bound_to, _action, _page
-from bot.faq import FaqEntry, FaqFileError, load_faq, save_faq
+from bot.faq import OTHER, FaqEntry, FaqFileError, load_faq, save_faq
 from bot.modelfiles import needs_training
 from bot.store.models import AuditEntry
+from bot.support import ISSUE_TYPE_LABELS, ISSUE_TYPES
 from bot.training import FAILED, RUNNING, SUCCEEDED, TrainingAlreadyRunning, read_state, start_training
 
 if TYPE_CHECKING:
     from bot.console.app import Console
 
+# The topic a supervisor may give an entry (data/faq.yml issue_type): none (other) first, then the eight troubles.
+TOPIC_CHOICES = ((OTHER, "なし（トラブルの話題ではない）"),
+                 *((t, ISSUE_TYPE_LABELS[t]) for t in ISSUE_TYPES if t != OTHER))
 DONE = {"saved": "FAQを保存しました。お客さまへの回答に反映するには「学習を開始」してください。",
         "created": "FAQを追加しました。お客さまへの回答に反映するには「学習を開始」してください。",
         "training": "学習を開始しました（5〜20分ほどかかります）。"}
@@ -74,8 +78,9 @@ def _render(console: "Console", user: ConsoleUser, entries: tuple[FaqEntry, ...]
             flash: str = "", error: str = "", form: dict | None = None) -> HTTPResponse:
     return console.render("faq.html", status=status, user=user, nav="faq", entries=entries, flash=flash,
                           error=error, training=_training_view(),
+                          topics=TOPIC_CHOICES, issue_type_labels=ISSUE_TYPE_LABELS,
                           form=form or {"id": "", "questions": "", "answer": "", "answer_en": "",
-                                        "questions_en": "", "new": True})
+                                        "questions_en": "", "issue_type": OTHER, "new": True})
 
 
 def _faq_path() -> Path:
@@ -103,7 +108,8 @@ async def faq_edit(console: "Console", request: Request, user: ConsoleUser, entr
         return console.render("error.html", status=404, user=user, title="FAQが見つかりません",
                               message="このFAQは見つかりません。")
     form = {"id": entry.id, "questions": "\n".join(entry.questions), "answer": entry.answer,
-            "answer_en": entry.answer_en, "questions_en": "\n".join(entry.questions_en), "new": False}
+            "answer_en": entry.answer_en, "questions_en": "\n".join(entry.questions_en),
+            "issue_type": entry.issue_type, "new": False}
     return _render(console, user, entries, form=form)
 
 
@@ -114,12 +120,15 @@ async def _save(console: "Console", request: Request, user: ConsoleUser, entry_i
     form = {"id": (request.form.get("id") or "").strip() if new else entry_id,
             "questions": request.form.get("questions") or "", "answer": request.form.get("answer") or "",
             "answer_en": request.form.get("answer_en") or "", "questions_en": request.form.get("questions_en") or "",
-            "new": new}
-    edited = FaqEntry(form["id"], _lines(form["questions"]), form["answer"].strip().replace("\r\n", "\n"),
-                      form["answer_en"].strip().replace("\r\n", "\n"), _lines(form["questions_en"]))
+            "issue_type": request.form.get("issue_type"), "new": new}
     path = _faq_path()
     async with _file_lock:
         entries = load_faq(path)
+        if form["issue_type"] is None:  # a form without the field (an older page) leaves the entry's topic as it was
+            form["issue_type"] = next((e.issue_type for e in entries if e.id == entry_id), OTHER)
+        edited = FaqEntry(form["id"], _lines(form["questions"]), form["answer"].strip().replace("\r\n", "\n"),
+                          form["answer_en"].strip().replace("\r\n", "\n"), _lines(form["questions_en"]),
+                          form["issue_type"])
         try:
             if new:
                 if any(e.id == edited.id for e in entries):

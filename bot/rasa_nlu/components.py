@@ -33,7 +33,7 @@ from bot.kana import romaji_to_katakana
 from bot.rasa_nlu.register_variants import is_register_variant
 from bot.support import ISSUE_TYPES
 from bot.text import announces_a_question, find_shop_entities, is_question, is_search_words, normalise
-from bot.triage.labels import ISSUE_TYPE_KEY, MODEL_KEY, OTHER, issue_label_of
+from bot.triage.labels import ISSUE_TYPE_KEY, MODEL_KEY, OTHER, faq_issue_type_of, issue_label_of
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -890,6 +890,13 @@ class FaqEntrySelector(GraphComponent):
     this figure. One multinomial model with "not FAQ" as a 30th class did as
     well but took minutes to train instead of seconds.
 
+    It keeps each entry's trouble topic (data/faq.yml ``issue_type``, from the
+    examples' metadata) and names it beside the best entry
+    (``response_selector.faq.response.issue_type``): a question answered from
+    「return_policy」 is a ``refund_return`` in triage (``bot.triage.triage``). The topic
+    travels in the model, like the answers, so what labelled a message is the model
+    whose fingerprint the triage record names.
+
     It writes the parse data in the ResponseSelector's own shape
     (``response_selector.faq.response.intent_response_key``, ``ranking``,
     ``all_retrieval_intents``), so Rasa's processor fills in
@@ -913,7 +920,7 @@ class FaqEntrySelector(GraphComponent):
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  weights: Any = None, bias: Any = None, keys: List[str] | None = None,
                  responses: Dict[str, Any] | None = None, question_weights: Any = None,
-                 question_bias: Any = None) -> None:
+                 question_bias: Any = None, issue_types: Dict[str, str] | None = None) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -921,6 +928,7 @@ class FaqEntrySelector(GraphComponent):
         self._keys = keys or []
         self._responses = responses or {}
         self._question_weights, self._question_bias = question_weights, question_bias
+        self._issue_types = issue_types or {}  # entry key (faq/<id>) -> its trouble topic; absent: other
         self._scorer: LinearScorer | None = None  # built at the first message (the weights may come from train)
         self._question_scorer: LinearScorer | None = None
 
@@ -950,6 +958,8 @@ class FaqEntrySelector(GraphComponent):
             self._weights, self._bias = model.coef_, model.intercept_
             self._keys = [str(k) for k in model.classes_]
             self._responses = {key: training_data.responses.get(f"utter_{key}", []) for key in self._keys}
+            self._issue_types = {str(m.get(INTENT_RESPONSE_KEY)): topic for m in examples
+                                 if (topic := faq_issue_type_of(m.get(METADATA)))}
         if examples and others:  # whether a message asks the FAQ at all: as written, no register variants
             asked = [m for m in examples if not is_register_variant(m)]
             features = sentence_features(asked + others, self._config["dense_weight"])
@@ -970,7 +980,8 @@ class FaqEntrySelector(GraphComponent):
                 question = ({"question_weights": self._question_weights, "question_bias": self._question_bias}
                             if self._question_weights is not None else {})
                 np.savez(directory / self.FILE, weights=self._weights, bias=self._bias, keys=np.array(self._keys),
-                         responses=np.array(json.dumps(self._responses, ensure_ascii=False)), **question)
+                         responses=np.array(json.dumps(self._responses, ensure_ascii=False)),
+                         issue_types=np.array(json.dumps(self._issue_types)), **question)
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -985,8 +996,10 @@ class FaqEntrySelector(GraphComponent):
             stored = np.load(directory / cls.FILE, allow_pickle=False)
             question = ((stored["question_weights"], stored["question_bias"]) if "question_weights" in stored.files
                         else (None, None))
+            issue_types = json.loads(str(stored["issue_types"])) if "issue_types" in stored.files else {}
             return cls(config, model_storage, resource, stored["weights"], stored["bias"],
-                       [str(key) for key in stored["keys"]], json.loads(str(stored["responses"])), *question)
+                       [str(key) for key in stored["keys"]], json.loads(str(stored["responses"])), *question,
+                       issue_types=issue_types)
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self._weights is None or not messages:
@@ -1006,7 +1019,8 @@ class FaqEntrySelector(GraphComponent):
             selector["all_retrieval_intents"] = [self._retrieval_intent]
             selector[self._retrieval_intent] = {
                 "response": {"responses": self._responses.get(best, []), "confidence": confidence,
-                             "intent_response_key": best, "utter_action": f"utter_{best}"},
+                             "intent_response_key": best, "utter_action": f"utter_{best}",
+                             ISSUE_TYPE_KEY: self._issue_types.get(best, OTHER)},
                 "ranking": [{"id": None, "confidence": c, "intent_response_key": k}
                             for k, c in ranking[: self._config["ranking_length"]]],
                 "question_confidence": question,

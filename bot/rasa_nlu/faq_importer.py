@@ -5,7 +5,8 @@ so every ``rasa train`` (and ``rasa data validate``) with that config sees
 the FAQ, and nothing generated has to be kept in step with the file the
 shop edits. Each entry ``<id>`` gives:
 
-- NLU examples ``faq/<id>``: its Japanese and English phrasings;
+- NLU examples ``faq/<id>``: its Japanese and English phrasings, carrying the entry's
+  trouble topic (``issue_type``, when it has one) in their metadata for the FaqEntrySelector;
 - the response ``utter_faq/<id>`` (its answer), which Rasa's
   ResponsesSyncImporter turns into the retrieval intent's responses;
 - with an English answer, the response ``utter_faq_en_<id>``, which
@@ -41,8 +42,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.config import faq_file
-from bot.faq import RETRIEVAL_INTENT, FaqEntry, load_faq
+from bot.faq import OTHER, RETRIEVAL_INTENT, FaqEntry, load_faq
 from bot.rasa_nlu.register_variants import REGISTER_VARIANT, register_variants
+from bot.triage.labels import FAQ_ISSUE_TYPE_METADATA
 
 
 def faq_training_data(entries: tuple[FaqEntry, ...], nlp=None, other_examples: frozenset[str] = frozenset()
@@ -53,7 +55,8 @@ def faq_training_data(entries: tuple[FaqEntry, ...], nlp=None, other_examples: f
     「ｼﾞｭｳｼｮﾍﾝｺｳｼﾀｲ」 is a ``change_address`` request in data/nlu) is left out:
     one text, one label.
     """
-    examples = [Message.build(text=text, intent=f"{RETRIEVAL_INTENT}/{entry.id}")
+    topics = {entry.id: {FAQ_ISSUE_TYPE_METADATA: entry.issue_type} for entry in entries if entry.issue_type != OTHER}
+    examples = [Message.build(text=text, intent=f"{RETRIEVAL_INTENT}/{entry.id}", example_metadata=topics.get(entry.id))
                 for entry in entries for text in (*entry.questions, *entry.questions_en)]
     if nlp is not None:
         written = {m.get("text") for m in examples} | set(other_examples)
@@ -63,7 +66,8 @@ def faq_training_data(entries: tuple[FaqEntry, ...], nlp=None, other_examples: f
             if variant and variant not in written:
                 written.add(variant)
                 examples.append(Message.build(text=variant, intent=f"{RETRIEVAL_INTENT}/{entry_id}",
-                                              example_metadata={REGISTER_VARIANT: register}))
+                                              example_metadata={REGISTER_VARIANT: register,
+                                                                **topics.get(entry_id, {})}))
     responses = {entry.response: [{"text": entry.answer}] for entry in entries}
     return TrainingData(training_examples=examples, responses=responses)
 

@@ -18,6 +18,10 @@ MODEL_KEY = "model_fingerprint"
 # whose intent is not one (escalation intents), and who wrote it (bench/writer_quality.py).
 ISSUE_TYPE_METADATA = "issue_type"
 WRITER_METADATA = "writer"
+# Metadata of the FAQ's training examples (bot.rasa_nlu.faq_importer): the entry's trouble topic (data/faq.yml
+# ``issue_type``), which the FaqEntrySelector keeps per entry. It teaches the issue-type classifier nothing: an
+# FAQ phrasing tells of no trouble, and what it teaches stays ``other``.
+FAQ_ISSUE_TYPE_METADATA = "faq_issue_type"
 
 
 def _metadata_value(metadata: dict | None, key: str) -> str | None:
@@ -44,6 +48,11 @@ def issue_label_of(intent: str | None, metadata: dict | None = None) -> str:
             raise ValueError(f"unknown issue_type {labelled!r} in training data metadata")
         return labelled
     return intent if intent in ISSUE_TYPES else OTHER
+
+
+def faq_issue_type_of(metadata: dict | None) -> str | None:
+    """The trouble topic of the FAQ entry a training example phrases, or None (none set, or not an FAQ example)."""
+    return _metadata_value(metadata, FAQ_ISSUE_TYPE_METADATA)
 
 
 def writer_of(metadata: dict | None, default: str = "project") -> str:
