@@ -16,12 +16,12 @@ in a refit is the setting's.
     .venv/bin/python bench/issue_type_offline.py refit        # config.yml's settings
     .venv/bin/python bench/issue_type_offline.py refit --other-weight 0.6 --faq-topics
 
-``--faq-topics`` labels the FAQ phrasings of the entries in ``FAQ_TOPICS`` by
-the trouble type they ask about (the brief's definitions: "return procedure" is
-refund_return, "contract terms" billing_contract), English phrasings left
-`other`; the project's convention is `other` for every FAQ phrasing. Offline only:
-the FAQ answer reads an issue type other than `other` as a trouble
-(``bot.faq_answer.FaqReading``). Nothing here changes the model.
+``--faq-topics`` teaches the classifier the FAQ phrasings of the entries with a
+topic (data/faq.yml ``issue_type``) under that topic, English phrasings left
+`other`. The model does not: an FAQ phrasing teaches `other` (no trouble), the
+FAQ answer and the dialogue read any other issue type as a trouble
+(``bot.faq_answer.FaqReading``), and triage gives a question answered from such
+an entry its topic instead (``bot.triage.triage``). Nothing here changes the model.
 """
 
 from __future__ import annotations
@@ -41,11 +41,13 @@ from bot.config import PROJECT_ROOT, load_settings  # noqa: E402
 
 DUMPS = PROJECT_ROOT / "var" / "bench" / "issue_type"
 TEST_SETS = ("split", "M", "N", "AB")
-FAQ_TOPICS = {"cancel_before_shipping": "refund_return", "return_policy": "refund_return", "exchange": "refund_return",
-              "payment_methods": "billing_contract", "pay_later": "billing_contract",
-              "convenience_store_payment": "billing_contract", "credit_card": "billing_contract",
-              "bank_transfer": "billing_contract", "subscription_change": "billing_contract",
-              "withdraw_membership": "billing_contract"}
+
+
+def faq_topics() -> dict[str, str]:
+    """The FAQ entries that have a trouble topic (data/faq.yml ``issue_type``): id -> topic."""
+    from bot.faq import OTHER, load_faq
+
+    return {e.id: e.issue_type for e in load_faq(load_settings().faq_file) if e.issue_type != OTHER}
 
 
 class _Dumped(Exception):
@@ -150,7 +152,7 @@ def classifier_settings() -> dict:
     return {**IssueTypeClassifier.get_default_config(), **step}
 
 
-def refit(other_weight: float, C: float, word_weight: float, faq_topics: bool) -> None:
+def refit(other_weight: float, C: float, word_weight: float, use_faq_topics: bool) -> None:
     """Fit as ``IssueTypeClassifier.train`` does and print macro-F1 per test set (escalated / rest).
 
     The idf floor, solver and word n-grams are config.yml's; the arguments are the settings to try."""
@@ -164,11 +166,12 @@ def refit(other_weight: float, C: float, word_weight: float, faq_topics: bool) -
 
     train, test = _read("train"), _read("test")
     labels = train["labels"].copy()
-    if faq_topics:
+    if use_faq_topics:
+        topics = faq_topics()
         for i, key in enumerate(train["response_keys"]):
             entry = (key or "").split("/", 1)[-1]
-            if entry in FAQ_TOPICS and not re.fullmatch(r"[\x00-\x7f]+", train["texts"][i] or ""):
-                labels[i] = FAQ_TOPICS[entry]
+            if entry in topics and not re.fullmatch(r"[\x00-\x7f]+", train["texts"][i] or ""):
+                labels[i] = topics[entry]
     keep = train["has_substance"]
     features, labels, weights = train["features"][keep], labels[keep], train["weights"][keep]
     variant, kept = train["variant"][keep], np.flatnonzero(keep)
@@ -181,7 +184,7 @@ def refit(other_weight: float, C: float, word_weight: float, faq_topics: bool) -
     model = LogisticRegression(C=C, max_iter=int(settings["max_iter"]), solver=settings["solver"])
     model.fit(features, labels, sample_weight=components.balanced_weights(labels, weights, {"other": other_weight}))
     print(f"model {test['model']}, refit in {time.monotonic() - started:.0f} s: other_weight {other_weight}, C {C}, "
-          f"word_weight {word_weight}, FAQ topics {'on' if faq_topics else 'off'}")
+          f"word_weight {word_weight}, FAQ topics {'on' if use_faq_topics else 'off'}")
     for name in TEST_SETS:
         d = test[name]
         rows = scipy.sparse.hstack([components.idf_weighted(d["features"], idf), words.rows(d["words"])], format="csr")
@@ -257,7 +260,7 @@ def main() -> None:
     refitting.add_argument("--other-weight", type=float, help="config.yml's other_weight unless given")
     refitting.add_argument("--C", type=float, help="config.yml's C unless given")
     refitting.add_argument("--word-weight", type=float, help="config.yml's word_weight unless given")
-    refitting.add_argument("--faq-topics", action="store_true", help="FAQ_TOPICS' entries labelled by topic")
+    refitting.add_argument("--faq-topics", action="store_true", help="FAQ entries with an issue_type labelled by it")
     args = parser.parse_args()
     os.chdir(PROJECT_ROOT)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -18,8 +18,9 @@ from bot.triage import triage
 
 TEST_SPLIT = sorted((PROJECT_ROOT / "tests" / "data" / "nlu_test").glob("*.yml"))
 # The held-out split's issue-type macro-F1: 0.854 with character n-grams alone (20a2dff658d9), 0.867 with word
-# uni- and bigrams of dictionary forms beside them (2026-12-04, 92c6d8db1253; config.yml word_ngrams).
-MIN_MACRO_F1 = 0.86
+# uni- and bigrams of dictionary forms beside them (2026-12-04, 92c6d8db1253; config.yml word_ngrams); 0.879 with
+# an FAQ question answered from an entry on a trouble's topic triaged under it (3431c7d38358; data/faq.yml issue_type).
+MIN_MACRO_F1 = 0.87
 # Of the split's messages given an issue-type confidence of at least 0.9, this share at least is right,
 # and they are at least this share of the split (calibrated confidences: 93 of 222, 0.419, on 2026-11-30).
 MIN_CONFIDENT_ACCURACY = 0.90
@@ -134,8 +135,9 @@ UNSEEN_WRITERS = sorted((PROJECT_ROOT / "bench" / "data" / "unseen_writers").glo
 # n-grams beside the character n-grams (2026-12-04, 92c6d8db1253): M 0.945, N 0.928, AB 0.855; escalation unchanged.
 # With word n-grams in the dialogue's intent classifier too (de9669d978d3): escalation recall M 0.984, N 0.961, AB
 # 1.000 at precision 0.984 / 0.992 / 1.000; N's floor is now issue #11's 0.95 (the model before had 0.945).
+# With FAQ questions triaged under their entry's topic (3431c7d38358): M 0.941, N 0.928, AB 0.880.
 # These floors catch a model or rule change that gets worse on writers it never saw.
-UNSEEN_FLOORS = {"M": (0.92, 0.96), "N": (0.92, 0.95), "AB": (0.83, 0.95)}  # writer: (macro-F1, escalation recall)
+UNSEEN_FLOORS = {"M": (0.92, 0.96), "N": (0.92, 0.95), "AB": (0.86, 0.95)}  # writer: (macro-F1, escalation recall)
 UNSEEN_MIN_ESCALATION_PRECISION = 0.95
 
 
