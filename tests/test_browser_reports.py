@@ -120,8 +120,13 @@ def test_a_canned_reply_is_picked_edited_and_sent_to_the_customer(browser, assis
     [reference] = set(re.findall(r"E\d{8}-\d{5}", " ".join(assistant.say(sender, "担当者と話したいです"))))
     page.goto(assistant.web_url + "/console/")
     page.wait_for_selector(f"#new-tickets-list a:text-is('{reference}')")
+    # The banner's list is rebuilt at every poll; wait until the ticket's own page has loaded before claiming (a
+    # fresh clone's run of 2026-12-04 once found no claim made and the done message never came).
     page.click(f"#new-tickets-list a:text-is('{reference}')")
-    page.click("button:text-is('担当する')")
+    page.wait_for_url(re.compile(r".*/console/tickets/\d+$"))
+    page.wait_for_load_state("load")
+    with page.expect_navigation(url=re.compile(r".*/console/tickets/\d+\?done=claim$")):
+        page.click("button:text-is('担当する')")
     # A supervisor's ticket page has the reply form before the claim too: pick on the page after the claim, once its
     # deferred console.js has attached the picker (CI once picked before that and found the reply box empty).
     page.wait_for_selector("text=このチケットを担当しました。")
